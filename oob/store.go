@@ -1,32 +1,244 @@
 package oob
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
 )
 
+// lockRetry is how long Update waits between attempts at a held lock: short
+// enough that waiting for another cells-oob feels immediate.
+const lockRetry = 10 * time.Millisecond
+
 // Store is the config file on disk and its sibling lock file.
+//
+// Any number of processes may use the same Store at once: Update serializes
+// them with an exclusive lock on the file Path+".lock", and replaces the
+// config atomically, so that Load, which takes no lock, sees either the old
+// config or the new one, never a mix.
 type Store struct {
 	// Path is the config file.
 	Path string
 	// Warn receives warnings for people, such as a config readable by others.
 	Warn io.Writer
+
+	// write puts the encoded config into the file that will replace it;
+	// tests make it fail the way a full disk does.
+	write func(w io.Writer, data []byte) error
 }
+
+// ConfigError is a config file that cannot be read as a config: it is
+// reported with its place, and never replaced.
+type ConfigError struct {
+	// Path is the config file.
+	Path string
+	// Line is the line of the problem, counting from 1, or 0 if unknown.
+	Line int
+	// Err is what is wrong.
+	Err error
+}
+
+// Error is one line: "oob: config PATH:LINE: what is wrong".
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("oob: config %s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return fmt.Sprintf("oob: config %s: %v", e.Path, e.Err)
+}
+
+// Unwrap returns e.Err.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // Load reads the config without taking the lock. A missing file is an
-// empty config, not an error; a corrupt one is an error naming the file and
-// line.
-func (s *Store) Load() (*Config, error) { return nil, errors.New("store: not implemented yet") }
-
-// Update takes the exclusive lock, re-reads the config, calls fn, and writes
-// the result atomically if fn succeeds. If fn fails nothing is written.
-func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
-	return errors.New("store: not implemented yet")
+// empty config, not an error; a corrupt one is a *ConfigError naming the
+// file and line. A config that others may read draws a warning on s.Warn.
+func (s *Store) Load() (*Config, error) {
+	data, info, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	if info == nil {
+		return emptyConfig(), nil
+	}
+	s.warnLoose(info)
+	return s.parse(data)
 }
 
-// Select returns the profile named name, or the current one when name is
-// empty. It fails with ErrNotLoggedIn when there is no such profile.
-func (c *Config) Select(name string) (string, *Profile, error) {
-	return "", nil, ErrNotLoggedIn
+// Update takes the exclusive lock, re-reads the config, calls fn, and writes
+// the result atomically if fn succeeds and changed it. If fn fails nothing
+// is written and its error is returned as it is. Cancelling ctx stops the
+// wait for the lock and, until the new file is renamed into place, the write.
+func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+		return fmt.Errorf("oob: create config directory: %w", err)
+	}
+	lock := flock.New(s.Path + ".lock")
+	if _, err := lock.TryLockContext(ctx, lockRetry); err != nil {
+		return fmt.Errorf("oob: lock config %s: %w", s.Path, err)
+	}
+	// The kernel drops the lock when the process dies, so a killed
+	// cells-oob never leaves a stale one behind.
+	defer lock.Unlock()
+
+	old, info, err := s.read()
+	if err != nil {
+		return err
+	}
+	c := emptyConfig()
+	if info != nil {
+		if c, err = s.parse(old); err != nil {
+			return err
+		}
+	}
+	if err := fn(c); err != nil {
+		return err
+	}
+	c.Version = ConfigVersion
+	if c.Profiles == nil {
+		c.Profiles = make(map[string]*Profile)
+	}
+	data, err := encodeConfig(c)
+	if err != nil {
+		return fmt.Errorf("oob: encode config: %w", err)
+	}
+	if info != nil && bytes.Equal(data, old) && info.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return s.replace(ctx, data)
+}
+
+// read returns the config file's contents and details, or no details if
+// there is no file.
+func (s *Store) read() ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("oob: read config: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("oob: read config: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(info.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, nil, fmt.Errorf("oob: read config: %w", err)
+	}
+	return buf.Bytes(), info, nil
+}
+
+// parse decodes the config file's contents, naming the file and line of
+// any problem.
+func (s *Store) parse(data []byte) (*Config, error) {
+	c, err := parseConfig(data)
+	if err != nil {
+		return nil, &ConfigError{Path: s.Path, Line: errorLine(data, err), Err: err}
+	}
+	return c, nil
+}
+
+// replace makes data the config file's contents, all at once, with mode
+// 0600 whatever the old file's was.
+func (s *Store) replace(ctx context.Context, data []byte) error {
+	dir := filepath.Dir(s.Path)
+	f, err := renameio.NewPendingFile(s.Path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
+	if err != nil {
+		return fmt.Errorf("oob: write config: %w", err)
+	}
+	defer f.Cleanup()
+	write := s.write
+	if write == nil {
+		write = func(w io.Writer, data []byte) error {
+			_, err := w.Write(data)
+			return err
+		}
+	}
+	if err := write(f, data); err != nil {
+		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
+	}
+	// Up to the rename the old config is untouched, so an interrupt here
+	// still leaves nothing changed.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
+	}
+	if err := f.CloseAtomicallyReplace(); err != nil {
+		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
+	}
+	// renameio syncs the file but not the directory, and without that the
+	// rename itself may not survive a crash.
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// warnLoose warns, in one line, when people other than the owner may read
+// or change the config.
+func (s *Store) warnLoose(info fs.FileInfo) {
+	if s.Warn == nil {
+		return
+	}
+	var problems []string
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		problems = append(problems, fmt.Sprintf("%s is accessible to group or others (mode %04o); it will be tightened to 0600 (chmod 600) at the next save", s.Path, mode))
+	}
+	// A directory others can write to lets them replace the config. It may
+	// be shared, so it is for its owner to fix, not for cells-oob.
+	dir := filepath.Dir(s.Path)
+	if di, err := os.Stat(dir); err == nil && di.Mode().Perm()&0o022 != 0 && di.Mode()&fs.ModeSticky == 0 {
+		problems = append(problems, fmt.Sprintf("others can replace %s because its directory is writable by them (mode %04o): run chmod 700 %s", s.Path, di.Mode().Perm(), dir))
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(s.Warn, "warning: %s\n", strings.Join(problems, "; "))
+	}
+}
+
+// emptyConfig is the config before any login.
+func emptyConfig() *Config {
+	return &Config{Version: ConfigVersion, Profiles: make(map[string]*Profile)}
+}
+
+// errorLine finds the line of data that err from the JSON decoder is
+// about, or 0 if err does not say where.
+func errorLine(data []byte, err error) int {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+		offset int64
+	)
+	switch {
+	case errors.As(err, &syntax):
+		offset = syntax.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	default:
+		return 0
+	}
+	// The offset is just past the byte at fault, which may itself be a
+	// newline.
+	offset = min(max(offset-1, 0), int64(len(data)))
+	return 1 + bytes.Count(data[:offset], []byte("\n"))
 }
