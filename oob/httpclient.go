@@ -1,15 +1,37 @@
 package oob
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
 	"time"
 )
 
+// MaxResponseBytes is the largest response body the client accepts. No
+// OpenID document or token response comes near it; a bigger answer is a
+// wrong URL or a hostile server.
+const MaxResponseBytes = 1 << 20
+
+// ErrResponseTooLarge is the error for a response over MaxResponseBytes.
+var ErrResponseTooLarge = errors.New("response larger than 1 MiB refused")
+
+// maxRedirects bounds redirect chains, as net/http's default policy does.
+const maxRedirects = 10
+
 // HTTPOptions configure the HTTP client every network request goes through.
 type HTTPOptions struct {
-	// Timeout limits each request.
+	// Timeout limits each request: connecting, the TLS handshake, waiting
+	// for the answer and reading it. Zero means no limit.
 	Timeout time.Duration
 	// TLS holds the CA file and the skip-verify choice.
 	TLS TLS
@@ -19,6 +41,450 @@ type HTTPOptions struct {
 
 // NewHTTPClient returns the client for all requests: proxies from the
 // environment, the TLS choices, a timeout, and responses over 1 MiB refused.
+// Its errors are best shown to people through [NetError].
+//
+// The timeout is enforced by the client's transport for each request rather
+// than through http.Client.Timeout, because net/http replaces the errors of
+// its own timer with a plain string, and people should read how long the
+// server was given.
 func NewHTTPClient(opts HTTPOptions) (*http.Client, error) {
-	return nil, errors.New("http: not implemented yet")
+	tlsConfig, err := newTLSConfig(opts.TLS)
+	if err != nil {
+		return nil, err
+	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.Proxy = http.ProxyFromEnvironment
+	base.TLSClientConfig = tlsConfig
+	base.OnProxyConnectResponse = checkProxyConnect
+	if opts.Timeout > 0 {
+		// The request's deadline already bounds dialing and the handshake;
+		// shorter timers of their own would fire first and blur the error.
+		base.DialContext = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
+		base.TLSHandshakeTimeout = 0
+	}
+	t := &transport{base: base, timeout: opts.Timeout}
+	if opts.Verbose != nil {
+		t.trace = &lineWriter{w: opts.Verbose}
+	}
+	return &http.Client{Transport: t, CheckRedirect: checkRedirect}, nil
 }
+
+// newTLSConfig adds the CA file, if any, to the system's roots.
+func newTLSConfig(choice TLS) (*tls.Config, error) {
+	// Skipping verification is the person's explicit choice; the command
+	// line warns them loudly.
+	conf := &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: choice.InsecureSkipVerify,
+	}
+	if choice.CAFile == "" {
+		return conf, nil
+	}
+	pem, err := os.ReadFile(choice.CAFile)
+	if err != nil {
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return nil, Usagef("oob: CA file %s: %v", choice.CAFile, err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, Usagef("oob: CA file %s: no PEM certificate in it", choice.CAFile)
+	}
+	conf.RootCAs = pool
+	return conf, nil
+}
+
+// checkRedirect follows redirects like net/http does, but never from HTTPS
+// down to plain HTTP, where a code or token would cross the network in the
+// clear.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refused redirect from https to %s", displayURL(req.URL))
+	}
+	return nil
+}
+
+// checkProxyConnect turns a proxy's refusal to open a tunnel into an error
+// that says it was the proxy; net/http would only pass on its status text.
+func checkProxyConnect(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+	if resp.StatusCode != http.StatusOK {
+		return &proxyError{status: resp.StatusCode}
+	}
+	return nil
+}
+
+// proxyError is a proxy that would not open a tunnel to the server.
+type proxyError struct{ status int }
+
+func (e *proxyError) Error() string {
+	return fmt.Sprintf("the proxy refused to connect (%s)", statusText(e.status))
+}
+
+// transport is the client's RoundTripper: it gives each request its
+// deadline, refuses oversized answers and traces when asked.
+type transport struct {
+	base    *http.Transport
+	timeout time.Duration
+	trace   *lineWriter
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	parent := req.Context()
+	ctx, cancel := parent, context.CancelFunc(func() {})
+	if t.timeout > 0 {
+		ctx, cancel = context.WithTimeout(parent, t.timeout)
+	}
+	t.traceRequest(req)
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		err = t.timedOut(ctx, parent, err)
+		cancel()
+		t.tracef("< %s %s failed after %s: %v", req.Method, redactURL(req.URL), millis(time.Since(start)), err)
+		return nil, err
+	}
+	t.traceResponse(req, resp, time.Since(start))
+	if resp.ContentLength > MaxResponseBytes {
+		resp.Body.Close()
+		cancel()
+		return nil, ErrResponseTooLarge
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes, ctx: ctx, parent: parent, cancel: cancel, t: t}
+	return resp, nil
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// pooled connections.
+func (t *transport) CloseIdleConnections() { t.base.CloseIdleConnections() }
+
+// timedOut marks err as this request running out of its time, when it did;
+// a deadline of the caller's own is left as it is.
+func (t *transport) timedOut(ctx, parent context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		return &timeoutError{after: t.timeout, err: err}
+	}
+	return err
+}
+
+// limitedBody ends the request's deadline when closed and fails the read
+// that would go past MaxResponseBytes.
+type limitedBody struct {
+	rc     io.ReadCloser
+	left   int64
+	ctx    context.Context
+	parent context.Context
+	cancel context.CancelFunc
+	t      *transport
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// Read one byte past the limit to tell a body of exactly the limit
+		// from a longer one.
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, ErrResponseTooLarge
+		}
+		return 0, b.readErr(err)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, b.readErr(err)
+}
+
+func (b *limitedBody) readErr(err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	return b.t.timedOut(b.ctx, b.parent, err)
+}
+
+func (b *limitedBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
+}
+
+// timeoutError is a request that ran out of the client's time.
+type timeoutError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *timeoutError) Error() string { return fmt.Sprintf("no answer within %s", e.after) }
+
+func (e *timeoutError) Unwrap() error { return e.err }
+
+// Is makes a timeout match context.DeadlineExceeded, as net/http's own do.
+func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Timeout satisfies net.Error.
+func (e *timeoutError) Timeout() bool { return true }
+
+// lineWriter writes whole lines, one Write each, so that traces of
+// concurrent requests do not interleave.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (t *transport) tracef(format string, args ...any) {
+	if t.trace == nil {
+		return
+	}
+	line := fmt.Sprintf("http"+format+"\n", args...)
+	t.trace.mu.Lock()
+	defer t.trace.mu.Unlock()
+	io.WriteString(t.trace.w, line)
+}
+
+// traceRequest shows the method, the URL with secrets redacted, whether
+// there are credentials (never their value) and what kind of body is sent
+// (never the body).
+func (t *transport) traceRequest(req *http.Request) {
+	if t.trace == nil {
+		return
+	}
+	var notes []string
+	if auth := req.Header.Get("Authorization"); auth != "" {
+		notes = append(notes, "Authorization: "+redactAuthorization(auth))
+	}
+	if req.Body != nil && req.Body != http.NoBody {
+		notes = append(notes, describeBody(req.Header.Get("Content-Type"), req.ContentLength))
+	}
+	extra := ""
+	if len(notes) > 0 {
+		extra = " (" + strings.Join(notes, "; ") + ")"
+	}
+	t.tracef("> %s %s%s", req.Method, redactURL(req.URL), extra)
+}
+
+func (t *transport) traceResponse(req *http.Request, resp *http.Response, took time.Duration) {
+	if t.trace == nil {
+		return
+	}
+	t.tracef("< %s from %s %s in %s (%s)", statusText(resp.StatusCode), req.Method, redactURL(req.URL),
+		millis(took), describeBody(resp.Header.Get("Content-Type"), resp.ContentLength))
+}
+
+func describeBody(contentType string, length int64) string {
+	if contentType == "" {
+		contentType = "no content type"
+	}
+	if length < 0 {
+		return contentType + ", length unknown"
+	}
+	return fmt.Sprintf("%s, %d bytes", contentType, length)
+}
+
+func millis(d time.Duration) string { return fmt.Sprintf("%dms", d.Milliseconds()) }
+
+// statusText is the code and Go's phrase for it; the server's own phrase is
+// not shown, as it is arbitrary text.
+func statusText(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return fmt.Sprintf("%d %s", code, text)
+	}
+	return fmt.Sprintf("%d", code)
+}
+
+// authSchemes are the Authorization schemes whose name may be shown; anything
+// else might be a bare credential.
+var authSchemes = []string{"Bearer", "Basic", "DPoP", "Digest", "Negotiate"}
+
+func redactAuthorization(value string) string {
+	scheme, _, _ := strings.Cut(value, " ")
+	for _, known := range authSchemes {
+		if strings.EqualFold(scheme, known) && len(value) > len(scheme) {
+			return known + " REDACTED"
+		}
+	}
+	return "REDACTED"
+}
+
+// secretParams are query parameters whose values are never shown.
+var secretParams = map[string]bool{
+	"code": true, "state": true, "nonce": true, "access_token": true,
+	"refresh_token": true, "id_token": true, "token": true, "client_secret": true,
+	"password": true, "code_verifier": true, "assertion": true, "subject_token": true,
+}
+
+// isSecretParam also catches names nobody listed, such as a provider's own
+// "x_session_token".
+func isSecretParam(name string) bool {
+	name = strings.ToLower(name)
+	return secretParams[name] || strings.Contains(name, "token") ||
+		strings.Contains(name, "secret") || strings.Contains(name, "password")
+}
+
+// maxBareParam is the longest query parameter without a value that the trace
+// shows as it is.
+const maxBareParam = 24
+
+// redactURL shows u with the values of secret query parameters and any
+// password replaced, keeping the parameters' order; the fragment is never
+// sent, so it is not shown.
+func redactURL(u *url.URL) string {
+	shown := *u
+	shown.Fragment, shown.RawFragment = "", ""
+	shown.User = nil
+	if u.User != nil {
+		shown.User = url.User(u.User.Username())
+		if _, ok := u.User.Password(); ok {
+			shown.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+	}
+	if u.RawQuery == "" {
+		return shown.String()
+	}
+	pairs := strings.Split(u.RawQuery, "&")
+	for i, pair := range pairs {
+		rawName, _, hasValue := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(rawName)
+		switch {
+		case err != nil, !hasValue && len(name) > maxBareParam:
+			// A long bare parameter may be a credential on its own.
+			pairs[i] = "REDACTED"
+		case hasValue && isSecretParam(name):
+			pairs[i] = rawName + "=REDACTED"
+		}
+	}
+	shown.RawQuery = strings.Join(pairs, "&")
+	return shown.String()
+}
+
+// displayURL is u as errors show it: no credentials, query or fragment.
+func displayURL(u *url.URL) string {
+	return u.Scheme + "://" + u.Host + u.EscapedPath()
+}
+
+// origin reduces a URL to scheme://host for messages; what does not parse
+// is shown without anything from a '?' or '#' on.
+func origin(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	raw, _, _ = strings.Cut(raw, "?")
+	raw, _, _ = strings.Cut(raw, "#")
+	return raw
+}
+
+// NetError turns an error from the HTTP client into one line for people,
+// such as "cannot reach https://host: connection refused", naming server
+// (reduced to scheme://host; when empty, taken from the error) and never a
+// URL's query. The cause stays reachable through errors.Is and errors.As,
+// so a cancelled request still matches context.Canceled. Errors that did
+// not come from the network are returned unchanged.
+func NetError(err error, server string) error {
+	if err == nil {
+		return nil
+	}
+	var done *netError
+	if errors.As(err, &done) {
+		return err
+	}
+	cause := err
+	var urlErr *url.Error
+	fromClient := errors.As(err, &urlErr)
+	if fromClient {
+		cause = urlErr.Err
+		if server == "" {
+			server = urlErr.URL
+		}
+	}
+	server = origin(server)
+	msg, ok := describeNetError(cause, server)
+	if !ok {
+		if !fromClient {
+			return err
+		}
+		msg = fmt.Sprintf("%s: %v", server, cause)
+	}
+	return &netError{msg: msg, err: cause}
+}
+
+// describeNetError says what went wrong in the words of someone who has to
+// fix it; ok is false for errors it does not know.
+func describeNetError(err error, server string) (msg string, ok bool) {
+	var (
+		timeout   *timeoutError
+		netErr    net.Error
+		unknownCA x509.UnknownAuthorityError
+		wrongHost x509.HostnameError
+		badCert   x509.CertificateInvalidError
+		notTLS    tls.RecordHeaderError
+		dnsErr    *net.DNSError
+		opErr     *net.OpError
+		proxyErr  *proxyError
+	)
+	const risky = "(or, at your own risk, --insecure-skip-verify)"
+	switch {
+	case errors.As(err, &timeout):
+		return fmt.Sprintf("%s did not answer within %s", server, timeout.after), true
+	case errors.Is(err, context.Canceled):
+		return fmt.Sprintf("request to %s canceled", server), true
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Sprintf("%s did not answer in time", server), true
+	case errors.Is(err, ErrResponseTooLarge):
+		return fmt.Sprintf("%s: %v", server, ErrResponseTooLarge), true
+	case errors.As(err, &unknownCA):
+		return fmt.Sprintf("%s: certificate signed by an unknown authority: pass --ca-file PEM %s", server, risky), true
+	case errors.As(err, &wrongHost):
+		return fmt.Sprintf("%s: %s: check the URL %s", server, strings.TrimPrefix(wrongHost.Error(), "x509: "), risky), true
+	case errors.As(err, &badCert):
+		return fmt.Sprintf("%s: %s: the server's certificate needs fixing %s", server, strings.TrimPrefix(badCert.Error(), "x509: "), risky), true
+	case errors.Is(err, http.ErrSchemeMismatch):
+		return fmt.Sprintf("%s answers plain HTTP, not HTTPS (is the URL http://?)", server), true
+	case errors.As(err, &notTLS):
+		return fmt.Sprintf("%s does not speak TLS (is the URL right?)", server), true
+	case errors.As(err, &proxyErr):
+		return fmt.Sprintf("cannot reach %s: %v", server, proxyErr), true
+	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
+		return fmt.Sprintf("cannot reach %s through the proxy: %v", server, opErr.Err), true
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("cannot reach %s: %s", server, dnsErr.Err), true
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return fmt.Sprintf("cannot reach %s: %s", server, innermost(opErr.Err)), true
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Sprintf("%s closed the connection before answering", server), true
+	case errors.As(err, &opErr):
+		return fmt.Sprintf("%s: connection lost: %s", server, innermost(opErr.Err)), true
+	}
+	return "", false
+}
+
+// innermost is the last error in a chain: "connection refused" rather than
+// "connect: connection refused".
+func innermost(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
+// netError is an error NetError has put into words.
+type netError struct {
+	msg string
+	err error
+}
+
+func (e *netError) Error() string { return e.msg }
+
+func (e *netError) Unwrap() error { return e.err }

@@ -1,0 +1,182 @@
+package oob
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// discoveryPath is where OpenID Connect Discovery 1.0 puts the provider's
+// metadata, relative to the issuer with a trailing slash.
+const discoveryPath = ".well-known/openid-configuration"
+
+// Discovery is the part of an OpenID provider's metadata that signing in
+// and keeping tokens fresh need.
+type Discovery struct {
+	Issuer                           string   `json:"issuer"`
+	AuthorizationEndpoint            string   `json:"authorization_endpoint"`
+	TokenEndpoint                    string   `json:"token_endpoint"`
+	UserInfoEndpoint                 string   `json:"userinfo_endpoint,omitempty"`
+	RevocationEndpoint               string   `json:"revocation_endpoint,omitempty"`
+	JWKSURI                          string   `json:"jwks_uri"`
+	EndSessionEndpoint               string   `json:"end_session_endpoint,omitempty"`
+	CodeChallengeMethodsSupported    []string `json:"code_challenge_methods_supported,omitempty"`
+	ScopesSupported                  []string `json:"scopes_supported,omitempty"`
+	IDTokenSigningAlgValuesSupported []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	GrantTypesSupported              []string `json:"grant_types_supported,omitempty"`
+}
+
+// Endpoints returns the URLs a profile keeps.
+func (d Discovery) Endpoints() Endpoints {
+	return Endpoints{
+		Authorization: d.AuthorizationEndpoint,
+		Token:         d.TokenEndpoint,
+		UserInfo:      d.UserInfoEndpoint,
+		Revocation:    d.RevocationEndpoint,
+		JWKS:          d.JWKSURI,
+	}
+}
+
+// Discover fetches and checks the metadata of the provider whose issuer is
+// issuer.
+func Discover(ctx context.Context, client *http.Client, issuer string) (*Discovery, error) {
+	body, err := get(ctx, client, strings.TrimSuffix(issuer, "/")+"/"+discoveryPath, "application/json", "")
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscovery(body, issuer)
+}
+
+// ParseDiscovery parses and checks a discovery document: its issuer must be
+// wantIssuer (see [SameIssuer]), the authorization, token and JWKS
+// endpoints must be there, and every endpoint must be an absolute http(s)
+// URL. Every failure matches ErrInvalid.
+//
+// Under an https issuer no endpoint may be plain http, on the same host or
+// another: the token endpoint would carry the code and the tokens in the
+// clear, and the JWKS could be swapped in transit for keys that sign
+// forged ID tokens. A Cells server that advertises http endpoints behind an
+// https proxy has the wrong external URL, and saying so is the fix.
+func ParseDiscovery(data []byte, wantIssuer string) (*Discovery, error) {
+	var d Discovery
+	if err := json.Unmarshal(data, &d); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, Invalidf("oob: discovery: not JSON: %v", err)
+		}
+		return nil, Invalidf("oob: discovery: not an OpenID provider's metadata: %v", err)
+	}
+	if d.Issuer == "" {
+		return nil, Invalidf("oob: discovery: the document names no issuer")
+	}
+	if !SameIssuer(d.Issuer, wantIssuer) {
+		return nil, Invalidf("oob: discovery: the server's issuer is %s, not %s (check the URL, and the server's external URL)",
+			serverText(d.Issuer), serverText(wantIssuer))
+	}
+	issuer, err := parseHTTPURL(d.Issuer)
+	if err != nil {
+		return nil, Invalidf("oob: discovery: issuer: %v", err)
+	}
+	if issuer.RawQuery != "" || issuer.ForceQuery {
+		return nil, Invalidf("oob: discovery: the issuer has a query")
+	}
+	endpoints := []struct {
+		name     string
+		value    string
+		required bool
+	}{
+		{"authorization_endpoint", d.AuthorizationEndpoint, true},
+		{"token_endpoint", d.TokenEndpoint, true},
+		{"jwks_uri", d.JWKSURI, true},
+		{"userinfo_endpoint", d.UserInfoEndpoint, false},
+		{"revocation_endpoint", d.RevocationEndpoint, false},
+		{"end_session_endpoint", d.EndSessionEndpoint, false},
+	}
+	for _, e := range endpoints {
+		if e.value == "" {
+			if e.required {
+				return nil, Invalidf("oob: discovery: no %s", e.name)
+			}
+			continue
+		}
+		u, err := parseHTTPURL(e.value)
+		if err != nil {
+			return nil, Invalidf("oob: discovery: %s: %v", e.name, err)
+		}
+		if issuer.Scheme == "https" && u.Scheme != "https" {
+			return nil, Invalidf("oob: discovery: %s %s is plain http under an https issuer: the server's external URL is probably wrong",
+				e.name, displayURL(u))
+		}
+	}
+	return &d, nil
+}
+
+// parseHTTPURL accepts an absolute http or https URL with a host and no
+// fragment.
+func parseHTTPURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return nil, err
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, Invalidf("%s is not an absolute http(s) URL", serverText(raw))
+	case u.Hostname() == "":
+		return nil, Invalidf("%s has no host", serverText(raw))
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return nil, Invalidf("%s has a fragment", serverText(raw))
+	}
+	return u, nil
+}
+
+// SameIssuer reports whether a and b name the same issuer, tolerating one
+// missing or extra trailing slash: Cells' issuer ends with one, and people
+// and configs often drop it.
+func SameIssuer(a, b string) bool {
+	a, b = strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/")
+	return a != "" && a == b
+}
+
+// IssuerForServer returns the issuer of the Cells server at serverURL,
+// <url>/oidc/. A trailing slash on serverURL is tolerated.
+func IssuerForServer(serverURL string) (string, error) {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		// The parse error quotes the URL, which might hold a password.
+		return "", Usagef("oob: server URL does not parse: %v", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", Usagef("oob: server URL %s: must start with https:// (or http://)", u.Redacted())
+	case u.Hostname() == "":
+		return "", Usagef("oob: server URL %s: no host", u.Redacted())
+	case u.User != nil:
+		return "", Usagef("oob: server URL %s: must not hold a user name or password", u.Redacted())
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(serverURL, "#"):
+		return "", Usagef("oob: server URL %s: must not have a query or fragment", displayURL(u))
+	}
+	return serverBase(serverURL) + issuerPath, nil
+}
+
+// DefaultRedirectURI returns Cells' out-of-band redirect for the server at
+// serverURL, <url>/oauth2/oob, where Cells shows the code to copy.
+func DefaultRedirectURI(serverURL string) string {
+	return serverBase(serverURL) + oobPath
+}
+
+// serverBase is serverURL as typed, without trailing slashes, since the
+// redirect must match the server's external URL exactly.
+func serverBase(serverURL string) string {
+	return strings.TrimRight(serverURL, "/")
+}

@@ -1,0 +1,251 @@
+package oob
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// answer is a canned HTTP answer.
+type answer struct {
+	status      int
+	contentType string
+	body        string
+}
+
+func (a answer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.contentType != "" {
+		w.Header().Set("Content-Type", a.contentType)
+	}
+	w.WriteHeader(a.status)
+	io.WriteString(w, a.body)
+}
+
+func TestFetchGetJSON(t *testing.T) {
+	tests := []struct {
+		name    string
+		answer  answer
+		wantErr string // the whole message after the server's URL; empty for success
+	}{
+		{name: "JSON", answer: answer{200, "application/json", `{"name":"alice"}`}},
+		{name: "JSON without a content type", answer: answer{200, "", ` {"name":"alice"}`}},
+		{name: "JSON labelled HTML", answer: answer{200, "text/html", `{"name":"alice"}`}},
+		{
+			name:    "HTML page after a byte order mark",
+			answer:  answer{200, "application/octet-stream", "\ufeff<!DOCTYPE html>"},
+			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
+		},
+		{
+			name:    "HTML labelled but empty",
+			answer:  answer{200, "text/html", ""},
+			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
+		},
+		{
+			name:    "OAuth error",
+			answer:  answer{400, "application/json", `{"error":"invalid_request","error_description":"bad\u001b[31m request\nsecond line"}`},
+			wantErr: `/doc: 400 Bad Request: invalid_request: bad\x1b[31m request\nsecond line`,
+		},
+		{name: "bad gateway", answer: answer{502, "text/plain", "upstream down"}, wantErr: "/doc: server error 502 Bad Gateway"},
+		{
+			name:    "server error with an OAuth body",
+			answer:  answer{503, "application/json", `{"error":"temporarily_unavailable"}`},
+			wantErr: "/doc: server error 503 Service Unavailable: temporarily_unavailable",
+		},
+		{name: "not found", answer: answer{404, "text/plain", "404 page not found"}, wantErr: "/doc: 404 Not Found"},
+		{
+			name:    "not found page",
+			answer:  answer{404, "text/html; charset=utf-8", "<html><body>Not here</body></html>"},
+			wantErr: "/doc: 404 Not Found (an HTML page: is the URL right?)",
+		},
+		{
+			name:    "HTML page",
+			answer:  answer{200, "text/html; charset=utf-8", "<!DOCTYPE html><html></html>"},
+			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
+		},
+		{
+			name:    "HTML page labelled JSON",
+			answer:  answer{200, "application/json", "\n  <html><body>sign in</body></html>"},
+			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
+		},
+		{
+			name:    "not JSON",
+			answer:  answer{200, "application/json", `{"name":`},
+			wantErr: "/doc: the answer is not the JSON expected: unexpected end of JSON input",
+		},
+		{
+			name:    "wrong JSON",
+			answer:  answer{200, "application/json", `[{"name":"alice"}]`},
+			wantErr: "/doc: the answer is not the JSON expected: json: cannot unmarshal array into Go value of type struct { Name string }",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.answer)
+			defer srv.Close()
+			client := newTestClient(t, HTTPOptions{})
+			var got struct{ Name string }
+			err := getJSON(context.Background(), client, srv.URL+"/doc?state=s7a7e", &got)
+			if tt.wantErr == "" {
+				if err != nil || got.Name != "alice" {
+					t.Fatalf("getJSON = %v, %+v; want alice", err, got)
+				}
+				return
+			}
+			if want := srv.URL + tt.wantErr; err == nil || err.Error() != want {
+				t.Fatalf("error = %v\nwant    %s", err, want)
+			}
+		})
+	}
+}
+
+func TestFetchOversize(t *testing.T) {
+	big := `{"name":"` + strings.Repeat("a", MaxResponseBytes) + `"}`
+	for _, withLength := range []bool{true, false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !withLength {
+				w.(http.Flusher).Flush()
+			}
+			io.WriteString(w, big)
+		}))
+		defer srv.Close()
+		// Any client, not only ours, has big answers refused.
+		for _, client := range []*http.Client{newTestClient(t, HTTPOptions{}), {}} {
+			var got struct{ Name string }
+			err := getJSON(context.Background(), client, srv.URL+"/big", &got)
+			if !errors.Is(err, ErrResponseTooLarge) || err.Error() != srv.URL+": response larger than 1 MiB refused" {
+				t.Errorf("with length %v: error = %v, want the answer refused", withLength, err)
+			}
+		}
+	}
+}
+
+func TestFetchBadURL(t *testing.T) {
+	client := newTestClient(t, HTTPOptions{})
+	for _, raw := range []string{"file:///etc/passwd", "/relative/path", "https://h/\x7f?code=c0de", "ftp://h/x"} {
+		var into any
+		err := getJSON(context.Background(), client, raw, &into)
+		if err == nil {
+			t.Errorf("getJSON(%q) succeeded", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "c0de") {
+			t.Errorf("getJSON(%q) error %q shows the query", raw, err)
+		}
+	}
+}
+
+func TestFetchUserInfo(t *testing.T) {
+	const token = "synthetic-access-token"
+	tests := []struct {
+		name      string
+		answer    answer
+		want      User
+		wantErr   string
+		wantIsInv bool
+	}{
+		{
+			name:   "accepted",
+			answer: answer{200, "application/json", `{"sub":"u-1","preferred_username":"alice","name":"Alice","email":"alice@example.com","email_verified":true}`},
+			want:   User{Subject: "u-1", PreferredUsername: "alice", Name: "Alice", Email: "alice@example.com"},
+		},
+		{name: "unauthorized", answer: answer{401, "application/json", `{"error":"invalid_token","error_description":"token expired"}`},
+			wantErr: "oob: userinfo: the server does not accept this token: ", wantIsInv: true},
+		{name: "forbidden", answer: answer{403, "", ""}, wantErr: "oob: userinfo: the server does not accept this token: ", wantIsInv: true},
+		{name: "server error", answer: answer{500, "text/plain", "boom"}, wantErr: "/oidc/userinfo: server error 500 Internal Server Error"},
+		{name: "no subject", answer: answer{200, "application/json", `{"name":"Alice"}`}, wantErr: "the answer names no subject", wantIsInv: true},
+		{name: "subject not a string", answer: answer{200, "application/json", `{"sub":7}`}, wantErr: "the answer names no subject", wantIsInv: true},
+		{name: "not an object", answer: answer{200, "application/json", `["u-1"]`}, wantErr: "not the JSON expected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if got := r.Header.Get("Authorization"); got != "Bearer "+token {
+					t.Errorf("Authorization = %q, want the bearer token", got)
+				}
+				if r.URL.Path != "/oidc/userinfo" {
+					t.Errorf("path = %s", r.URL.Path)
+				}
+				tt.answer.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			client := newTestClient(t, HTTPOptions{})
+			user, err := FetchUserInfo(context.Background(), client, srv.URL+"/oidc/userinfo", token)
+			if tt.wantErr == "" {
+				if err != nil || !reflect.DeepEqual(user, tt.want) {
+					t.Fatalf("FetchUserInfo = %+v, %v; want %+v", user, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
+			}
+			if errors.Is(err, ErrInvalid) != tt.wantIsInv {
+				t.Errorf("errors.Is(%v, ErrInvalid) = %v, want %v", err, !tt.wantIsInv, tt.wantIsInv)
+			}
+			if strings.Contains(err.Error(), token) {
+				t.Errorf("error %q shows the token", err)
+			}
+		})
+	}
+}
+
+func TestFetchJWKS(t *testing.T) {
+	const set = `{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":"sXch","e":"AQAB"}]}`
+	tests := []struct {
+		name    string
+		answer  answer
+		wantErr string
+		invalid bool
+	}{
+		{name: "key set", answer: answer{200, "application/jwk-set+json", set}},
+		{name: "no keys", answer: answer{200, "application/json", `{"keys":[]}`}, wantErr: "has no keys", invalid: true},
+		{name: "keys missing", answer: answer{200, "application/json", `{"kty":"RSA"}`}, wantErr: "has no keys", invalid: true},
+		{name: "null", answer: answer{200, "application/json", `null`}, wantErr: "has no keys", invalid: true},
+		{name: "keys not an array", answer: answer{200, "application/json", `{"keys":{"kty":"RSA"}}`}, wantErr: "is not a key set", invalid: true},
+		{name: "an array", answer: answer{200, "application/json", `[` + set + `]`}, wantErr: "is not a key set", invalid: true},
+		{name: "HTML", answer: answer{200, "text/html", `<html></html>`}, wantErr: "answered with an HTML page"},
+		{name: "not found", answer: answer{404, "", ``}, wantErr: "404 Not Found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.answer)
+			defer srv.Close()
+			client := newTestClient(t, HTTPOptions{})
+			got, err := FetchJWKS(context.Background(), client, srv.URL+"/oidc/.well-known/jwks.json")
+			if tt.wantErr == "" {
+				if err != nil || string(got) != tt.answer.body {
+					t.Fatalf("FetchJWKS = %q, %v; want the set as sent", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
+			}
+			if errors.Is(err, ErrInvalid) != tt.invalid {
+				t.Errorf("errors.Is(%v, ErrInvalid) = %v, want %v", err, !tt.invalid, tt.invalid)
+			}
+		})
+	}
+}
+
+func TestFetchServerText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain words", "plain words"},
+		{"tab\there", `tab\there`},
+		{"esc\x1b[2J", `esc\x1b[2J`},
+		{"line\u2028sep", `line\u2028sep`},
+		{"bidi\u202egnp.exe", `bidi\u202egnp.exe`},
+		{"héllo", "héllo"},
+		{strings.Repeat("é", maxServerText+5), strings.Repeat("é", maxServerText) + "..."},
+	}
+	for _, tt := range tests {
+		if got := serverText(tt.in); got != tt.want {
+			t.Errorf("serverText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
