@@ -1,6 +1,18 @@
 package oob
 
-import "errors"
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/golang-jwt/jwt/v5"
+)
 
 // PasteKind says what a person pasted.
 type PasteKind int
@@ -14,6 +26,16 @@ const (
 	PasteOpaque                           // an opaque token (with --token)
 )
 
+// Limits on what a paste may hold. A paste is refused above maxPaste before
+// it is looked at, so that a runaway pipe costs nothing; codes are shorter
+// than tokens, and a code longer than maxCode is junk rather than a code.
+const (
+	maxPaste       = 1 << 20
+	maxCode        = 64 << 10
+	maxErrorCode   = 64
+	maxDescription = 200
+)
+
 // Paste is a classified paste.
 type Paste struct {
 	Kind PasteKind
@@ -21,19 +43,494 @@ type Paste struct {
 	Code string
 	// State is the state from a redirect URL.
 	State string
-	// AccessToken, RefreshToken, IDToken, TokenType and ExpiresIn come from a
-	// token response JSON; a JWT or opaque paste fills AccessToken (and
-	// IDToken for a JWT).
+	// Issuer is the iss parameter of a redirect URL (RFC 9207), when the
+	// server sent one; the flow may compare it with the discovered issuer.
+	Issuer string
+	// AccessToken, RefreshToken, IDToken, TokenType, ExpiresIn and Scope
+	// come from a token response JSON; a JWT or opaque paste fills
+	// AccessToken (and IDToken for a JWT).
 	AccessToken  string
 	RefreshToken string
 	IDToken      string
 	TokenType    string
 	ExpiresIn    int64
+	Scope        string
 }
 
-// ParsePaste classifies a paste. asToken says the person announced a token
-// (login --token). wantState, when not empty, must match a redirect URL's
-// state.
-func ParsePaste(s string, asToken bool, wantState string) (Paste, error) {
-	return Paste{}, errors.New("paste: not implemented yet")
+// PasteOptions tell ParsePaste what this login expects.
+type PasteOptions struct {
+	// AsToken says the person announced a token (login --token), so a paste
+	// that is neither a URL nor JSON is a token rather than a code.
+	AsToken bool
+	// State, when not empty, must equal the state of a pasted redirect URL.
+	State string
+	// RedirectURI, when it is an http(s) URL, must match the scheme, host
+	// and path of a pasted redirect URL.
+	RedirectURI string
+}
+
+// AuthError is an error the authorization server sent instead of a code or
+// a token (RFC 6749 sections 4.1.2.1 and 5.2). Its fields come from the
+// outside world and are escaped and shortened so that they print safely on
+// one line. It matches ErrInvalid.
+type AuthError struct {
+	// Code is the OAuth error code, such as access_denied.
+	Code string
+	// Description is the server's error_description, possibly empty.
+	Description string
+}
+
+func newAuthError(code, description string) *AuthError {
+	return &AuthError{
+		Code:        printable(code, maxErrorCode),
+		Description: printable(description, maxDescription),
+	}
+}
+
+func (e *AuthError) Error() string {
+	msg := "oob: the server refused the sign-in: " + e.Code
+	if e.Description != "" {
+		msg += ": " + e.Description
+	}
+	return msg
+}
+
+// Is makes an AuthError match ErrInvalid, so that it exits with code 4.
+func (e *AuthError) Is(target error) bool { return target == ErrInvalid }
+
+// ParsePaste classifies what a person pasted at the login prompt: a bare
+// authorization code, the whole redirect URL, a token response JSON, a JWT
+// or, with opts.AsToken, an opaque token. Surrounding blanks and matching
+// quotes are ignored. Every error matches ErrInvalid and none repeats the
+// pasted value.
+func ParsePaste(s string, opts PasteOptions) (Paste, error) {
+	if len(s) > maxPaste {
+		return Paste{}, Invalidf("oob: the paste is too long (%d bytes, at most 1 MiB)", len(s))
+	}
+	s = trimPaste(s)
+	if s == "" {
+		return Paste{}, Invalidf("oob: empty paste: paste the code shown by the browser")
+	}
+	if !utf8.ValidString(s) {
+		return Paste{}, Invalidf("oob: the paste is not text: paste the code shown by the browser")
+	}
+	if r, ok := controlRune(s); ok {
+		return Paste{}, Invalidf("oob: the paste holds a control character (%U): paste only the code, the URL or the token", r)
+	}
+	if s[0] == '{' {
+		return parseTokenJSON(s)
+	}
+	s = stripBearer(s)
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		return Paste{}, Invalidf("oob: the paste holds more than one value: paste only the code, the URL or the token")
+	}
+	if p, ok, err := parseRedirect(s, opts); ok {
+		return p, err
+	}
+	if isJWT(s) {
+		return Paste{Kind: PasteJWT, AccessToken: s, IDToken: s}, nil
+	}
+	if opts.AsToken {
+		if err := checkToken(s, "token", maxPaste); err != nil {
+			return Paste{}, err
+		}
+		return Paste{Kind: PasteOpaque, AccessToken: s}, nil
+	}
+	if err := checkToken(s, "code", maxCode); err != nil {
+		return Paste{}, err
+	}
+	return Paste{Kind: PasteCode, Code: s}, nil
+}
+
+// trimPaste drops what copying adds around a value: blanks, line ends, a
+// byte order mark, zero-width spaces, and quotes that match.
+func trimPaste(s string) string {
+	for {
+		s = strings.TrimFunc(s, func(r rune) bool {
+			return unicode.IsSpace(r) || r == '\ufeff' || r == '\u200b'
+		})
+		if len(s) < 2 || s[0] != s[len(s)-1] || !strings.ContainsRune("\"'`", rune(s[0])) {
+			return s
+		}
+		s = s[1 : len(s)-1]
+	}
+}
+
+// controlRune finds a control character other than the blanks a multi-line
+// JSON paste may hold.
+func controlRune(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// stripBearer accepts a token copied together with its header, as in
+// "Authorization: Bearer <token>".
+func stripBearer(s string) string {
+	rest := s
+	if name, value, ok := strings.Cut(rest, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "authorization") {
+		rest = strings.TrimSpace(value)
+	}
+	const bearer = "bearer"
+	if len(rest) > len(bearer) && strings.EqualFold(rest[:len(bearer)], bearer) && unicode.IsSpace(rune(rest[len(bearer)])) {
+		return strings.TrimSpace(rest[len(bearer):])
+	}
+	return s
+}
+
+// checkToken says whether s can be a code or a token: printable ASCII
+// without spaces (RFC 6749 appendix A), not longer than limit.
+func checkToken(s, what string, limit int) error {
+	if len(s) > limit {
+		return Invalidf("oob: the paste is too long for a %s (%d characters, at most %d)", what, len(s), limit)
+	}
+	if r, ok := foreignRune(s); ok {
+		return Invalidf("oob: the paste is not a %s: it holds %U, which a %s never holds", what, r, what)
+	}
+	return nil
+}
+
+// plausibleToken is checkToken for values found inside a URL or JSON.
+func plausibleToken(s string) bool {
+	_, ok := foreignRune(s)
+	return !ok
+}
+
+// foreignRune finds a character that no code or token holds.
+func foreignRune(s string) (rune, bool) {
+	for _, r := range s {
+		if r <= ' ' || r > '~' {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// isJWT says whether s is a JWS in compact form: three non-empty segments
+// whose header is a JSON object naming an algorithm. A JWE has five
+// segments and is not a JWT here, since this provider issues codes as JWEs.
+func isJWT(s string) bool {
+	if strings.Count(s, ".") != 2 {
+		return false
+	}
+	for _, seg := range strings.Split(s, ".") {
+		if seg == "" {
+			return false
+		}
+	}
+	token, _, err := jwt.NewParser().ParseUnverified(s, jwt.MapClaims{})
+	if token == nil || err != nil && !errors.Is(err, jwt.ErrTokenUnverifiable) {
+		return false
+	}
+	// An algorithm jwt does not know still makes a JWT; verifying it is
+	// jwtinfo's business.
+	alg, _ := token.Header["alg"].(string)
+	return alg != ""
+}
+
+// tokenResponse is a token endpoint answer (RFC 6749 section 5.1), or its
+// error (section 5.2). ExpiresIn is a json.Number because some servers send
+// it as a string.
+type tokenResponse struct {
+	AccessToken      string      `json:"access_token"`
+	RefreshToken     string      `json:"refresh_token"`
+	IDToken          string      `json:"id_token"`
+	TokenType        string      `json:"token_type"`
+	ExpiresIn        json.Number `json:"expires_in"`
+	Scope            string      `json:"scope"`
+	Error            string      `json:"error"`
+	ErrorDescription string      `json:"error_description"`
+}
+
+func parseTokenJSON(s string) (Paste, error) {
+	var resp tokenResponse
+	if err := json.Unmarshal([]byte(s), &resp); err != nil {
+		return Paste{}, jsonError(err, len(s))
+	}
+	if resp.Error != "" {
+		return Paste{}, newAuthError(resp.Error, resp.ErrorDescription)
+	}
+	if resp.AccessToken == "" && resp.IDToken == "" {
+		return Paste{}, Invalidf("oob: the pasted JSON holds neither access_token nor id_token")
+	}
+	for _, f := range []struct{ name, value string }{
+		{"access_token", resp.AccessToken},
+		{"refresh_token", resp.RefreshToken},
+		{"id_token", resp.IDToken},
+		{"token_type", resp.TokenType},
+	} {
+		if f.value != "" && !plausibleToken(f.value) {
+			return Paste{}, Invalidf("oob: the pasted JSON's %s is not a token", f.name)
+		}
+	}
+	expiresIn, err := seconds(resp.ExpiresIn)
+	if err != nil {
+		return Paste{}, err
+	}
+	return Paste{
+		Kind:         PasteTokenJSON,
+		AccessToken:  resp.AccessToken,
+		RefreshToken: resp.RefreshToken,
+		IDToken:      resp.IDToken,
+		TokenType:    resp.TokenType,
+		ExpiresIn:    expiresIn,
+		Scope:        printable(resp.Scope, maxDescription),
+	}, nil
+}
+
+// jsonError describes a JSON failure by position and field only: the
+// decoder's own messages may quote the input.
+func jsonError(err error, size int) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax) && syntax.Offset >= int64(size):
+		return Invalidf("oob: the pasted JSON is cut short: paste it whole")
+	case errors.As(err, &syntax):
+		return Invalidf("oob: the pasted JSON does not parse (at byte %d): paste it whole", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return Invalidf("oob: the pasted JSON is not a token response: %s has the wrong type", printable(typ.Field, maxErrorCode))
+	}
+	return Invalidf("oob: the pasted JSON is not a token response")
+}
+
+// seconds reads expires_in, which must be a plausible lifetime.
+func seconds(n json.Number) (int64, error) {
+	if n == "" {
+		return 0, nil
+	}
+	const maxLifetime = 1 << 31
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f < 0 || f > maxLifetime {
+		return 0, Invalidf("oob: the pasted JSON's expires_in is not a number of seconds")
+	}
+	return int64(f), nil
+}
+
+// parseRedirect reads a redirect URL, whole or as copied in part: an
+// absolute URL, a path or host and path with a query, or the query alone.
+// ok is false when s is not a URL at all.
+func parseRedirect(s string, opts PasteOptions) (p Paste, ok bool, err error) {
+	if scheme, _, found := strings.Cut(s, "://"); found && isScheme(scheme) {
+		return parseAbsoluteRedirect(s, opts)
+	}
+	prefix, raw, found := strings.Cut(s, "?")
+	if !found {
+		prefix, raw = "", s
+	}
+	query, fragment, _ := strings.Cut(raw, "#")
+	if !hasParam(query, "code") && !hasParam(query, "error") &&
+		!hasParam(fragment, "code") && !hasParam(fragment, "error") {
+		return Paste{}, false, nil
+	}
+	if prefix != "" && !relativeMatches(prefix, opts.RedirectURI) {
+		return Paste{}, true, notThisRedirect(opts.RedirectURI)
+	}
+	p, err = redirectParams(query, fragment, opts, nil)
+	return p, true, err
+}
+
+func isScheme(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasParam says whether a raw query names key, without parsing it.
+func hasParam(raw, key string) bool {
+	return strings.HasPrefix(raw, key+"=") || strings.Contains(raw, "&"+key+"=")
+}
+
+func parseAbsoluteRedirect(s string, opts PasteOptions) (Paste, bool, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		// url's errors quote the URL, so they are described rather than
+		// wrapped.
+		if i := strings.LastIndexByte(s, '%'); i >= 0 && i >= len(s)-2 {
+			return Paste{}, true, errTruncated
+		}
+		return Paste{}, true, Invalidf("oob: the pasted URL does not parse: copy it again whole")
+	}
+	if u.Scheme = strings.ToLower(u.Scheme); u.Scheme != "http" && u.Scheme != "https" {
+		return Paste{}, true, Invalidf("oob: the pasted URL is not an http or https URL: paste the redirect URL or the code")
+	}
+	if u.Host == "" {
+		return Paste{}, true, Invalidf("oob: the pasted URL has no host: copy it again whole")
+	}
+	_, fragment, _ := strings.Cut(s, "#")
+	p, err := redirectParams(u.RawQuery, fragment, opts, u)
+	return p, true, err
+}
+
+var (
+	errTruncated = Invalidf("oob: the URL looks truncated: copy it again whole, or paste only the code")
+	errBadParams = Invalidf("oob: the parameters of the pasted URL do not parse: copy it again whole")
+)
+
+// redirectParams reads code, state and error from a redirect's query, and
+// from its fragment when the server answered there. u is the pasted URL
+// when it was absolute, to be compared with the expected redirect.
+func redirectParams(query, fragment string, opts PasteOptions, u *url.URL) (Paste, error) {
+	params, qerr := url.ParseQuery(query)
+	if hasParam(fragment, "code") || hasParam(fragment, "error") || hasParam(fragment, "state") {
+		more, ferr := url.ParseQuery(fragment)
+		qerr = errors.Join(qerr, ferr)
+		for k, v := range more {
+			params[k] = append(params[k], v...)
+		}
+	}
+	if _, ok := params["code"]; !ok {
+		if _, ok := params["error"]; !ok {
+			switch {
+			case params.Has("client_id") || params.Has("response_type"):
+				return Paste{}, Invalidf("oob: that is the sign-in URL: open it in a browser, sign in, then paste the code the browser shows")
+			case truncated(query) || truncated(fragment):
+				return Paste{}, errTruncated
+			case qerr != nil:
+				return Paste{}, errBadParams
+			}
+			return Paste{}, Invalidf("oob: the pasted URL holds no code: paste the URL of the page that shows the code, or the code itself")
+		}
+	}
+	if u != nil && opts.RedirectURI != "" && !sameEndpoint(u, opts.RedirectURI) {
+		return Paste{}, notThisRedirect(opts.RedirectURI)
+	}
+	// An error is reported whatever its state: it grants nothing, and the
+	// person needs to read it.
+	if params.Has("error") {
+		return Paste{}, newAuthError(params.Get("error"), params.Get("error_description"))
+	}
+	if truncated(query) || truncated(fragment) {
+		return Paste{}, errTruncated
+	}
+	if qerr != nil {
+		return Paste{}, errBadParams
+	}
+	codes := params["code"]
+	if len(codes) > 1 {
+		return Paste{}, Invalidf("oob: the URL holds more than one code: paste the URL from this login only")
+	}
+	states := params["state"]
+	state := ""
+	if len(states) == 1 {
+		state = states[0]
+	}
+	if opts.State != "" && (len(states) != 1 || subtle.ConstantTimeCompare([]byte(state), []byte(opts.State)) != 1) {
+		return Paste{}, Invalidf("oob: state does not match: paste the URL from this login, not an older one")
+	}
+	if !plausibleToken(codes[0]) || len(codes[0]) > maxCode {
+		return Paste{}, Invalidf("oob: the code in the pasted URL is not a plausible code: copy the URL again whole")
+	}
+	return Paste{
+		Kind:   PasteRedirectURL,
+		Code:   codes[0],
+		State:  state,
+		Issuer: printable(params.Get("iss"), maxDescription),
+	}, nil
+}
+
+// truncated says whether a raw query looks cut short: an empty code, or a
+// last parameter left without its value or in the middle of an escape.
+func truncated(raw string) bool {
+	if raw == "" {
+		return false
+	}
+	parts := strings.Split(raw, "&")
+	for _, part := range parts {
+		if part == "code=" {
+			return true
+		}
+	}
+	last := parts[len(parts)-1]
+	key, value, hasValue := strings.Cut(last, "=")
+	if last == "" || !hasValue || value == "" && key != "" {
+		return true
+	}
+	i := strings.LastIndexByte(last, '%')
+	return i >= 0 && i >= len(last)-2
+}
+
+// sameEndpoint compares scheme, host (with default ports) and path, which
+// is all the provider could have redirected to.
+func sameEndpoint(u *url.URL, redirectURI string) bool {
+	want, err := url.Parse(redirectURI)
+	if err != nil || (want.Scheme != "http" && want.Scheme != "https") || want.Host == "" {
+		// The redirect is not a web page (urn:ietf:wg:oauth:2.0:oob and the
+		// like), so the pasted URL cannot be compared with it.
+		return true
+	}
+	return strings.EqualFold(u.Scheme, want.Scheme) &&
+		hostPort(u) == hostPort(want) &&
+		strings.TrimSuffix(u.Path, "/") == strings.TrimSuffix(want.Path, "/")
+}
+
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	switch {
+	case port != "":
+	case strings.EqualFold(u.Scheme, "https"):
+		port = "443"
+	default:
+		port = "80"
+	}
+	return strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// relativeMatches compares the part before "?" of a URL pasted without its
+// scheme: the path alone, or host and path.
+func relativeMatches(prefix, redirectURI string) bool {
+	want, err := url.Parse(redirectURI)
+	if err != nil || (want.Scheme != "http" && want.Scheme != "https") || want.Host == "" {
+		return true
+	}
+	prefix = strings.TrimSuffix(prefix, "/")
+	path := strings.TrimSuffix(want.Path, "/")
+	return prefix == path || strings.EqualFold(prefix, want.Host+path)
+}
+
+// notThisRedirect names the expected endpoint, which comes from the
+// configuration and is no secret.
+func notThisRedirect(redirectURI string) error {
+	want, err := url.Parse(redirectURI)
+	if err != nil {
+		return Invalidf("oob: the pasted URL is not this login's redirect")
+	}
+	return Invalidf("oob: the pasted URL is not this login's redirect: expected a URL on %s, starting with %s",
+		printable(want.Host, maxDescription), printable(want.Scheme+"://"+want.Host+want.Path, maxDescription))
+}
+
+// printable escapes control and other invisible characters of a string
+// from outside and cuts it to limit runes, so that it prints safely on
+// one line.
+func printable(s string, limit int) string {
+	var b strings.Builder
+	n := 0
+	for i, r := range s {
+		if n == limit {
+			b.WriteString("…")
+			break
+		}
+		n++
+		_, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }

@@ -1,0 +1,267 @@
+package oob
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/term"
+)
+
+// Keys the line editor knows in raw mode, where the terminal no longer
+// interprets them.
+const (
+	keyInterrupt = 0x03 // Ctrl-C
+	keyEOF       = 0x04 // Ctrl-D
+	keyBackspace = 0x08 // Ctrl-H
+	keyKillLine  = 0x15 // Ctrl-U
+	keyEscape    = 0x1b
+	keyDelete    = 0x7f
+)
+
+var errNoInput = &markedError{msg: "oob: no input", mark: ErrInterrupted}
+
+// ReadPaste reads what the person pastes at the login prompt. On a terminal
+// it reads in raw mode, so that the paste is not echoed and is not cut at
+// the terminal's 4096-byte line limit, lets the person edit the line, and
+// then writes to feedback how many characters arrived (never what they
+// were). From a pipe or a file it returns the first non-empty line. Either
+// way the result is trimmed of surrounding blanks.
+//
+// Ctrl-C, or Ctrl-D on an empty line, returns an error matching
+// ErrInterrupted. When ctx is done ReadPaste restores the terminal and
+// returns ctx.Err(); a read that cannot be woken (a reader other than a
+// pollable *os.File) is left to finish in the background.
+func ReadPaste(ctx context.Context, in io.Reader, feedback io.Writer) (string, error) {
+	f, isFile := in.(*os.File)
+	if isFile {
+		if fd, ok := terminalFd(f); ok {
+			return readTerminal(ctx, f, fd, feedback)
+		}
+	}
+	return await(ctx, f, func() {}, func() (string, error) { return firstLine(in) })
+}
+
+// terminalFd finds f's descriptor without f.Fd, which would switch the file
+// to blocking mode and stop read deadlines from waking a pending read.
+func terminalFd(f *os.File) (int, bool) {
+	conn, err := f.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	fd := -1
+	if err := conn.Control(func(u uintptr) { fd = int(u) }); err != nil {
+		return 0, false
+	}
+	return fd, term.IsTerminal(fd)
+}
+
+func readTerminal(ctx context.Context, f *os.File, fd int, feedback io.Writer) (string, error) {
+	old, err := term.MakeRaw(fd)
+	if err != nil {
+		return "", fmt.Errorf("oob: read paste: put the terminal in raw mode: %w", err)
+	}
+	// A failed restore leaves nothing better to do than carry on: the
+	// error that matters to the person is the one being returned.
+	restore := sync.OnceFunc(func() { _ = term.Restore(fd, old) })
+	defer restore()
+
+	s, err := await(ctx, f, restore, func() (string, error) { return editLine(f) })
+	restore()
+	if feedback != nil {
+		// The Enter key was not echoed, so the line is ended here.
+		if err != nil {
+			fmt.Fprintln(feedback)
+		} else {
+			fmt.Fprintf(feedback, "received %d characters\n", utf8.RuneCountInString(s))
+		}
+	}
+	return s, err
+}
+
+type readResult struct {
+	s        string
+	err      error
+	panicked bool
+	panicVal any
+}
+
+// await runs a blocking read in a goroutine so that ctx can end the wait.
+// When ctx is done it calls stop (the terminal is restored before anything
+// else), then wakes the read through a deadline on f when f supports one,
+// so that no goroutine is left reading. A panic in read is raised again on
+// the caller's goroutine, where deferred restores run.
+func await(ctx context.Context, f *os.File, stop func(), read func() (string, error)) (string, error) {
+	done := make(chan readResult, 1)
+	go func() {
+		var r readResult
+		defer func() {
+			if p := recover(); p != nil {
+				r = readResult{panicked: true, panicVal: p}
+			}
+			done <- r
+		}()
+		r.s, r.err = read()
+	}()
+	select {
+	case r := <-done:
+		if r.panicked {
+			panic(r.panicVal)
+		}
+		return r.s, r.err
+	case <-ctx.Done():
+		stop()
+		if f != nil && f.SetReadDeadline(time.Now()) == nil {
+			<-done
+			_ = f.SetReadDeadline(time.Time{})
+		}
+		return "", fmt.Errorf("oob: read paste: %w", ctx.Err())
+	}
+}
+
+// firstLine returns the first non-empty line of a pipe or file.
+func firstLine(in io.Reader) (string, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	for {
+		line, err := limitedLine(br)
+		if s := strings.TrimSpace(line); s != "" {
+			return s, nil
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			return "", Invalidf("oob: no input on stdin: pipe the code, the URL or the token in")
+		case err != nil:
+			return "", err
+		}
+	}
+}
+
+// limitedLine reads one line, refusing to hold more than maxPaste bytes of
+// it: past that it stops reading rather than buffering the whole stream.
+func limitedLine(br *bufio.Reader) (string, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(bytes.TrimRight(line, "\r\n")) > maxPaste {
+			return "", Invalidf("oob: paste too long: a line holds more than 1 MiB")
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			return string(line), io.EOF
+		case err != nil:
+			return "", fmt.Errorf("oob: read paste: %w", err)
+		}
+		return string(line), nil
+	}
+}
+
+// editLine reads one line from a terminal in raw mode, doing the editing
+// the terminal would have done: backspace, Ctrl-U, Ctrl-C and Ctrl-D.
+// Escape sequences (arrow keys, bracketed-paste markers) are dropped, and
+// empty lines before the paste are skipped.
+func editLine(r io.Reader) (string, error) {
+	var e lineEditor
+	buf := make([]byte, 4096)
+	for {
+		n, err := r.Read(buf)
+		for _, b := range buf[:n] {
+			if s, done, err := e.key(b); done || err != nil {
+				return s, err
+			}
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			if s := strings.TrimSpace(string(e.line)); s != "" {
+				return s, nil
+			}
+			return "", errNoInput
+		case err != nil:
+			return "", fmt.Errorf("oob: read paste: %w", err)
+		}
+	}
+}
+
+// escapeState tracks where the editor is inside an escape sequence.
+type escapeState int
+
+const (
+	escNone  escapeState = iota
+	escStart             // after ESC
+	escCSI               // after ESC [, until a final byte
+	escSS3               // after ESC O, for one byte
+)
+
+type lineEditor struct {
+	line []byte
+	esc  escapeState
+}
+
+// key takes one byte of input. done is true when a non-empty line ended.
+func (e *lineEditor) key(b byte) (s string, done bool, err error) {
+	switch e.esc {
+	case escStart:
+		switch b {
+		case '[':
+			e.esc = escCSI
+		case 'O':
+			e.esc = escSS3
+		case keyEscape:
+		default:
+			e.esc = escNone
+		}
+		return "", false, nil
+	case escSS3:
+		e.esc = escNone
+		return "", false, nil
+	case escCSI:
+		if b >= 0x20 && b <= 0x3f {
+			return "", false, nil
+		}
+		e.esc = escNone
+		if b >= 0x40 && b <= 0x7e {
+			return "", false, nil
+		}
+		// A sequence broken by a control key (Enter after a stray ESC [)
+		// gives the key back to the line.
+	}
+
+	switch b {
+	case '\r', '\n':
+		s := strings.TrimSpace(string(e.line))
+		e.line = e.line[:0]
+		return s, s != "", nil
+	case keyInterrupt:
+		return "", false, fmt.Errorf("oob: read paste: %w", ErrInterrupted)
+	case keyEOF:
+		if len(e.line) == 0 {
+			return "", false, errNoInput
+		}
+	case keyBackspace, keyDelete:
+		_, size := utf8.DecodeLastRune(e.line)
+		e.line = e.line[:len(e.line)-size]
+	case keyKillLine:
+		e.line = e.line[:0]
+	case keyEscape:
+		e.esc = escStart
+	default:
+		if b < 0x20 && b != '\t' {
+			return "", false, nil
+		}
+		if len(e.line) >= maxPaste {
+			return "", false, Invalidf("oob: paste too long: more than 1 MiB")
+		}
+		e.line = append(e.line, b)
+	}
+	return "", false, nil
+}

@@ -1,0 +1,389 @@
+package oob
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/term"
+)
+
+func TestReadPastePipe(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    string
+		wantErr error
+		errText string
+	}{
+		{name: "one line", in: synthCode + "\n", want: synthCode},
+		{name: "blank lines first", in: "\n  \n\t\n" + synthCode + "\nignored\n", want: synthCode},
+		{name: "CRLF", in: "\r\n" + synthCode + "\r\n", want: synthCode},
+		{name: "surrounding blanks", in: "  " + synthCode + " \t\n", want: synthCode},
+		{name: "no final newline", in: synthCode, want: synthCode},
+		{name: "EOF", in: "", wantErr: ErrInvalid, errText: "no input on stdin"},
+		{name: "blank lines then EOF", in: "\n \r\n", wantErr: ErrInvalid, errText: "no input on stdin"},
+		{name: "a line of exactly 1 MiB", in: strings.Repeat("c", maxPaste) + "\r\n", want: strings.Repeat("c", maxPaste)},
+		{name: "a line over 1 MiB", in: strings.Repeat("c", maxPaste+1) + "\n", wantErr: ErrInvalid, errText: "paste too long"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var feedback bytes.Buffer
+			got, err := ReadPaste(t.Context(), strings.NewReader(tt.in), &feedback)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.errText) {
+					t.Fatalf("ReadPaste error = %v, want %v with %q", err, tt.wantErr, tt.errText)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ReadPaste: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("ReadPaste = %d bytes %.20q…, want %d bytes %.20q…", len(got), got, len(tt.want), tt.want)
+			}
+			if feedback.Len() != 0 {
+				t.Errorf("feedback on a pipe: %q", feedback.String())
+			}
+		})
+	}
+}
+
+// A line far longer than 1 MiB is refused after reading little more than
+// the limit, not after buffering the whole stream.
+func TestReadPasteStopsAtTheLimit(t *testing.T) {
+	r := &endlessReader{limit: 64 << 20}
+	_, err := ReadPaste(t.Context(), r, io.Discard)
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("ReadPaste error = %v, want ErrInvalid", err)
+	}
+	if r.n > 2*maxPaste {
+		t.Errorf("read %d bytes before refusing", r.n)
+	}
+}
+
+// endlessReader yields 'x' forever (up to limit), counting what was read.
+type endlessReader struct{ n, limit int }
+
+func (r *endlessReader) Read(p []byte) (int, error) {
+	if r.n >= r.limit {
+		return 0, io.EOF
+	}
+	for i := range p {
+		p[i] = 'x'
+	}
+	r.n += len(p)
+	return len(p), nil
+}
+
+func TestReadPastePipeCancel(t *testing.T) {
+	pr, pw := io.Pipe()
+	// Closing the writer lets the abandoned read finish.
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := ReadPaste(ctx, pr, io.Discard)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("ReadPaste error = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("ReadPaste returned %v after the cancel", d)
+	}
+}
+
+// On an os.Pipe the pending read is woken by a deadline, so the pipe can
+// be read again afterwards.
+func TestReadPasteOSPipeCancel(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := ReadPaste(ctx, pr, io.Discard); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ReadPaste error = %v, want context.DeadlineExceeded", err)
+	}
+	if _, err := pw.WriteString(synthCode + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadPaste(t.Context(), pr, io.Discard)
+	if err != nil || got != synthCode {
+		t.Fatalf("ReadPaste after a cancel = %q, %v", got, err)
+	}
+}
+
+// ptyTerminal is a pseudo-terminal: the test types on the master side and
+// ReadPaste reads the tty. Everything the terminal writes back (its echo)
+// is collected from the master.
+type ptyTerminal struct {
+	master, tty *os.File
+	fd          int
+	before      *term.State
+
+	mu     sync.Mutex
+	output bytes.Buffer
+	read   chan struct{} // closed when the master has nothing more to read
+}
+
+func newTerminal(t *testing.T) *ptyTerminal {
+	t.Helper()
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	fd, ok := terminalFd(tty)
+	if !ok {
+		t.Fatal("the pty's tty is not a terminal")
+	}
+	before, err := term.GetState(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &ptyTerminal{master: master, tty: tty, fd: fd, before: before, read: make(chan struct{})}
+	go func() {
+		defer close(tm.read)
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			tm.mu.Lock()
+			tm.output.Write(buf[:n])
+			tm.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		// Closing the tty ends the master's reads with EIO.
+		tty.Close()
+		<-tm.read
+		master.Close()
+	})
+	return tm
+}
+
+// waitRaw waits until ReadPaste has changed the terminal's mode: typing
+// before that would go through the canonical line discipline.
+func (tm *ptyTerminal) waitRaw(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		st, err := term.GetState(tm.fd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(st, tm.before) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("the terminal never left its initial mode")
+}
+
+// checkRestored compares the terminal's mode with the one it had before.
+func (tm *ptyTerminal) checkRestored(t *testing.T) {
+	t.Helper()
+	after, err := term.GetState(tm.fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after, tm.before) {
+		t.Errorf("terminal mode not restored:\n before %+v\n after  %+v", tm.before, after)
+	}
+}
+
+// echoed returns what the terminal wrote back before a marker written to
+// the tty now. Since ReadPaste has consumed its input by then, any echo
+// of it was queued before the marker.
+func (tm *ptyTerminal) echoed(t *testing.T) string {
+	t.Helper()
+	const marker = "<end-of-test-output>"
+	if _, err := tm.tty.WriteString(marker); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		tm.mu.Lock()
+		out := tm.output.String()
+		tm.mu.Unlock()
+		if before, _, ok := strings.Cut(out, marker); ok {
+			return before
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("the marker never came back through the master")
+	return ""
+}
+
+type pasteResult struct {
+	s   string
+	err error
+}
+
+// readPaste starts ReadPaste on the tty and waits for raw mode.
+func (tm *ptyTerminal) readPaste(t *testing.T, ctx context.Context, feedback io.Writer) <-chan pasteResult {
+	t.Helper()
+	done := make(chan pasteResult, 1)
+	go func() {
+		s, err := ReadPaste(ctx, tm.tty, feedback)
+		done <- pasteResult{s, err}
+	}()
+	tm.waitRaw(t)
+	return done
+}
+
+func (tm *ptyTerminal) typeIn(t *testing.T, s string) {
+	t.Helper()
+	// The tty's input queue is smaller than a long paste, so the write
+	// blocks until ReadPaste drains it.
+	go func() {
+		if _, err := tm.master.WriteString(s); err != nil {
+			t.Errorf("write to the master: %v", err)
+		}
+	}()
+}
+
+func waitPaste(t *testing.T, done <-chan pasteResult) pasteResult {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadPaste did not return")
+		return pasteResult{}
+	}
+}
+
+func TestReadPasteTerminalLongPaste(t *testing.T) {
+	tm := newTerminal(t)
+	paste := strings.Repeat("ory_ac_SYNTHETIC-", 600)[:10000]
+	var feedback lockedBuffer
+	done := tm.readPaste(t, t.Context(), &feedback)
+	tm.typeIn(t, paste+"\r")
+	r := waitPaste(t, done)
+	if r.err != nil {
+		t.Fatalf("ReadPaste: %v", r.err)
+	}
+	if r.s != paste {
+		t.Errorf("ReadPaste returned %d characters, want the %d pasted", len(r.s), len(paste))
+	}
+	tm.checkRestored(t)
+	if echo := tm.echoed(t); echo != "" {
+		t.Errorf("the terminal echoed %d bytes of the paste, starting %.20q", len(echo), echo)
+	}
+	if got, want := feedback.String(), "received 10000 characters\n"; got != want {
+		t.Errorf("feedback = %q, want %q", got, want)
+	}
+}
+
+func TestReadPasteTerminalEditing(t *testing.T) {
+	tests := []struct {
+		name    string
+		typed   string
+		want    string
+		wantErr error
+	}{
+		{name: "backspace and delete", typed: "ory_ac_SYNTHETIXY\x7f\x08C\r", want: "ory_ac_SYNTHETIC"},
+		{name: "backspace over a multi-byte character", typed: "codé\x7fe\r", want: "code"},
+		{name: "backspace on an empty line", typed: "\x7f\x7fcode\r", want: "code"},
+		{name: "Ctrl-U kills the line", typed: "wrong paste\x15ory_ac_SYNTHETIC\r", want: "ory_ac_SYNTHETIC"},
+		{name: "empty lines first", typed: "\r\r  \n" + synthCode + "\r", want: synthCode},
+		{name: "bracketed paste markers", typed: "\x1b[200~" + synthCode + "\x1b[201~\r", want: synthCode},
+		{name: "arrow keys and function keys", typed: "co\x1b[D\x1bOPde\x1b[1;5C\r", want: "code"},
+		{name: "Alt-key", typed: "\x1bbcode\r", want: "code"},
+		{name: "other control keys", typed: "co\x01\x05\x0cde\r", want: "code"},
+		{name: "Ctrl-D inside a line is ignored", typed: "co\x04de\r", want: "code"},
+		{name: "Ctrl-C", typed: "ory_ac_SYNTH\x03", wantErr: ErrInterrupted},
+		{name: "Ctrl-D on an empty line", typed: "\x04", wantErr: ErrInterrupted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := newTerminal(t)
+			var feedback lockedBuffer
+			done := tm.readPaste(t, t.Context(), &feedback)
+			tm.typeIn(t, tt.typed)
+			r := waitPaste(t, done)
+			tm.checkRestored(t)
+			if tt.wantErr != nil {
+				if !errors.Is(r.err, tt.wantErr) {
+					t.Fatalf("ReadPaste error = %v, want %v", r.err, tt.wantErr)
+				}
+				if feedback.String() != "\n" {
+					t.Errorf("feedback = %q, want a line end", feedback.String())
+				}
+				return
+			}
+			if r.err != nil {
+				t.Fatalf("ReadPaste: %v", r.err)
+			}
+			if r.s != tt.want {
+				t.Errorf("ReadPaste = %q, want %q", r.s, tt.want)
+			}
+			if echo := tm.echoed(t); echo != "" {
+				t.Errorf("the terminal echoed %q", echo)
+			}
+		})
+	}
+}
+
+func TestReadPasteTerminalCancel(t *testing.T) {
+	tm := newTerminal(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := tm.readPaste(t, ctx, io.Discard)
+	tm.typeIn(t, "ory_ac_SYNTH")
+	cancel()
+	r := waitPaste(t, done)
+	if !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("ReadPaste error = %v, want context.Canceled", r.err)
+	}
+	tm.checkRestored(t)
+
+	// No reader was left behind: the next paste reaches a new ReadPaste.
+	done = tm.readPaste(t, t.Context(), io.Discard)
+	tm.typeIn(t, "\x15"+synthCode+"\r")
+	if r := waitPaste(t, done); r.err != nil || r.s != synthCode {
+		t.Fatalf("ReadPaste after a cancel = %q, %v", r.s, r.err)
+	}
+}
+
+// A panic in the reading goroutine reaches the caller's goroutine, where
+// readTerminal's deferred restore runs, instead of killing the process with
+// the terminal left raw.
+func TestReadPasteAwaitPanic(t *testing.T) {
+	defer func() {
+		if p := recover(); p != "boom" {
+			t.Errorf("recovered %v, want the reader's panic", p)
+		}
+	}()
+	_, _ = await(t.Context(), nil, func() {}, func() (string, error) { panic("boom") })
+	t.Error("await returned instead of panicking")
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while ReadPaste may write it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
