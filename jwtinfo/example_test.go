@@ -1,0 +1,117 @@
+package jwtinfo_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cells-oob/cells-oob/jwtinfo"
+)
+
+func ExampleParse() {
+	raw, err := os.ReadFile("../testdata/jwt/valid.jwt")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok, err := jwtinfo.Parse(strings.TrimSpace(string(raw)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tok.PreferredUsername, tok.Issuer, tok.ExpiresAt.Format(time.DateOnly), tok.Verified)
+
+	_, err = jwtinfo.Parse("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d")
+	fmt.Println(err, errors.Is(err, jwtinfo.ErrInvalid))
+	// Output:
+	// alice https://cells.example.com/oidc/ 2200-01-01 false
+	// jwtinfo: encrypted token (JWE), cannot be decoded true
+}
+
+func ExampleVerify() {
+	jwks, err := os.ReadFile("../testdata/jwt/jwks.json")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	keyfunc, err := jwtinfo.KeyfuncFromJWKS(jwks)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	opts := jwtinfo.VerifyOptions{
+		Keyfunc:  keyfunc,
+		Issuer:   "https://cells.example.com/oidc", // the trailing slash may be left out
+		Audience: "cells-client",
+		Leeway:   time.Minute,
+	}
+	for _, file := range []string{"valid.jwt", "tampered.jwt", "expired.jwt"} {
+		raw, err := os.ReadFile("../testdata/jwt/" + file)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		tok, err := jwtinfo.Verify(context.Background(), strings.TrimSpace(string(raw)), opts)
+		switch {
+		case errors.Is(err, jwtinfo.ErrExpired):
+			fmt.Printf("%s: expired on %s\n", file, tok.ExpiresAt.Format(time.DateOnly))
+		case err != nil:
+			fmt.Printf("%s: %v\n", file, err)
+		default:
+			fmt.Printf("%s: verified %v, signed in as %s\n", file, tok.Verified, tok.PreferredUsername)
+		}
+	}
+	// Output:
+	// valid.jwt: verified true, signed in as alice
+	// tampered.jwt: jwtinfo: signature does not verify
+	// expired.jwt: expired on 2001-01-01
+}
+
+func ExampleToken_Describe() {
+	raw, err := os.ReadFile("../testdata/jwt/expired.jwt")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok, err := jwtinfo.Parse(strings.TrimSpace(string(raw)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := time.Date(2001, 1, 1, 0, 9, 0, 0, time.UTC)
+	if err := tok.Describe(os.Stdout, now); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// Header
+	//   alg  RS256
+	//   kid  test-rsa-1
+	//   typ  JWT
+	//
+	// Claims
+	//   iss                 https://cells.example.com/oidc/
+	//   sub                 00000000-0000-4000-8000-000000000001
+	//   aud                 cells-client
+	//   name                Alice Example
+	//   preferred_username  alice
+	//   email               alice@example.com
+	//   iat                 2000-12-31 23:00:00 UTC (1h9m ago)
+	//   auth_time           2000-12-31 23:00:00 UTC (1h9m ago)
+	//   exp                 2001-01-01 00:00:00 UTC (9m ago)
+	//   nonce               synthetic-nonce
+	//   sid                 synthetic-session
+	//
+	// Signature  not verified
+	// Validity   expired 9m ago
+}
+
+func ExampleRelative() {
+	fmt.Println(jwtinfo.Relative(9*time.Minute + 30*time.Second))
+	fmt.Println(jwtinfo.Relative(-3 * time.Hour))
+	// Output:
+	// in 9m
+	// 3h ago
+}

@@ -1,0 +1,125 @@
+package jwtinfo
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// KeyfuncFromJWKS returns a Keyfunc that picks the key named by a token's
+// kid from the JWK set doc (every key in turn when the token has no kid).
+// A kid the set does not hold is an error matching ErrSignature.
+func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
+	if len(doc) > MaxSize {
+		return nil, errors.New("jwtinfo: JWKS is larger than 1 MiB")
+	}
+	set, err := keyfunc.NewJWKSetJSON(doc)
+	if err != nil {
+		return nil, fmt.Errorf("jwtinfo: read JWKS: %w", err)
+	}
+	lookup := set.Keyfunc
+	return func(jt *jwt.Token) (any, error) {
+		key, err := lookup(jt)
+		if err != nil {
+			kid, _ := jt.Header["kid"].(string)
+			if errors.Is(err, jwkset.ErrKeyNotFound) {
+				return nil, fmt.Errorf("jwtinfo: %w: no key in the JWKS matches kid %q", ErrSignature, kid)
+			}
+			return nil, fmt.Errorf("jwtinfo: %w: key %q: %s", ErrSignature, kid, escape(strings.TrimPrefix(oneLine(err), keyfunc.ErrKeyfunc.Error()+": ")))
+		}
+		if all, ok := key.(jwt.VerificationKeySet); ok && len(all.Keys) == 0 {
+			return nil, fmt.Errorf("jwtinfo: %w: the JWKS holds no keys", ErrSignature)
+		}
+		return key, nil
+	}, nil
+}
+
+// KeyfuncFromPEM returns a Keyfunc that always offers the one public key in
+// data: a PKIX "PUBLIC KEY", a PKCS #1 "RSA PUBLIC KEY" or a "CERTIFICATE",
+// holding an RSA, ECDSA or Ed25519 key.
+func KeyfuncFromPEM(data []byte) (jwt.Keyfunc, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, errors.New("jwtinfo: no PEM block in the key file")
+	}
+	var (
+		key any
+		err error
+	)
+	switch block.Type {
+	case "PUBLIC KEY":
+		key, err = x509.ParsePKIXPublicKey(block.Bytes)
+	case "RSA PUBLIC KEY":
+		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
+	case "CERTIFICATE":
+		var cert *x509.Certificate
+		if cert, err = x509.ParseCertificate(block.Bytes); err == nil {
+			key = cert.PublicKey
+		}
+	default:
+		if strings.Contains(block.Type, "PRIVATE") {
+			return nil, fmt.Errorf("jwtinfo: the key file holds a %s: give the public key instead", block.Type)
+		}
+		return nil, fmt.Errorf("jwtinfo: the key file holds a %q PEM block, not a public key or certificate", block.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jwtinfo: read %s: %w", block.Type, err)
+	}
+	switch key.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+	default:
+		return nil, fmt.Errorf("jwtinfo: %T keys cannot verify a JWT here", key)
+	}
+	return func(*jwt.Token) (any, error) { return key, nil }, nil
+}
+
+// KeyfuncFromURL fetches the JWK set at jwksURL once with client and returns
+// KeyfuncFromJWKS of it. It never refreshes in the background: a command
+// line tool verifies a token and exits. Responses over MaxSize are refused.
+func KeyfuncFromURL(ctx context.Context, client *http.Client, jwksURL string) (jwt.Keyfunc, error) {
+	if client == nil {
+		return nil, errors.New("jwtinfo: fetch JWKS: no HTTP client")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, jwksURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("jwtinfo: fetch JWKS: %w", err)
+	}
+	req.Header.Set("Accept", "application/jwk-set+json, application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("jwtinfo: fetch JWKS: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("jwtinfo: fetch JWKS %s: server answered %d %s", jwksURL, resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	doc, err := io.ReadAll(io.LimitReader(resp.Body, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("jwtinfo: fetch JWKS %s: %w", jwksURL, err)
+	}
+	if len(doc) > MaxSize {
+		return nil, fmt.Errorf("jwtinfo: fetch JWKS %s: response is larger than 1 MiB", jwksURL)
+	}
+	kf, err := KeyfuncFromJWKS(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%w (from %s)", err, jwksURL)
+	}
+	return kf, nil
+}
+
+// oneLine flattens the multi-line messages errors.Join makes.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
