@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/cells-oob/cells-oob/internal/browser"
+	"github.com/cells-oob/cells-oob/internal/cellsop"
+)
+
+// The test binary doubles as a stand-in for cells-oob, so the demo's
+// plumbing is tested without the real login. fakeEnv selects it, and says
+// how it should behave.
+const fakeEnv = "DEMO_FAKE_CELLS_OOB"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(fakeEnv); mode != "" {
+		os.Exit(fakeCellsOOB(mode, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// fakeCellsOOB behaves as the spec says cells-oob does, in the little the
+// demo relies on: login prints an instruction line, the authorization URL
+// alone on a line and a prompt on stderr, reads the code from stdin and
+// exchanges it; token prints the access token; status prints a line.
+func fakeCellsOOB(mode string, args []string) int {
+	if len(args) < 3 || args[0] != "--config" {
+		fmt.Fprintf(os.Stderr, "fake: bad arguments %q\n", args)
+		return 2
+	}
+	config := args[1]
+	switch args[2] {
+	case "login":
+		if len(args) != 5 || args[3] != "--url" {
+			fmt.Fprintf(os.Stderr, "fake: bad login arguments %q\n", args)
+			return 2
+		}
+		return fakeLogin(mode, config, args[4])
+	case "token":
+		var tok oauth2.Token
+		b, err := os.ReadFile(config)
+		if err == nil {
+			err = json.Unmarshal(b, &tok)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "fake: %v\n", err)
+			return 5
+		}
+		fmt.Println(tok.AccessToken)
+		return 0
+	case "status":
+		fmt.Println("status: logged in")
+		return 0
+	}
+	return 2
+}
+
+func fakeLogin(mode, config, server string) int {
+	cfg := &oauth2.Config{
+		ClientID:    cellsop.ClientID,
+		Endpoint:    oauth2.Endpoint{AuthURL: server + cellsop.PathAuth, TokenURL: server + cellsop.PathToken, AuthStyle: oauth2.AuthStyleInParams},
+		RedirectURL: server + cellsop.PathOOB,
+		Scopes:      cellsop.Scopes,
+	}
+	if mode == "wrong-redirect" {
+		cfg.RedirectURL = server + "/elsewhere"
+	}
+	verifier := oauth2.GenerateVerifier()
+	fmt.Fprintln(os.Stderr, "Open this URL in a browser, sign in, and paste back the code it shows:")
+	if mode != "no-url" {
+		fmt.Fprintln(os.Stderr, cfg.AuthCodeURL("fake-state-0123456789", oauth2.S256ChallengeOption(verifier)))
+	}
+	fmt.Fprint(os.Stderr, "Code: ")
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "\nfake: no code pasted")
+		return 130
+	}
+	fmt.Fprintln(os.Stderr)
+	if mode == "refuse" {
+		fmt.Fprintln(os.Stderr, "fake: invalid paste")
+		return 4
+	}
+	tok, err := cfg.Exchange(context.Background(), strings.TrimSpace(line), oauth2.VerifierOption(verifier))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fake: exchange: %v\n", err)
+		return 4
+	}
+	b, _ := json.Marshal(tok)
+	if err := os.WriteFile(config, b, 0o600); err != nil {
+		fmt.Fprintf(os.Stderr, "fake: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "Logged in.")
+	return 0
+}
+
+func runDemo(t *testing.T, mode string, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv(fakeEnv, mode)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), append([]string{"--bin", exe}, args...), strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+var jwe = regexp.MustCompile(`(?m)^eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){4}$`)
+
+func TestAutoDemo(t *testing.T) {
+	code, stdout, stderr := runDemo(t, "ok", "--auto")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if !jwe.MatchString(stdout) || !strings.Contains(stdout, "status: logged in") {
+		t.Errorf("stdout lacks the token or the status:\n%s", stdout)
+	}
+	for _, want := range []string{
+		"a Cells-like OpenID provider is serving at http://127.0.0.1:",
+		fmt.Sprintf("sign in as %q with password %q", cellsop.Username, cellsop.Password),
+		"Open this URL in a browser",
+		cellsop.PathAuth + "?",
+		"Code: ",
+		"the demo signed in as admin",
+		"Logged in.",
+		"$ cells-oob --config ",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if jwe.MatchString(stderr) {
+		t.Errorf("stderr holds a token or code:\n%s", stderr)
+	}
+}
+
+func TestAutoDemoFailures(t *testing.T) {
+	tests := []struct {
+		mode     string
+		wantCode int
+		want     string
+	}{
+		{"refuse", 4, "cells-oob login exited with status 4"},
+		{"no-url", 1, "login never printed the authorization URL"},
+		{"wrong-redirect", 1, "play the browser"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			code, _, stderr := runDemo(t, tt.mode, "--auto", "--url-wait", "300ms")
+			if code != tt.wantCode || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, want %d with %q; stderr:\n%s", code, tt.wantCode, tt.want, stderr)
+			}
+		})
+	}
+}
+
+// TestInteractiveDemo is the demo without --auto: the test is the person,
+// reading the URL off stderr, signing in, typing the code, and pressing
+// Ctrl-C once the demo says it keeps serving.
+func TestInteractiveDemo(t *testing.T) {
+	t.Setenv(fakeEnv, "ok")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	// A real file, as a terminal is: exec hands it to login as it is.
+	keyboard, typing, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keyboard.Close()
+	defer typing.Close()
+	screen, demoStderr := io.Pipe()
+	var stdout bytes.Buffer
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, []string{"--bin", exe}, keyboard, &stdout, demoStderr)
+		demoStderr.Close()
+	}()
+
+	var seen strings.Builder
+	lines := bufio.NewScanner(screen)
+	for lines.Scan() {
+		line := lines.Text()
+		seen.WriteString(line + "\n")
+		switch {
+		case strings.Contains(line, cellsop.PathAuth+"?"):
+			res, err := browser.Authorize(ctx, strings.TrimSpace(line), cellsop.Username, cellsop.Password)
+			if err != nil {
+				t.Errorf("sign in: %v", err)
+				interrupt()
+				continue
+			}
+			fmt.Fprintln(typing, res.Code)
+		case strings.Contains(line, "press Ctrl-C"):
+			interrupt()
+		}
+	}
+	if code := <-exit; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	for _, want := range []string{"Logged in.", "export CELLS_OOB_CONFIG=", " token --header"} {
+		if !strings.Contains(seen.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, seen.String())
+		}
+	}
+	if !jwe.MatchString(stdout.String()) {
+		t.Errorf("stdout lacks the token:\n%s", stdout.String())
+	}
+}
+
+func TestFlags(t *testing.T) {
+	for _, args := range [][]string{{"--no-such-flag"}, {"extra"}} {
+		var stderr bytes.Buffer
+		if code := run(t.Context(), args, strings.NewReader(""), &bytes.Buffer{}, &stderr); code != 2 {
+			t.Errorf("run %q: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// TestDemoBuildsAndRunsCellsOOB is the newcomer's command end to end, with
+// the real binary built from this module.
+func TestDemoBuildsAndRunsCellsOOB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cells-oob")
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--auto"}, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "the demo signed in") || stdout.Len() == 0 {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+}
