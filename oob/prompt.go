@@ -47,7 +47,12 @@ func ReadPaste(ctx context.Context, in io.Reader, feedback io.Writer) (string, e
 			return readTerminal(ctx, f, fd, feedback)
 		}
 	}
-	return await(ctx, f, func() {}, func() (string, error) { return firstLine(in) })
+	s, err := await(ctx, f, func() {}, func() (string, error) { return firstLine(in) })
+	if feedback != nil {
+		// Nothing was echoed after the prompt; end its line.
+		fmt.Fprintln(feedback)
+	}
+	return s, err
 }
 
 // terminalFd finds f's descriptor without f.Fd, which would switch the file

@@ -1,0 +1,349 @@
+package oob
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/oauth2"
+
+	"github.com/cells-oob/cells-oob/jwtinfo"
+)
+
+// Leeway is the clock skew tolerated when checking a token's times.
+const Leeway = time.Minute
+
+// Flow is one out-of-band login: the person opens a URL elsewhere and pastes
+// back what the browser shows.
+type Flow struct {
+	// HTTPClient makes every request of the flow.
+	HTTPClient *http.Client
+	// In is where the paste comes from: a terminal or a pipe.
+	In io.Reader
+	// Out receives everything meant for the person (stderr).
+	Out io.Writer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// ShowQR, when set, draws the authorization URL as a QR code on Out.
+	ShowQR func(w io.Writer, url string)
+}
+
+// LoginOptions say whom to sign in to and how.
+type LoginOptions struct {
+	// Server is a Cells base URL; Issuer is used instead for any other
+	// OpenID provider, and then RedirectURI is required.
+	Server, Issuer string
+	ClientID       string
+	RedirectURI    string
+	Scopes         []string
+	// AsToken says the paste is a token (a personal access token), not a code.
+	AsToken bool
+	// TLS is stored in the profile so later requests make the same choices.
+	TLS TLS
+}
+
+// Login runs the flow and returns the new profile. It writes nothing to
+// disk: the caller saves the profile, so a failure leaves the config as it
+// was.
+func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
+	issuer, redirect, err := resolveIssuer(opts)
+	if err != nil {
+		return nil, err
+	}
+	disc, err := Discover(ctx, f.HTTPClient, issuer)
+	if err != nil {
+		return nil, err
+	}
+	prof := &Profile{
+		Server:      strings.TrimSuffix(opts.Server, "/"),
+		Issuer:      disc.Issuer,
+		ClientID:    opts.ClientID,
+		RedirectURI: redirect,
+		Scopes:      opts.Scopes,
+		Endpoints:   disc.Endpoints(),
+		TLS:         opts.TLS,
+	}
+	conf := prof.oauth2Config()
+
+	state, err := randomString()
+	if err != nil {
+		return nil, err
+	}
+	nonce, err := randomString()
+	if err != nil {
+		return nil, err
+	}
+	verifier := oauth2.GenerateVerifier()
+
+	if opts.AsToken {
+		fmt.Fprintln(f.Out, "Paste the token (input is hidden), then press Enter:")
+	} else {
+		authURL := conf.AuthCodeURL(state,
+			oauth2.S256ChallengeOption(verifier),
+			oauth2.SetAuthURLParam("nonce", nonce))
+		fmt.Fprintln(f.Out, "Open this URL in a browser, sign in, and paste back the code it shows (or the whole address):")
+		fmt.Fprintln(f.Out, authURL)
+		if f.ShowQR != nil {
+			f.ShowQR(f.Out, authURL)
+		}
+		fmt.Fprint(f.Out, "Code: ")
+	}
+
+	// The person takes a while; fetch the keys meanwhile so that after the
+	// paste only the token exchange touches the network.
+	keys := f.prefetchKeys(ctx, prof.Endpoints.JWKS)
+
+	raw, err := ReadPaste(ctx, f.In, f.Out)
+	if err != nil {
+		return nil, err
+	}
+	paste, err := ParsePaste(raw, PasteOptions{AsToken: opts.AsToken, State: state, RedirectURI: redirect})
+	if err != nil {
+		return nil, err
+	}
+
+	v := &validator{flow: f, profile: prof, keys: keys}
+	switch paste.Kind {
+	case PasteCode, PasteRedirectURL:
+		tok, err := conf.Exchange(f.clientContext(ctx), paste.Code, oauth2.VerifierOption(verifier))
+		if err != nil {
+			if paste.Kind == PasteCode && isInvalidGrant(err) {
+				// Some people paste a token where a code was asked for;
+				// the server is the judge of whether it is one.
+				return v.opaque(ctx, paste.Code, "the server rejected the code (invalid_grant): codes are single-use and short-lived; run cells-oob login again")
+			}
+			return nil, tokenError("exchange code", err)
+		}
+		return v.tokens(ctx, fromOAuth2(tok), nonce)
+	case PasteTokenJSON:
+		return v.tokens(ctx, Token{
+			AccessToken:  paste.AccessToken,
+			TokenType:    paste.TokenType,
+			RefreshToken: paste.RefreshToken,
+			IDToken:      paste.IDToken,
+			Expiry:       expiryFrom(f.now(), paste.ExpiresIn),
+		}, "")
+	case PasteJWT:
+		return v.jwt(ctx, paste.AccessToken)
+	case PasteOpaque:
+		return v.opaque(ctx, paste.AccessToken, "")
+	}
+	return nil, Invalidf("oob: unrecognised paste")
+}
+
+// resolveIssuer returns the issuer and redirect URI from the options, with
+// the Cells defaults when a server URL is given.
+func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
+	switch {
+	case opts.Server != "" && opts.Issuer != "":
+		return "", "", Usagef("give --url or --issuer, not both")
+	case opts.Server != "":
+		issuer, err = IssuerForServer(opts.Server)
+		if err != nil {
+			return "", "", err
+		}
+		redirect = opts.RedirectURI
+		if redirect == "" {
+			redirect = DefaultRedirectURI(opts.Server)
+		}
+		return issuer, redirect, nil
+	case opts.Issuer != "":
+		if opts.RedirectURI == "" {
+			return "", "", Usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
+		}
+		return opts.Issuer, opts.RedirectURI, nil
+	}
+	return "", "", Usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
+}
+
+// keyResult is the outcome of fetching the JWKS in the background.
+type keyResult struct {
+	keyfunc jwt.Keyfunc
+	err     error
+}
+
+func (f *Flow) prefetchKeys(ctx context.Context, jwksURL string) <-chan keyResult {
+	ch := make(chan keyResult, 1)
+	if jwksURL == "" {
+		ch <- keyResult{err: errors.New("oob: the provider lists no JWKS")}
+		return ch
+	}
+	go func() {
+		doc, err := FetchJWKS(ctx, f.HTTPClient, jwksURL)
+		if err != nil {
+			ch <- keyResult{err: err}
+			return
+		}
+		kf, err := jwtinfo.KeyfuncFromJWKS(doc)
+		ch <- keyResult{keyfunc: kf, err: err}
+	}()
+	return ch
+}
+
+func (f *Flow) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// clientContext hands the flow's HTTP client to x/oauth2.
+func (f *Flow) clientContext(ctx context.Context) context.Context {
+	if f.HTTPClient == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, f.HTTPClient)
+}
+
+// validator checks what the person pasted, or what the exchange returned,
+// and fills the profile from it.
+type validator struct {
+	flow    *Flow
+	profile *Profile
+	keys    <-chan keyResult
+	keyfunc jwt.Keyfunc
+}
+
+func (v *validator) verifier(ctx context.Context) (jwt.Keyfunc, error) {
+	if v.keyfunc != nil {
+		return v.keyfunc, nil
+	}
+	select {
+	case r := <-v.keys:
+		if r.err != nil {
+			return nil, fmt.Errorf("oob: fetch signing keys: %w", r.err)
+		}
+		v.keyfunc = r.keyfunc
+		return r.keyfunc, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// verifyJWT checks a JWT's signature, issuer and times, and its audience
+// when audience is not empty.
+func (v *validator) verifyJWT(ctx context.Context, raw, audience string) (*jwtinfo.Token, error) {
+	kf, err := v.verifier(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return jwtinfo.Verify(ctx, raw, jwtinfo.VerifyOptions{
+		Keyfunc:  kf,
+		Issuer:   v.profile.Issuer,
+		Audience: audience,
+		Leeway:   Leeway,
+		Now:      v.flow.Now,
+	})
+}
+
+// tokens validates a token set; nonce is checked when this flow made the
+// request (a pasted token response carries someone else's nonce).
+func (v *validator) tokens(ctx context.Context, tok Token, nonce string) (*Profile, error) {
+	if tok.AccessToken == "" && tok.IDToken == "" {
+		return nil, Invalidf("oob: the token response holds no token")
+	}
+	if tok.IDToken == "" {
+		// Without an ID token only the server can vouch for the token.
+		return v.opaqueSet(ctx, tok, "")
+	}
+	id, err := v.verifyJWT(ctx, tok.IDToken, v.profile.ClientID)
+	if err != nil {
+		return nil, fmt.Errorf("oob: ID token: %w", err)
+	}
+	if nonce != "" && id.Nonce != nonce {
+		return nil, Invalidf("oob: ID token: nonce does not match this login")
+	}
+	if tok.AccessToken == "" {
+		tok.AccessToken = tok.IDToken
+		tok.Expiry = id.ExpiresAt
+	}
+	v.profile.Token = tok
+	v.profile.User = userFromToken(id)
+	return v.profile, nil
+}
+
+// jwt accepts a pasted JWT: an ID token, or a JWT access token.
+func (v *validator) jwt(ctx context.Context, raw string) (*Profile, error) {
+	t, err := v.verifyJWT(ctx, raw, "")
+	if err != nil {
+		return nil, fmt.Errorf("oob: pasted token: %w", err)
+	}
+	tok := Token{AccessToken: raw, TokenType: "Bearer", Expiry: t.ExpiresAt}
+	if t.HasAudience(v.profile.ClientID) {
+		tok.IDToken = raw
+	}
+	v.profile.Token = tok
+	v.profile.User = userFromToken(t)
+	return v.profile, nil
+}
+
+// opaque accepts an opaque token only if the server's userinfo answers for
+// it. rejected, when set, is the error to give if it does not.
+func (v *validator) opaque(ctx context.Context, token, rejected string) (*Profile, error) {
+	return v.opaqueSet(ctx, Token{AccessToken: token, TokenType: "Bearer"}, rejected)
+}
+
+func (v *validator) opaqueSet(ctx context.Context, tok Token, rejected string) (*Profile, error) {
+	if v.profile.Endpoints.UserInfo == "" {
+		return nil, Invalidf("oob: the provider has no userinfo endpoint to confirm the token with")
+	}
+	user, err := FetchUserInfo(ctx, v.flow.HTTPClient, v.profile.Endpoints.UserInfo, tok.AccessToken)
+	if err != nil {
+		if rejected != "" && errors.Is(err, ErrInvalid) {
+			return nil, Invalidf("oob: %s", rejected)
+		}
+		return nil, err
+	}
+	if tok.TokenType == "" {
+		tok.TokenType = "Bearer"
+	}
+	v.profile.Token = tok
+	v.profile.User = user
+	return v.profile, nil
+}
+
+func userFromToken(t *jwtinfo.Token) User {
+	return User{
+		Subject:           t.Subject,
+		PreferredUsername: t.PreferredUsername,
+		Name:              t.Name,
+		Email:             t.Email,
+	}
+}
+
+func fromOAuth2(t *oauth2.Token) Token {
+	tok := Token{
+		AccessToken:  t.AccessToken,
+		TokenType:    t.TokenType,
+		RefreshToken: t.RefreshToken,
+		Expiry:       t.Expiry,
+	}
+	if id, ok := t.Extra("id_token").(string); ok {
+		tok.IDToken = id
+	}
+	return tok
+}
+
+func expiryFrom(now time.Time, expiresIn int64) time.Time {
+	if expiresIn <= 0 {
+		return time.Time{}
+	}
+	return now.Add(time.Duration(expiresIn) * time.Second)
+}
+
+// randomString returns 32 URL-safe characters from crypto/rand, for state
+// and nonce.
+func randomString() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("oob: random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}

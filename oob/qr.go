@@ -1,0 +1,22 @@
+package oob
+
+import (
+	"io"
+
+	"github.com/mdp/qrterminal/v3"
+)
+
+// WriteQR draws text as a QR code with half-block characters, two modules a
+// line, so that a phone can read the authorization URL off the terminal.
+func WriteQR(w io.Writer, text string) {
+	qrterminal.GenerateWithConfig(text, qrterminal.Config{
+		Level:          qrterminal.L,
+		Writer:         w,
+		HalfBlocks:     true,
+		BlackChar:      qrterminal.BLACK_BLACK,
+		WhiteBlackChar: qrterminal.WHITE_BLACK,
+		WhiteChar:      qrterminal.WHITE_WHITE,
+		BlackWhiteChar: qrterminal.BLACK_WHITE,
+		QuietZone:      2,
+	})
+}

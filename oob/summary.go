@@ -1,0 +1,40 @@
+package oob
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cells-oob/cells-oob/jwtinfo"
+)
+
+// LoginSummary tells the person who signed in, where, under which profile,
+// and until when the token is good.
+func LoginSummary(w io.Writer, name, configPath string, p *Profile, now time.Time) {
+	who := p.User.Name
+	if who == "" {
+		who = p.User.PreferredUsername
+	}
+	if who == "" {
+		who = p.User.Subject
+	}
+	if p.User.Email != "" {
+		who += " <" + p.User.Email + ">"
+	}
+	where := p.Server
+	if where == "" {
+		where = p.Issuer
+	}
+	fmt.Fprintf(w, "Signed in to %s as %s.\n", escapeControl(where, 200), escapeControl(who, 200))
+	fmt.Fprintf(w, "Profile %q saved in %s (now current).\n", name, configPath)
+	switch {
+	case p.Token.Expiry.IsZero():
+		fmt.Fprintln(w, "The access token carries no expiry.")
+	default:
+		fmt.Fprintf(w, "Access token valid until %s (%s)", p.Token.Expiry.Local().Format("2006-01-02 15:04:05 MST"), jwtinfo.Relative(p.Token.Expiry.Sub(now)))
+		if p.Token.RefreshToken != "" {
+			fmt.Fprint(w, "; cells-oob token refreshes it")
+		}
+		fmt.Fprintln(w, ".")
+	}
+}
