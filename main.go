@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,9 +42,6 @@ func main() {
 	stop()
 	os.Exit(code)
 }
-
-// errNotImplemented marks commands whose issue has not landed yet.
-var errNotImplemented = errors.New("not implemented yet")
 
 // run is the whole program behind main, with its outside world as arguments.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -113,9 +111,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Usage: "the token must stay valid at least this long",
 	}
 	jsonFlag := &cli.BoolFlag{Name: "json", Usage: "print JSON on stdout"}
-	return &cli.App{
+	app := &cli.App{
 		Name:                 "cells-oob",
 		Usage:                "sign in to Pydio Cells or any OpenID provider from a machine without a browser",
+		UsageText:            "cells-oob [global options] command [command options]\n\nExample:\n  cells-oob login --url https://cells.example.com\n  curl -H \"$(cells-oob token --header)\" https://cells.example.com/a/user",
 		Version:              version(),
 		Reader:               stdin,
 		Writer:               stdout,
@@ -124,9 +123,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Suggest:              true,
 		// Errors are printed once, by run, with the exit code chosen there.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return oob.Usagef("%v", err)
-		},
+		Action:         noCommand,
+		BashComplete:   completeApp,
 		Flags: []cli.Flag{
 			&cli.StringFlag{
 				Name:    "config",
@@ -153,7 +151,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			{
 				Name:      "login",
 				Usage:     "sign in out of band and save the session as a profile",
-				UsageText: "cells-oob login --url https://cells.example.com",
+				UsageText: "cells-oob [global options] login [command options]\n\nExample:\n  cells-oob login --url https://cells.example.com --qr",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "url", EnvVars: []string{"CELLS_OOB_URL"}, Usage: "Cells server `URL`"},
 					&cli.StringFlag{Name: "issuer", Usage: "OpenID provider issuer `URL` (instead of --url)"},
@@ -170,7 +168,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			{
 				Name:      "token",
 				Usage:     "print a valid access token, refreshing it when needed",
-				UsageText: `curl -H "$(cells-oob token --header)" https://cells.example.com/a/user`,
+				UsageText: "cells-oob [global options] token [command options]\n\nExample:\n  curl -H \"$(cells-oob token --header)\" https://cells.example.com/a/user",
 				Flags: []cli.Flag{
 					minValid,
 					&cli.BoolFlag{Name: "header", Usage: "print an Authorization header"},
@@ -184,7 +182,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			{
 				Name:      "status",
 				Usage:     "show the profile, the user and when each token expires",
-				UsageText: "cells-oob status --min-valid 10m || cells-oob login",
+				UsageText: "cells-oob [global options] status [command options]\n\nExample:\n  cells-oob status --min-valid 10m || cells-oob login",
 				Flags: []cli.Flag{
 					minValid,
 					jsonFlag,
@@ -196,7 +194,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Name:      "decode",
 				Usage:     "decode a JWT, and verify it on demand",
 				ArgsUsage: "[TOKEN|-]",
-				UsageText: "cells-oob token --id-token | cells-oob decode --verify -",
+				UsageText: "cells-oob [global options] decode [command options] [TOKEN|-]\n\nExample:\n  cells-oob token --id-token | cells-oob decode --verify -",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "verify", Usage: "verify the signature"},
 					&cli.StringFlag{Name: "jwks-url", Usage: "verify against this JWKS `URL`"},
@@ -208,13 +206,15 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Action: cmdDecode,
 			},
 			{
-				Name:   "refresh",
-				Usage:  "refresh the tokens now",
-				Action: cmdRefresh,
+				Name:      "refresh",
+				Usage:     "refresh the tokens now",
+				UsageText: "cells-oob [global options] refresh\n\nExample:\n  cells-oob --profile alice@cells.example.com refresh",
+				Action:    cmdRefresh,
 			},
 			{
-				Name:  "logout",
-				Usage: "revoke the session and delete the profile",
+				Name:      "logout",
+				Usage:     "revoke the session and delete the profile",
+				UsageText: "cells-oob [global options] logout [command options]\n\nExample:\n  cells-oob --profile alice@cells.example.com logout",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "no-revoke", Usage: "delete locally without asking the server to revoke"},
 					&cli.BoolFlag{Name: "all", Usage: "log out of every profile"},
@@ -222,42 +222,261 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Action: cmdLogout,
 			},
 			{
-				Name:   "profiles",
-				Usage:  "list profiles",
-				Flags:  []cli.Flag{jsonFlag},
-				Action: cmdProfiles,
+				Name:      "profiles",
+				Usage:     "list profiles",
+				UsageText: "cells-oob [global options] profiles [command options]\n\nExample:\n  cells-oob profiles --json",
+				Flags:     []cli.Flag{jsonFlag},
+				Action:    cmdProfiles,
 				Subcommands: []*cli.Command{
 					{
-						Name:      "use",
-						Usage:     "make a profile current",
-						ArgsUsage: "NAME",
-						Action:    cmdProfilesUse,
+						Name:         "use",
+						Usage:        "make a profile current",
+						ArgsUsage:    "NAME",
+						UsageText:    "cells-oob [global options] profiles use NAME\n\nExample:\n  cells-oob profiles use alice@cells.example.com",
+						BashComplete: completeProfileArg,
+						Action:       cmdProfilesUse,
 					},
 				},
 			},
 			{
-				Name:  "export",
-				Usage: "print a config for another tool that reuses this session",
+				Name:      "export",
+				Usage:     "print a config for another tool that reuses this session",
+				UsageText: "cells-oob [global options] export --cec [--write]\n\nExample:\n  cells-oob export --cec --write && cec ls",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "cec", Usage: "a Cells Client (cec) config"},
-					&cli.BoolFlag{Name: "write", Usage: "merge it into cec's config file"},
+					&cli.BoolFlag{Name: "write", Usage: "merge it into cec's config file and hand the session over to cec"},
+					&cli.StringFlag{Name: "cec-config", EnvVars: []string{"CELLS_OOB_CEC_CONFIG"}, Usage: "cec's config `FILE` for --write (default: where cec keeps it)"},
 				},
 				Action: cmdExport,
 			},
+			{
+				Name:         "completion",
+				Usage:        "print a shell completion script",
+				ArgsUsage:    "bash|zsh|fish",
+				UsageText:    "cells-oob completion bash|zsh|fish\n\nExample:\n  source <(cells-oob completion bash)",
+				BashComplete: completeShells,
+				Action:       cmdCompletion,
+			},
+			helpCommand(),
 		},
 	}
+	routeUsage(app)
+	return app
 }
 
-func cmdLogin(c *cli.Context) error    { return errNotImplemented }
-func cmdToken(c *cli.Context) error    { return errNotImplemented }
-func cmdStatus(c *cli.Context) error   { return errNotImplemented }
-func cmdRefresh(c *cli.Context) error  { return errNotImplemented }
-func cmdLogout(c *cli.Context) error   { return errNotImplemented }
-func cmdProfiles(c *cli.Context) error { return errNotImplemented }
-func cmdProfilesUse(c *cli.Context) error {
-	return errNotImplemented
+func cmdLogin(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return oob.Usagef("login takes no arguments (did you mean --url %s?)", c.Args().First())
+	}
+	stderr := c.App.ErrWriter
+	tls := oob.TLS{CAFile: c.String("ca-file"), InsecureSkipVerify: c.Bool("insecure-skip-verify")}
+	if tls.InsecureSkipVerify {
+		fmt.Fprintln(stderr, "WARNING: --insecure-skip-verify: the server's identity is not checked; anyone on the network path can read your tokens. It is saved in the profile and applies to every refresh.")
+	}
+	client, err := httpClient(c, tls)
+	if err != nil {
+		return err
+	}
+	flow := &oob.Flow{HTTPClient: client, In: c.App.Reader, Out: stderr}
+	if c.Bool("qr") {
+		flow.ShowQR = oob.WriteQR
+	}
+	prof, err := flow.Login(c.Context, oob.LoginOptions{
+		Server:      c.String("url"),
+		Issuer:      c.String("issuer"),
+		ClientID:    c.String("client-id"),
+		RedirectURI: c.String("redirect-uri"),
+		Scopes:      strings.Fields(c.String("scope")),
+		AsToken:     c.Bool("token"),
+		TLS:         tls,
+	})
+	if err != nil {
+		return err
+	}
+	name := c.String("profile")
+	if name == "" {
+		name = prof.DefaultName()
+	}
+	st := store(c)
+	if err := st.Update(c.Context, func(cfg *oob.Config) error {
+		cfg.Put(name, prof, true)
+		return nil
+	}); err != nil {
+		return err
+	}
+	oob.LoginSummary(stderr, name, st.Path, prof, time.Now())
+	return nil
 }
-func cmdExport(c *cli.Context) error { return errNotImplemented }
+
+// cmdToken prints a token that stays valid for --min-valid, refreshing it
+// first when needed. With --copy it goes to the clipboard instead, and
+// stdout stays empty.
+func cmdToken(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return oob.Usagef("token takes no arguments")
+	}
+	format := oob.FormatRaw
+	switch {
+	case c.Bool("json") && c.Bool("header"):
+		return oob.Usagef("token: give --json or --header, not both")
+	case c.Bool("json"):
+		format = oob.FormatJSON
+	case c.Bool("header"):
+		format = oob.FormatHeader
+	}
+	idToken := c.Bool("id-token")
+	name, p, err := session(c).Token(c.Context, oob.TokenOptions{
+		MinValid:  c.Duration("min-valid"),
+		IDToken:   idToken,
+		NoRefresh: c.Bool("no-refresh"),
+	})
+	if err != nil {
+		return err
+	}
+	if !c.Bool("copy") {
+		return oob.WriteToken(c.App.Writer, name, p, idToken, format)
+	}
+	var out strings.Builder
+	if err := oob.WriteToken(&out, name, p, idToken, format); err != nil {
+		return err
+	}
+	method, err := oob.NewClipboard(os.Getenv).Copy(strings.TrimSuffix(out.String(), "\n"))
+	if err != nil {
+		return err
+	}
+	what, exp := "access token", p.Token.Expiry
+	if idToken {
+		what, exp = "ID token", p.IDTokenExpiry()
+	}
+	fmt.Fprintf(c.App.ErrWriter, "Copied the %s of profile %q to the %s; it %s.\n", what, name, method, oob.ExpiryText(exp, time.Now()))
+	return nil
+}
+
+// cmdStatus shows the current profile, offline unless --check. Its text or
+// JSON is the data asked for, so it goes to stdout even when the token does
+// not last --min-valid (exit 3) or the server refuses it (exit 4).
+func cmdStatus(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return oob.Usagef("status takes no arguments")
+	}
+	cfg, err := store(c).Load()
+	if err != nil {
+		return err
+	}
+	name, p, err := cfg.Select(c.String("profile"))
+	if err != nil {
+		return err
+	}
+	st := oob.NewStatus(cfg, name, p, time.Now(), c.Duration("min-valid"))
+	if c.Bool("check") {
+		client, err := httpClient(c, p.TLS)
+		if err != nil {
+			return err
+		}
+		if err := st.Check(c.Context, client, p); err != nil {
+			return err
+		}
+	}
+	if c.Bool("json") {
+		out, err := st.JSON()
+		if err != nil {
+			return err
+		}
+		if _, err := c.App.Writer.Write(out); err != nil {
+			return err
+		}
+	} else if err := st.Describe(c.App.Writer); err != nil {
+		return err
+	}
+	return st.Err()
+}
+
+// cmdRefresh refreshes now; only stderr says anything.
+func cmdRefresh(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return oob.Usagef("refresh takes no arguments")
+	}
+	name, p, err := session(c).Refresh(c.Context)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "Refreshed profile %q: the access token %s.\n", name, oob.ExpiryText(p.Token.Expiry, time.Now()))
+	return nil
+}
+
+func cmdLogout(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return oob.Usagef("logout takes no arguments (to log out of a profile: cells-oob --profile NAME logout)")
+	}
+	logout := &oob.Logout{Store: store(c), HTTPClient: clientFor(c), Out: c.App.ErrWriter}
+	_, err := logout.Run(c.Context, oob.LogoutOptions{
+		Profile:  c.String("profile"),
+		All:      c.Bool("all"),
+		NoRevoke: c.Bool("no-revoke"),
+	})
+	return err
+}
+
+func cmdProfiles(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return oob.Usagef("unknown profiles command %q (did you mean: cells-oob profiles use NAME?)", c.Args().First())
+	}
+	cfg, err := store(c).Load()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	list := oob.Profiles(cfg, now)
+	if c.Bool("json") {
+		out, err := oob.ProfilesJSON(list)
+		if err != nil {
+			return err
+		}
+		_, err = c.App.Writer.Write(out)
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.App.ErrWriter, "No profiles yet: run cells-oob login.")
+		return nil
+	}
+	return oob.WriteProfiles(c.App.Writer, list, now)
+}
+
+func cmdProfilesUse(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return oob.Usagef("profiles use takes one profile NAME")
+	}
+	name := c.Args().First()
+	if err := oob.UseProfile(c.Context, store(c), name); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "Profile %q is now current.\n", name)
+	return nil
+}
+
+// cmdExport prints a Cells Client config for the profile, or with --write
+// merges it into cec's own; see oob.CecExport for the refresh token.
+func cmdExport(c *cli.Context) error {
+	switch {
+	case c.NArg() > 0:
+		return oob.Usagef("export takes no arguments")
+	case !c.Bool("cec"):
+		return oob.Usagef("export: name the tool to export for: --cec (Cells Client)")
+	}
+	x := &oob.CecExport{Session: session(c), Out: c.App.ErrWriter}
+	if !c.Bool("write") {
+		return x.Print(c.Context, c.App.Writer)
+	}
+	x.Path = c.String("cec-config")
+	if x.Path == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return fmt.Errorf("cannot find cec's config file (give --cec-config): %w", err)
+		}
+		x.Path = oob.CecConfigPath(dir)
+	}
+	return x.Write(c.Context)
+}
 
 // cmdDecode shows a JWT: its decoded text (or --json) is the data asked
 // for, so it goes to stdout, even for a token that has expired; that still
@@ -393,7 +612,54 @@ func readSmallFile(path string) ([]byte, error) {
 
 // isTerminal says whether r is a terminal, where a person would be typing
 // rather than piping a token in.
-func isTerminal(r io.Reader) bool {
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// store is the config file named by --config.
+func store(c *cli.Context) *oob.Store {
+	return &oob.Store{Path: c.String("config"), Warn: c.App.ErrWriter}
+}
+
+// httpClient is the client for a profile's requests, from the global flags
+// and the profile's TLS choices.
+func httpClient(c *cli.Context, tls oob.TLS) (*http.Client, error) {
+	opts := oob.HTTPOptions{Timeout: c.Duration("timeout"), TLS: tls}
+	if c.Bool("verbose") {
+		opts.Verbose = c.App.ErrWriter
+		if isTerminal(c.App.ErrWriter) {
+			// The paste is read in raw mode, where a bare \n does not
+			// return the carriage.
+			opts.Verbose = crlfWriter{c.App.ErrWriter}
+		}
+	}
+	return oob.NewHTTPClient(opts)
+}
+
+// crlfWriter ends lines with \r\n, which reads the same on a terminal in
+// either mode.
+type crlfWriter struct{ w io.Writer }
+
+func (cw crlfWriter) Write(p []byte) (int, error) {
+	if _, err := cw.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// session hands out the tokens of the profile the global flags name.
+func session(c *cli.Context) *oob.Session {
+	return &oob.Session{
+		Store:      store(c),
+		Profile:    c.String("profile"),
+		HTTPClient: clientFor(c),
+		Warn:       c.App.ErrWriter,
+	}
+}
+
+// clientFor builds HTTP clients for profiles only once a request is due,
+// so that a cached token costs none.
+func clientFor(c *cli.Context) func(oob.TLS) (*http.Client, error) {
+	return func(tls oob.TLS) (*http.Client, error) { return httpClient(c, tls) }
 }
