@@ -1,0 +1,176 @@
+package oob
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Logout ends sessions: it asks the provider to revoke their tokens
+// (RFC 7009) and deletes their profiles.
+type Logout struct {
+	// Store is the config file.
+	Store *Store
+	// HTTPClient returns the client for a profile's TLS choices.
+	HTTPClient func(TLS) (*http.Client, error)
+	// Out receives what people should know: which profiles went, and
+	// revocations that failed.
+	Out io.Writer
+}
+
+// LogoutOptions say which profiles to log out of and how.
+type LogoutOptions struct {
+	// Profile names the profile; empty means the current one.
+	Profile string
+	// All logs out of every profile, whatever Profile says.
+	All bool
+	// NoRevoke deletes the profiles without asking the server to revoke
+	// their tokens.
+	NoRevoke bool
+}
+
+// Run logs out as opts say and returns the names of the profiles deleted.
+//
+// It all happens under the store's lock, so that a refresh in another
+// process cannot rotate a refresh token between its revocation and the
+// profile's deletion. A revocation that fails is reported on Out and the
+// profile is deleted all the same: the person asked to be logged out here.
+//
+// When the current profile goes, no profile is current afterwards, even if
+// one is left: making another one current unasked could send a script's
+// requests to another server with another person's token.
+func (l *Logout) Run(ctx context.Context, opts LogoutOptions) ([]string, error) {
+	// Nothing to do is found without the lock, so that it writes no file.
+	c, err := l.Store.Load()
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := c.Select(opts.Profile); err != nil && !opts.All {
+		return nil, err
+	}
+	if len(c.Profiles) == 0 {
+		l.report(nil, opts.NoRevoke)
+		return nil, nil
+	}
+	var (
+		gone    []string
+		orphans []string
+	)
+	err = l.Store.Update(ctx, func(c *Config) error {
+		gone = nil
+		current := c.Current
+		names := c.Names()
+		if !opts.All {
+			name, _, err := c.Select(opts.Profile)
+			if err != nil {
+				return err
+			}
+			names = []string{name}
+		}
+		for _, name := range names {
+			p := c.Profiles[name]
+			if !opts.NoRevoke {
+				l.revoke(ctx, name, p)
+			}
+			c.Delete(name)
+			gone = append(gone, name)
+		}
+		orphans = nil
+		if current != "" && c.Current == "" {
+			orphans = c.Names()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	l.report(gone, opts.NoRevoke)
+	if len(orphans) > 0 {
+		l.printf("No profile is current now; choose one of %s with: cells-oob profiles use NAME", strings.Join(orphans, ", "))
+	}
+	return gone, nil
+}
+
+// revoke asks the server to revoke p's refresh token, which ends the
+// session, then its access token. A profile with no refresh token holds a
+// token that was pasted, perhaps a personal access token also used
+// elsewhere: that one is left alone.
+func (l *Logout) revoke(ctx context.Context, name string, p *Profile) {
+	switch {
+	case p.Token.RefreshToken == "":
+		l.printf("note: profile %q holds no refresh token; its access token, which may be a personal access token, was not revoked", name)
+		return
+	case p.Endpoints.Revocation == "":
+		l.printf("warning: the server of profile %q lists no revocation endpoint: its tokens stay valid until they expire", name)
+		return
+	}
+	client, err := l.HTTPClient(p.TLS)
+	if err == nil {
+		err = Revoke(ctx, client, p.Endpoints.Revocation, p.ClientID, p.Token.RefreshToken, "refresh_token")
+	}
+	if err == nil && p.Token.AccessToken != "" {
+		err = Revoke(ctx, client, p.Endpoints.Revocation, p.ClientID, p.Token.AccessToken, "access_token")
+	}
+	if err != nil {
+		l.printf("warning: could not revoke the tokens of profile %q (%v): they stay valid until they expire", name, err)
+	}
+}
+
+func (l *Logout) report(gone []string, noRevoke bool) {
+	if len(gone) == 0 {
+		l.printf("No profiles to log out of.")
+		return
+	}
+	what := "Logged out of"
+	if noRevoke {
+		what = "Deleted, without revoking its tokens,"
+	}
+	for _, name := range gone {
+		l.printf("%s profile %q.", what, name)
+	}
+}
+
+func (l *Logout) printf(format string, args ...any) {
+	if l.Out != nil {
+		fmt.Fprintf(l.Out, format+"\n", args...)
+	}
+}
+
+// Revoke asks the provider to revoke token (RFC 7009) at endpoint, for the
+// public client clientID. hint is "refresh_token" or "access_token". A
+// token the server does not know counts as revoked, as the RFC says.
+func Revoke(ctx context.Context, client *http.Client, endpoint, clientID, token, hint string) error {
+	form := url.Values{
+		"token":           {token},
+		"token_type_hint": {hint},
+		"client_id":       {clientID},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return fmt.Errorf("oob: revoke: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	where := redactedURL(endpoint)
+	resp, err := client.Do(req)
+	if err != nil {
+		return NetError(err, where)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	refused := &HTTPError{URL: where, StatusCode: resp.StatusCode}
+	var body struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.NewDecoder(io.LimitReader(resp.Body, MaxResponseBytes)).Decode(&body) == nil {
+		refused.Code, refused.Description = body.Error, body.Description
+	}
+	return refused
+}

@@ -1,0 +1,87 @@
+package oob
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cells-oob/cells-oob/jwtinfo"
+)
+
+// Profiles summarizes every profile in c, sorted by name, at now.
+func Profiles(c *Config, now time.Time) []ProfileSummary {
+	list := make([]ProfileSummary, 0, len(c.Profiles))
+	for _, name := range c.Names() {
+		list = append(list, Summarize(c, name, c.Profiles[name], now))
+	}
+	return list
+}
+
+// ProfilesJSON is list as an indented JSON array ending in a newline.
+func ProfilesJSON(list []ProfileSummary) ([]byte, error) { return encodeJSON(list) }
+
+// WriteProfiles writes list as a table for people: the current profile
+// marked with *, then each profile's name, user, server and when its access
+// token expires, relative to now. An empty list writes nothing.
+func WriteProfiles(w io.Writer, list []ProfileSummary, now time.Time) error {
+	if len(list) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tUSER\tSERVER\tEXPIRES")
+	for _, s := range list {
+		mark := " "
+		if s.Current {
+			mark = "*"
+		}
+		server := s.Server
+		if server == "" {
+			server = s.Issuer
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, serverText(s.Profile), s.User.short(), serverText(server), s.AccessToken.relative(now))
+	}
+	return tw.Flush()
+}
+
+// UseProfile makes the profile named name the current one, under the
+// store's lock. An unknown name is an error matching ErrNotLoggedIn, as it
+// is for every command given that name: there is no session by that name.
+func UseProfile(ctx context.Context, s *Store, name string) error {
+	return s.Update(ctx, func(c *Config) error {
+		if _, _, err := c.Select(name); err != nil {
+			if names := c.Names(); len(names) > 0 {
+				return fmt.Errorf("%w (profiles: %s)", err, strings.Join(names, ", "))
+			}
+			return err
+		}
+		c.Current = name
+		return nil
+	})
+}
+
+// short names the user in a few characters: the address, the login, the
+// name or the subject, whichever is known first.
+func (u UserSummary) short() string {
+	for _, s := range []string{u.Email, u.PreferredUsername, u.Name, u.Subject} {
+		if s != "" {
+			return serverText(s)
+		}
+	}
+	return "-"
+}
+
+// relative says when the token expires relative to now: "in 4m",
+// "expired 3m ago", "never".
+func (t TokenTimes) relative(now time.Time) string {
+	if t.Expiry == nil {
+		return "never"
+	}
+	rel := jwtinfo.Relative(t.Expiry.Sub(now).Truncate(time.Second))
+	if t.Expired {
+		return "expired " + rel
+	}
+	return rel
+}

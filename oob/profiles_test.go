@@ -1,0 +1,87 @@
+package oob
+
+import (
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWriteProfiles(t *testing.T) {
+	c := statusConfig()
+	c.Profiles["old@other.example"] = &Profile{
+		Server: "https://other.example",
+		Issuer: "https://other.example/oidc/",
+		Token:  Token{AccessToken: "x", Expiry: statusNow.Add(-3 * time.Hour)},
+		User:   User{PreferredUsername: "old"},
+	}
+	var b strings.Builder
+	if err := WriteProfiles(&b, Profiles(c, statusNow), statusNow); err != nil {
+		t.Fatal(err)
+	}
+	want := `  NAME                 USER                 SERVER                       EXPIRES
+* admin@cells.example  admin@cells.example  https://cells.example        in 9m
+  old@other.example    old                  https://other.example        expired 3h ago
+  pat@cells.example    u-2                  https://cells.example/oidc/  never
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+
+	b.Reset()
+	if err := WriteProfiles(&b, nil, statusNow); err != nil || b.Len() != 0 {
+		t.Errorf("no profiles wrote %q, %v", b.String(), err)
+	}
+}
+
+func TestProfilesJSON(t *testing.T) {
+	out, err := ProfilesJSON(Profiles(statusConfig(), statusNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(out, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0]["profile"] != "admin@cells.example" || list[0]["current"] != true || list[1]["current"] != false {
+		t.Errorf("got %s", out)
+	}
+	if strings.Contains(string(out), "synthetic") {
+		t.Error("the JSON shows a token")
+	}
+	out, err = ProfilesJSON(Profiles(&Config{}, statusNow))
+	if err != nil || string(out) != "[]\n" {
+		t.Errorf("no profiles: got %q, %v; want an empty array", out, err)
+	}
+}
+
+func TestUseProfile(t *testing.T) {
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
+	if err := UseProfile(t.Context(), s, "nobody"); !errors.Is(err, ErrNotLoggedIn) {
+		t.Errorf("no config: got %v, want ErrNotLoggedIn", err)
+	}
+	err := s.Update(t.Context(), func(c *Config) error {
+		c.Put("a", &Profile{Issuer: "https://a.example/"}, true)
+		c.Put("b", &Profile{Issuer: "https://b.example/"}, false)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = UseProfile(t.Context(), s, "c")
+	if !errors.Is(err, ErrNotLoggedIn) || !strings.Contains(err.Error(), "(profiles: a, b)") {
+		t.Errorf("unknown name: got %v, want ErrNotLoggedIn listing a, b", err)
+	}
+	if err := UseProfile(t.Context(), s, "b"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Current != "b" {
+		t.Errorf("current is %q, want b", c.Current)
+	}
+}

@@ -1,0 +1,394 @@
+package oob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/cells-oob/cells-oob/jwtinfo"
+)
+
+// Session hands out a profile's tokens, refreshing them when they are about
+// to expire.
+//
+// Any number of processes may share one config. A token that is still good
+// costs one read of the file and nothing else: no lock, no network. A
+// refresh happens under the Store's lock after the config is read again, so
+// processes racing on an expiring token make one refresh between them, all
+// get the same new token, and the rotated refresh token is never lost.
+type Session struct {
+	// Store is the config file.
+	Store *Store
+	// Profile names the profile; empty means the config's current one.
+	Profile string
+	// HTTPClient returns the client for a profile's TLS choices. It is
+	// called only when a request must be made.
+	HTTPClient func(TLS) (*http.Client, error)
+	// Warn receives notes for people, such as a server whose tokens live
+	// less long than asked.
+	Warn io.Writer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// TokenOptions say which token is wanted and how long it must stay valid.
+type TokenOptions struct {
+	// MinValid is how long the token must stay valid from now.
+	MinValid time.Duration
+	// IDToken asks for the ID token rather than the access token.
+	IDToken bool
+	// NoRefresh forbids refreshing: a token that does not last MinValid
+	// is an error matching ErrExpired.
+	NoRefresh bool
+}
+
+// Token returns the profile, with its name, whose access token (or ID token,
+// as opts say) stays valid for opts.MinValid, refreshing it first if need
+// be. The new tokens are saved before Token returns.
+//
+// A refresh cannot make a token outlive what the server grants: when even a
+// new token is shorter-lived than opts.MinValid, it is returned all the
+// same, with a note on Warn. The errors match ErrNotLoggedIn when there is
+// no such profile, ErrSessionExpired when the session cannot be refreshed,
+// and ErrExpired when the token is not valid long enough and NoRefresh is
+// set.
+func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profile, error) {
+	cfg, err := s.Store.Load()
+	if err != nil {
+		return "", nil, err
+	}
+	name, p, err := cfg.Select(s.Profile)
+	if err != nil {
+		return "", nil, err
+	}
+	if opts.IDToken && p.Token.IDToken == "" {
+		return "", nil, noIDToken(name)
+	}
+	stale := opts.check(name, p, s.now())
+	if stale == nil {
+		return name, p, nil
+	}
+	if opts.NoRefresh {
+		return "", nil, stale
+	}
+	seen := opts.pick(p)
+	var got *Profile
+	err = s.Store.Update(ctx, func(c *Config) error {
+		_, p, err := c.Select(name)
+		if err != nil {
+			return err
+		}
+		// Another process may have refreshed while this one waited for the
+		// lock: its token is as fresh as a refresh now would make it.
+		now := s.now()
+		if opts.check(name, p, now) == nil || (opts.pick(p) != seen && opts.alive(p, now)) {
+			got = p
+			return nil
+		}
+		if p.Token.RefreshToken == "" {
+			return fmt.Errorf("%s, and it holds no refresh token: %w", stale, ErrSessionExpired)
+		}
+		if err := s.refresh(ctx, name, p); err != nil {
+			return err
+		}
+		got = p
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if opts.IDToken && got.Token.IDToken == "" {
+		return "", nil, noIDToken(name)
+	}
+	now := s.now()
+	if err := opts.check(name, got, now); err != nil {
+		if !opts.alive(got, now) {
+			// The server did not renew it (an ID token may not be), or its
+			// clock is far from ours.
+			return "", nil, err
+		}
+		s.warnf("note: the new token of profile %q expires %s, sooner than the %s asked for: the server grants no longer",
+			name, jwtinfo.Relative(opts.expiry(got).Sub(now)), shortDuration(opts.MinValid))
+	}
+	return name, got, nil
+}
+
+// Refresh refreshes the profile's tokens now, whatever their expiry, and
+// returns the profile with its name once the new tokens are saved.
+func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
+	var (
+		name string
+		got  *Profile
+	)
+	err := s.Store.Update(ctx, func(c *Config) error {
+		n, p, err := c.Select(s.Profile)
+		if err != nil {
+			return err
+		}
+		if p.Token.RefreshToken == "" {
+			return errNoRefreshToken(n)
+		}
+		if err := s.refresh(ctx, n, p); err != nil {
+			return err
+		}
+		name, got = n, p
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return name, got, nil
+}
+
+// refresh trades p's refresh token for new tokens and puts them into p.
+func (s *Session) refresh(ctx context.Context, name string, p *Profile) error {
+	client, err := s.HTTPClient(p.TLS)
+	if err != nil {
+		return err
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
+	// With no access token and an expiry in the past, x/oauth2 goes
+	// straight to the refresh grant.
+	expired := &oauth2.Token{RefreshToken: p.Token.RefreshToken, Expiry: time.Unix(1, 0)}
+	t, err := p.oauth2Config().TokenSource(ctx, expired).Token()
+	if err != nil {
+		return refreshError(name, p, err)
+	}
+	tok := fromOAuth2(t)
+	if tok.AccessToken == "" {
+		return Invalidf("oob: refresh profile %q: the server returned no access token", name)
+	}
+	// A server that does not rotate refresh tokens sends none back; the old
+	// one then stays good.
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = p.Token.RefreshToken
+	}
+	if tok.TokenType == "" {
+		tok.TokenType = p.Token.TokenType
+	}
+	if tok.IDToken == "" {
+		tok.IDToken = p.Token.IDToken
+	} else if err := sameSubject(p, tok.IDToken); err != nil {
+		return fmt.Errorf("oob: refresh profile %q: %w", name, err)
+	}
+	tok.extra = p.Token.extra
+	p.Token = tok
+	return nil
+}
+
+// sameSubject checks that a refreshed ID token is about the person who
+// signed in, from the issuer they signed in to, as OpenID Connect Core 12.2
+// asks. The token came straight from the token endpoint, so its signature
+// is not checked again, which would cost a JWKS request.
+func sameSubject(p *Profile, raw string) error {
+	id, err := jwtinfo.Parse(raw)
+	if err != nil {
+		return Invalidf("the new ID token is not a JWT: %v", err)
+	}
+	switch {
+	case !SameIssuer(id.Issuer, p.Issuer):
+		return Invalidf("the new ID token is from issuer %s, not %s", serverText(id.Issuer), p.Issuer)
+	case p.User.Subject != "" && id.Subject != p.User.Subject:
+		return Invalidf("the new ID token is about another user (%s)", serverText(id.Subject))
+	}
+	return nil
+}
+
+// refreshError says why a refresh failed. A refresh token the server
+// refuses ends the session.
+func refreshError(name string, p *Profile, err error) error {
+	var re *oauth2.RetrieveError
+	switch {
+	case isInvalidGrant(err):
+		why := "invalid_grant"
+		if errors.As(err, &re) && re.ErrorDescription != "" {
+			why += ": " + escapeControl(re.ErrorDescription, 200)
+		}
+		return fmt.Errorf("oob: refresh profile %q: the server refused the refresh token (%s): %w", name, why, ErrSessionExpired)
+	case errors.As(err, &re):
+		return tokenError(fmt.Sprintf("refresh profile %q", name), err)
+	}
+	return fmt.Errorf("oob: refresh profile %q: %w", name, NetError(err, p.Endpoints.Token))
+}
+
+func errNoRefreshToken(name string) error {
+	return fmt.Errorf("oob: profile %q holds no refresh token: %w", name, ErrSessionExpired)
+}
+
+func noIDToken(name string) error {
+	return &markedError{msg: fmt.Sprintf("oob: profile %q holds no ID token (it was signed in with a pasted token): run cells-oob login to get one", name), mark: ErrNotLoggedIn}
+}
+
+// pick is the token opts ask for.
+func (o TokenOptions) pick(p *Profile) string {
+	if o.IDToken {
+		return p.Token.IDToken
+	}
+	return p.Token.AccessToken
+}
+
+// expiry is when the token opts ask for expires: zero for a token that
+// does not say, such as a personal access token. An ID token that cannot
+// be read counts as expired, so that a refresh replaces it.
+func (o TokenOptions) expiry(p *Profile) time.Time {
+	if !o.IDToken {
+		return p.Token.Expiry
+	}
+	return p.IDTokenExpiry()
+}
+
+// check says whether the token opts ask for lasts o.MinValid from now; the
+// error says why not, and matches ErrExpired.
+func (o TokenOptions) check(name string, p *Profile, now time.Time) error {
+	what := "access token"
+	if o.IDToken {
+		what = "ID token"
+	}
+	if o.pick(p) == "" {
+		return &markedError{msg: fmt.Sprintf("oob: profile %q holds no %s", name, what), mark: ErrExpired}
+	}
+	exp := o.expiry(p)
+	if exp.IsZero() {
+		return nil
+	}
+	left := exp.Sub(now)
+	switch {
+	case left <= 0:
+		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expired %s", what, name, jwtinfo.Relative(left)), mark: ErrExpired}
+	case left < o.MinValid:
+		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expires %s, sooner than the %s asked for", what, name, jwtinfo.Relative(left), shortDuration(o.MinValid)), mark: ErrExpired}
+	}
+	return nil
+}
+
+// alive says whether the token opts ask for has not expired yet.
+func (o TokenOptions) alive(p *Profile, now time.Time) bool {
+	exp := o.expiry(p)
+	return o.pick(p) != "" && (exp.IsZero() || exp.After(now))
+}
+
+// IDTokenExpiry is when p's ID token expires: its exp claim, read without
+// verifying it. It is zero when there is no ID token or it has no exp, and
+// the Unix epoch when it cannot be read.
+func (p *Profile) IDTokenExpiry() time.Time {
+	if p.Token.IDToken == "" {
+		return time.Time{}
+	}
+	id, err := jwtinfo.Parse(p.Token.IDToken)
+	if err != nil {
+		return time.Unix(0, 0)
+	}
+	return id.ExpiresAt
+}
+
+// TokenFormat is how WriteToken shows a token.
+type TokenFormat int
+
+// The formats of WriteToken.
+const (
+	// FormatRaw is the token alone on a line.
+	FormatRaw TokenFormat = iota
+	// FormatHeader is an HTTP header line: "Authorization: Bearer <token>".
+	FormatHeader
+	// FormatJSON is a TokenDocument.
+	FormatJSON
+)
+
+// TokenDocument is what `cells-oob token --json` prints. The JSON names are
+// stable. The refresh token is never part of it.
+type TokenDocument struct {
+	// AccessToken is the access token.
+	AccessToken string `json:"access_token"`
+	// TokenType is the scheme for the Authorization header: "Bearer".
+	TokenType string `json:"token_type"`
+	// Expiry is when the access token expires (RFC 3339, UTC), null when
+	// it does not say (a personal access token).
+	Expiry *time.Time `json:"expiry"`
+	// IDToken is the ID token, left out when the profile has none.
+	IDToken string `json:"id_token,omitempty"`
+	// IDTokenExpiry is when the ID token expires, left out with it.
+	IDTokenExpiry *time.Time `json:"id_token_expiry,omitempty"`
+	// Profile is the profile's name.
+	Profile string `json:"profile"`
+}
+
+// WriteToken writes profile name's token to w in format f: the ID token if
+// idToken is set, else the access token. The JSON form holds both.
+func WriteToken(w io.Writer, name string, p *Profile, idToken bool, f TokenFormat) error {
+	tok := p.Token.AccessToken
+	if idToken {
+		tok = p.Token.IDToken
+	}
+	var out []byte
+	switch f {
+	case FormatHeader:
+		out = []byte("Authorization: Bearer " + tok + "\n")
+	case FormatJSON:
+		doc := TokenDocument{
+			AccessToken: p.Token.AccessToken,
+			TokenType:   "Bearer",
+			Expiry:      utcTime(p.Token.Expiry),
+			IDToken:     p.Token.IDToken,
+			Profile:     name,
+		}
+		if doc.IDToken != "" {
+			doc.IDTokenExpiry = utcTime(p.IDTokenExpiry())
+		}
+		var err error
+		if out, err = encodeJSON(doc); err != nil {
+			return err
+		}
+	default:
+		out = []byte(tok + "\n")
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// ExpiryText says when a token expires, for people: the time in now's
+// location and how far from now, as in "expires 2025-03-01 14:05:09 CET
+// (in 9m)" or "expired 2025-03-01 13:52:01 CET (3m ago)"; for a zero time,
+// "does not expire".
+func ExpiryText(exp, now time.Time) string {
+	if exp.IsZero() {
+		return "does not expire"
+	}
+	verb := "expires"
+	if !exp.After(now) {
+		verb = "expired"
+	}
+	return fmt.Sprintf("%s %s (%s)", verb, exp.In(now.Location()).Format("2006-01-02 15:04:05 MST"), jwtinfo.Relative(exp.Sub(now).Truncate(time.Second)))
+}
+
+// utcTime is t in UTC to the second, or nil for the zero time, for JSON.
+func utcTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Second)
+	return &u
+}
+
+// shortDuration writes d the way people say it: "10m", "1h30m", "2d".
+func shortDuration(d time.Duration) string {
+	return strings.TrimPrefix(jwtinfo.Relative(d), "in ")
+}
+
+func (s *Session) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Session) warnf(format string, args ...any) {
+	if s.Warn != nil {
+		fmt.Fprintf(s.Warn, format+"\n", args...)
+	}
+}

@@ -1,0 +1,240 @@
+package oob
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// ProfileSummary is what the config knows about one profile, without
+// asking the server. `cells-oob profiles --json` prints a list of them, and
+// Status extends one; the JSON names are stable.
+type ProfileSummary struct {
+	// Profile is the profile's name.
+	Profile string `json:"profile"`
+	// Current says it is the config's current profile.
+	Current bool `json:"current"`
+	// Server is the Cells URL, empty for a plain OpenID provider.
+	Server   string `json:"server"`
+	Issuer   string `json:"issuer"`
+	ClientID string `json:"client_id"`
+	// User is who signed in.
+	User UserSummary `json:"user"`
+	// AccessToken is when the access token expires.
+	AccessToken TokenTimes `json:"access_token"`
+	// IDToken is when the ID token expires, null when there is none.
+	IDToken *TokenTimes `json:"id_token"`
+	// RefreshToken says a refresh token is held (never the token itself).
+	RefreshToken bool `json:"refresh_token"`
+}
+
+// UserSummary is who signed in, as the ID token or userinfo named them.
+type UserSummary struct {
+	Subject           string `json:"sub"`
+	PreferredUsername string `json:"preferred_username"`
+	Name              string `json:"name"`
+	Email             string `json:"email"`
+}
+
+// TokenTimes is a token's expiry, judged at the time of the summary.
+type TokenTimes struct {
+	// Expiry is RFC 3339 in UTC; null when the token does not say, such as
+	// a personal access token, which counts as valid.
+	Expiry *time.Time `json:"expiry"`
+	// ExpiresIn is the seconds left, negative once expired; null with a
+	// null Expiry.
+	ExpiresIn *int64 `json:"expires_in"`
+	// Expired is true once Expiry is past.
+	Expired bool `json:"expired"`
+}
+
+// Status is what `cells-oob status` reports: the ProfileSummary, whether
+// the access token lasts MinValid, and with --check what the server said.
+type Status struct {
+	ProfileSummary
+	// MinValid is the validity asked for, in seconds.
+	MinValid int64 `json:"min_valid"`
+	// Valid says the access token stays valid for MinValid.
+	Valid bool `json:"valid"`
+	// Accepted is the server's verdict on the access token, present only
+	// when it was asked.
+	Accepted *bool `json:"accepted,omitempty"`
+
+	stale error
+	now   time.Time
+}
+
+// Summarize describes the profile named name in c at now.
+func Summarize(c *Config, name string, p *Profile, now time.Time) ProfileSummary {
+	s := ProfileSummary{
+		Profile:  name,
+		Current:  c.Current == name,
+		Server:   p.Server,
+		Issuer:   p.Issuer,
+		ClientID: p.ClientID,
+		User: UserSummary{
+			Subject:           p.User.Subject,
+			PreferredUsername: p.User.PreferredUsername,
+			Name:              p.User.Name,
+			Email:             p.User.Email,
+		},
+		AccessToken:  tokenTimes(p.Token.Expiry, now),
+		RefreshToken: p.Token.RefreshToken != "",
+	}
+	if p.Token.IDToken != "" {
+		t := tokenTimes(p.IDTokenExpiry(), now)
+		s.IDToken = &t
+	}
+	return s
+}
+
+// NewStatus judges the profile named name in c at now against minValid.
+// It asks nothing of the server; see Check.
+func NewStatus(c *Config, name string, p *Profile, now time.Time, minValid time.Duration) *Status {
+	stale := TokenOptions{MinValid: minValid}.check(name, p, now)
+	return &Status{
+		ProfileSummary: Summarize(c, name, p, now),
+		MinValid:       int64(minValid / time.Second),
+		Valid:          stale == nil,
+		stale:          stale,
+		now:            now,
+	}
+}
+
+// Check asks the profile's userinfo endpoint whether the server still
+// accepts the access token, and records the answer. It fails only when no
+// answer came, or the profile has no userinfo endpoint.
+func (s *Status) Check(ctx context.Context, client *http.Client, p *Profile) error {
+	if p.Endpoints.UserInfo == "" {
+		return fmt.Errorf("oob: profile %q lists no userinfo endpoint to check the token with", s.Profile)
+	}
+	_, err := FetchUserInfo(ctx, client, p.Endpoints.UserInfo, p.Token.AccessToken)
+	if err != nil && !errors.Is(err, ErrInvalid) {
+		return err
+	}
+	accepted := err == nil
+	s.Accepted = &accepted
+	return nil
+}
+
+// Err is the verdict as an error: ErrInvalid when the server refused the
+// token, ErrExpired when it does not last MinValid, nil when all is well.
+func (s *Status) Err() error {
+	if s.Accepted != nil && !*s.Accepted {
+		return Invalidf("oob: the server does not accept the access token of profile %q: run cells-oob refresh, or cells-oob login", s.Profile)
+	}
+	return s.stale
+}
+
+// Describe writes the status for people, one fact a line, with every
+// string from the server or a token escaped.
+func (s *Status) Describe(w io.Writer) error {
+	var b strings.Builder
+	line := func(label, value string) { fmt.Fprintf(&b, "%-15s%s\n", label+":", value) }
+	profile := serverText(s.Profile)
+	if s.Current {
+		profile += " (current)"
+	}
+	line("Profile", profile)
+	if s.Server != "" {
+		line("Server", serverText(s.Server))
+	}
+	line("Issuer", serverText(s.Issuer))
+	line("User", s.User.text())
+	line("Access token", s.AccessToken.text(s.now))
+	if s.IDToken != nil {
+		line("ID token", s.IDToken.text(s.now))
+	} else {
+		line("ID token", "none")
+	}
+	if s.RefreshToken {
+		line("Refresh token", "held: cells-oob token refreshes when needed")
+	} else {
+		line("Refresh token", "none: run cells-oob login once the access token expires")
+	}
+	if s.Accepted != nil {
+		if *s.Accepted {
+			line("Server check", "the server accepts the access token")
+		} else {
+			line("Server check", "the server REFUSES the access token")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// JSON is the status as indented JSON ending in a newline.
+func (s *Status) JSON() ([]byte, error) { return encodeJSON(s) }
+
+// text is the user for people: "Name <email> (login)", whatever is known.
+func (u UserSummary) text() string {
+	var parts []string
+	if u.Name != "" {
+		parts = append(parts, serverText(u.Name))
+	}
+	if u.Email != "" {
+		parts = append(parts, "<"+serverText(u.Email)+">")
+	}
+	if u.PreferredUsername != "" && u.PreferredUsername != u.Name {
+		parts = append(parts, "("+serverText(u.PreferredUsername)+")")
+	}
+	if len(parts) == 0 && u.Subject != "" {
+		parts = append(parts, "subject "+serverText(u.Subject))
+	}
+	if len(parts) == 0 {
+		return "unknown"
+	}
+	return strings.Join(parts, " ")
+}
+
+func (t TokenTimes) text(now time.Time) string {
+	if t.Expiry == nil {
+		return "does not expire"
+	}
+	return ExpiryText(*t.Expiry, now)
+}
+
+func tokenTimes(exp time.Time, now time.Time) TokenTimes {
+	at := utcTime(exp)
+	if at == nil {
+		return TokenTimes{}
+	}
+	left := int64(at.Sub(now.Truncate(time.Second)) / time.Second)
+	return TokenTimes{Expiry: at, ExpiresIn: &left, Expired: !at.After(now)}
+}
+
+// encodeJSON writes v as indented JSON ending in a newline. Beyond what
+// encoding/json escapes, the runes a terminal may act on (DEL, the C1
+// controls, bidirectional overrides) are written as \u escapes: the names
+// in a profile come from the server.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("oob: encode JSON: %w", err)
+	}
+	out := make([]byte, 0, buf.Len())
+	for _, r := range buf.String() {
+		switch {
+		case r < utf8.RuneSelf-1, strconv.IsPrint(r):
+			out = utf8.AppendRune(out, r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		default:
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+	}
+	return out, nil
+}
