@@ -363,20 +363,9 @@ func TestE2ELoginRefused(t *testing.T) {
 // TestE2ELoginPastedTokens covers pastes that are tokens, not codes.
 func TestE2ELoginPastedTokens(t *testing.T) {
 	srv := cellsop.NewTest(t)
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
-
 	// A token response obtained elsewhere, as a person might copy it from
 	// another tool.
-	conf := srv.OAuth2Config()
-	verifier := oauth2.GenerateVerifier()
-	res, err := browser.Authorize(ctx, conf.AuthCodeURL("state-from-elsewhere", oauth2.S256ChallengeOption(verifier)), cellsop.Username, cellsop.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := conf.Exchange(ctx, res.Code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tok := codeFlowElsewhere(t, srv)
 	tokenJSON, _ := json.Marshal(map[string]any{
 		"access_token":  tok.AccessToken,
 		"refresh_token": tok.RefreshToken,
@@ -435,6 +424,13 @@ func TestE2ELoginPastedTokens(t *testing.T) {
 // spentCode returns a code that was already exchanged, as a second paste
 // of the same code would be.
 func spentCode(t *testing.T, srv *cellsop.Server) string {
+	code, _ := codeFlowElsewhere(t, srv)
+	return code
+}
+
+// codeFlowElsewhere signs in with another client run than the one under
+// test, and returns the code it exchanged and the tokens it got.
+func codeFlowElsewhere(t *testing.T, srv *cellsop.Server) (string, *oauth2.Token) {
 	t.Helper()
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
 	conf := srv.OAuth2Config()
@@ -443,10 +439,11 @@ func spentCode(t *testing.T, srv *cellsop.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conf.Exchange(ctx, res.Code, oauth2.VerifierOption(verifier)); err != nil {
+	tok, err := conf.Exchange(ctx, res.Code, oauth2.VerifierOption(verifier))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return res.Code
+	return res.Code, tok
 }
 
 // startLoginNoURL starts a login whose paste needs no browser: it waits for
