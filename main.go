@@ -565,6 +565,7 @@ func (d *decodeSource) keyfunc() (jwt.Keyfunc, error) {
 		return jwtinfo.KeyfuncFromPEM(pem)
 	}
 	jwksURL := d.c.String("jwks-url")
+	var tls oob.TLS
 	if jwksURL == "" {
 		p, err := d.load()
 		if err != nil {
@@ -573,10 +574,19 @@ func (d *decodeSource) keyfunc() (jwt.Keyfunc, error) {
 		if p.Endpoints.JWKS == "" {
 			return nil, oob.Usagef("decode: profile %q has no JWKS URL: give --jwks-url or --key", d.name)
 		}
-		jwksURL = p.Endpoints.JWKS
+		jwksURL, tls = p.Endpoints.JWKS, p.TLS
 	}
-	client := &http.Client{Timeout: d.c.Duration("timeout")}
-	return jwtinfo.KeyfuncFromURL(d.c.Context, client, jwksURL)
+	// The client every other request uses: the timeout, the size limit,
+	// the profile's CA and the redacted trace hold for the keys too.
+	client, err := httpClient(d.c, tls)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := oob.FetchJWKS(d.c.Context, client, jwksURL)
+	if err != nil {
+		return nil, fmt.Errorf("decode: fetch the JWKS: %w", err)
+	}
+	return jwtinfo.KeyfuncFromJWKS(doc)
 }
 
 func (d *decodeSource) load() (*oob.Profile, error) {

@@ -1,0 +1,468 @@
+package oob
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/google/renameio/v2"
+)
+
+// Cells Client (cec) keeps its servers in a JSON file: the ID of the active
+// one and a map of entries keyed by "<user>@<host>:<port>". An entry is the
+// Cells Go SDK's SdkConfig plus a few fields of cec's own; with authType
+// "oauth2" cec sends idToken (which holds the OAuth2 *access* token) as the
+// bearer, and once tokenExpiresAt is less than a minute away it trades
+// refreshToken at <url>/oidc/oauth2/token as client cells-client. With
+// skipKeyring set it reads the tokens from the file rather than from the
+// system keyring.
+
+// cecMinValid is how long an exported access token must stay valid: cec
+// counts one with less than a minute left as expired.
+const cecMinValid = time.Minute
+
+// cecClientID and cecTokenPath are what cec refreshes with, whatever the
+// profile says: a refresh token is of use to cec only when they match.
+const (
+	cecClientID  = "cells-client"
+	cecTokenPath = "/oidc/oauth2/token"
+)
+
+// CecConfigPath is where Cells Client keeps its config, given the user's
+// config directory (os.UserConfigDir): <dir>/pydio/cells-client/config.json
+// on Linux, with "Pydio" elsewhere, as cec names it.
+func CecConfigPath(userConfigDir string) string {
+	vendor := "Pydio"
+	if runtime.GOOS == "linux" {
+		vendor = "pydio"
+	}
+	return filepath.Join(userConfigDir, vendor, "cells-client", "config.json")
+}
+
+// CecConfig is a Cells Client config file. Its top-level names are those of
+// cec's Go struct, which has no JSON tags.
+type CecConfig struct {
+	ActiveConfigID string
+	Configs        map[string]*CecEntry
+}
+
+// CecEntry is one server in a Cells Client config, with cec's field names.
+type CecEntry struct {
+	// AuthType is "oauth2" for a signed-in session, "pat" for a personal
+	// access token.
+	AuthType string `json:"authType"`
+	// URL is the Cells server, without a trailing slash.
+	URL string `json:"url"`
+	// User is the login.
+	User string `json:"user"`
+	// IDToken is, despite its name, the access token cec sends.
+	IDToken string `json:"idToken,omitempty"`
+	// RefreshToken is left out unless the session is handed over to cec.
+	RefreshToken string `json:"refreshToken,omitempty"`
+	// TokenExpiresAt is when IDToken expires, in Unix seconds.
+	TokenExpiresAt int64 `json:"tokenExpiresAt,omitempty"`
+	// SkipVerify turns off TLS certificate checks, as the profile does.
+	SkipVerify bool `json:"skipVerify"`
+	// UseTokenCache is set as cec sets it for its own entries.
+	UseTokenCache bool `json:"useTokenCache"`
+	// Label is the name cec lists the entry under: the profile's name.
+	Label string `json:"label"`
+	// SkipKeyring makes cec read the tokens from the file.
+	SkipKeyring bool `json:"skipKeyring"`
+}
+
+// NewCecEntry turns the profile called name into a Cells Client entry and
+// its ID. The refresh token goes in only if withRefresh is set. A profile
+// that was not signed in to a Cells server is a usage error: cec talks to
+// nothing else.
+func NewCecEntry(name string, p *Profile, withRefresh bool) (string, *CecEntry, error) {
+	if p.Server == "" {
+		return "", nil, Usagef("oob: profile %q was signed in to an OpenID provider (%s), not to a Cells server: cec cannot use it", name, escapeControl(p.Issuer, 200))
+	}
+	u, err := url.Parse(p.Server)
+	if err != nil || u.Host == "" {
+		return "", nil, Invalidf("oob: profile %q has no usable server URL", name)
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	user := p.User.PreferredUsername
+	if user == "" {
+		user = p.User.Name
+	}
+	if user == "" {
+		user = p.User.Subject
+	}
+	e := &CecEntry{
+		AuthType:      "oauth2",
+		URL:           strings.TrimSuffix(p.Server, "/"),
+		User:          user,
+		IDToken:       p.Token.AccessToken,
+		SkipVerify:    p.TLS.InsecureSkipVerify,
+		UseTokenCache: true,
+		Label:         name,
+		SkipKeyring:   true,
+	}
+	if !p.Token.Expiry.IsZero() {
+		e.TokenExpiresAt = p.Token.Expiry.Unix()
+	}
+	if withRefresh {
+		e.RefreshToken = p.Token.RefreshToken
+	}
+	if p.Token.Expiry.IsZero() && p.Token.RefreshToken == "" {
+		// A pasted personal access token: cec has a type for it that
+		// never tries to refresh.
+		e.AuthType = "pat"
+	}
+	return user + "@" + u.Hostname() + ":" + port, e, nil
+}
+
+// canHandOver says whether cec could refresh p's session: it needs the
+// refresh token, and cec's fixed client and token endpoint must be the
+// profile's own.
+func canHandOver(p *Profile) bool {
+	return p.Token.RefreshToken != "" &&
+		p.ClientID == cecClientID &&
+		p.Endpoints.Token == strings.TrimSuffix(p.Server, "/")+cecTokenPath
+}
+
+// CecExport gives a profile's session to Cells Client.
+//
+// A refresh token is single-use: whichever program refreshes first makes
+// the other's copy worthless, and presenting a spent one may end the
+// session for both. So the refresh token is never printed, and Write hands
+// the session over instead of sharing it: it puts the refresh token into
+// cec's config and removes it from the profile, under the profile's lock.
+// cells-oob then keeps the access token until it expires, and needs a new
+// login after that.
+type CecExport struct {
+	// Session names the profile and gives its tokens, refreshed first when
+	// they would not last a minute.
+	Session *Session
+	// Path is cec's config file, for Write.
+	Path string
+	// Out receives notes for people (stderr). No token is written to it.
+	Out io.Writer
+
+	// beforeUpdate runs between reading the tokens and handing them over;
+	// tests use it to refresh the profile behind the export's back.
+	beforeUpdate func()
+}
+
+// Print writes a cec config holding the profile alone to w, without the
+// refresh token.
+func (x *CecExport) Print(ctx context.Context, w io.Writer) error {
+	name, p, err := x.tokens(ctx)
+	if err != nil {
+		return err
+	}
+	id, e, err := NewCecEntry(name, p, false)
+	if err != nil {
+		return err
+	}
+	out, err := encodeCec(CecConfig{ActiveConfigID: id, Configs: map[string]*CecEntry{id: e}})
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(out); err != nil {
+		return err
+	}
+	switch {
+	case p.Token.RefreshToken != "":
+		x.notef("Exported profile %q for cec without its refresh token: %s. To hand the session over to cec for good, run: cells-oob export --cec --write", name, cecLasts(p, x.Session.now()))
+	case !p.Token.Expiry.IsZero():
+		x.notef("Exported profile %q for cec; it holds no refresh token: %s.", name, cecLasts(p, x.Session.now()))
+	}
+	x.tlsNotes(name, p)
+	return nil
+}
+
+// Write merges the profile into cec's config file and makes it cec's
+// active server; see CecExport for what becomes of the refresh token. The
+// old file is kept beside the new one as config.json.bak.
+//
+// Nothing is written if the profile changed in the meantime (another
+// cells-oob refreshed it), so that cec never gets a spent refresh token.
+func (x *CecExport) Write(ctx context.Context) error {
+	name, p, err := x.tokens(ctx)
+	if err != nil {
+		return err
+	}
+	handOver := canHandOver(p)
+	id, e, err := NewCecEntry(name, p, handOver)
+	if err != nil {
+		return err
+	}
+	if x.beforeUpdate != nil {
+		x.beforeUpdate()
+	}
+	var res cecMerge
+	written := false
+	err = x.Session.Store.Update(ctx, func(c *Config) error {
+		_, cur, err := c.Select(name)
+		if err != nil {
+			return err
+		}
+		if handOver && cur.Token.RefreshToken != p.Token.RefreshToken {
+			return fmt.Errorf("oob: profile %q was refreshed while it was being exported: nothing was written; run the export again", name)
+		}
+		if res, err = mergeCecFile(ctx, x.Path, id, e); err != nil {
+			return err
+		}
+		written = true
+		if handOver {
+			cur.Token.RefreshToken = ""
+		}
+		return nil
+	})
+	if err != nil {
+		if written && handOver {
+			// cec holds the session now, and so may the profile: a refresh
+			// by either would spend the other's token.
+			return fmt.Errorf("oob: cec's config %s now holds the session of profile %q, but the profile could not be updated (%w): do not refresh it with cells-oob; run cells-oob login for a session of its own", x.Path, name, err)
+		}
+		return err
+	}
+
+	now := x.Session.now()
+	x.notef("Wrote profile %q to cec's config %s as %s, now cec's active server.", name, x.Path, id)
+	if res.backup != "" {
+		x.notef("The previous file is kept as %s.", res.backup)
+	}
+	if res.previousActive != "" && res.previousActive != id {
+		x.notef("cec's active server was %s before.", res.previousActive)
+	}
+	switch {
+	case handOver:
+		x.notef("Handed the session over to cec: cec now holds the refresh token and refreshes it. cells-oob no longer can: its access token for %q %s; after that, cells-oob login gives it a session of its own.", name, ExpiryText(p.Token.Expiry, now))
+	case res.keptRefresh:
+		x.notef("The access token went over without a refresh token; cec keeps the refresh token it already had for %s.", id)
+	case p.Token.RefreshToken != "":
+		x.notef("The refresh token stays here, as cec could not use it (cec refreshes as client %s at <url>%s; this profile uses client %s at %s): %s.", cecClientID, cecTokenPath, escapeControl(p.ClientID, 200), escapeControl(p.Endpoints.Token, 200), cecLasts(p, now))
+	case !p.Token.Expiry.IsZero():
+		x.notef("The profile holds no refresh token: %s.", cecLasts(p, now))
+	}
+	x.tlsNotes(name, p)
+	return nil
+}
+
+// tokens returns the profile with tokens fresh enough for cec. A profile cec
+// cannot use is refused first, before any refresh.
+func (x *CecExport) tokens(ctx context.Context) (string, *Profile, error) {
+	cfg, err := x.Session.Store.Load()
+	if err != nil {
+		return "", nil, err
+	}
+	name, p, err := cfg.Select(x.Session.Profile)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, _, err := NewCecEntry(name, p, false); err != nil {
+		return "", nil, err
+	}
+	return x.Session.Token(ctx, TokenOptions{MinValid: cecMinValid})
+}
+
+// cecLasts says how long cec can use an access token it cannot refresh.
+func cecLasts(p *Profile, now time.Time) string {
+	if p.Token.Expiry.IsZero() {
+		return "cec can use it as long as the server accepts it"
+	}
+	return "cec can use it until it " + ExpiryText(p.Token.Expiry, now)
+}
+
+// tlsNotes warns about TLS choices of the profile that cec makes
+// differently.
+func (x *CecExport) tlsNotes(name string, p *Profile) {
+	if p.TLS.CAFile != "" {
+		x.notef("note: profile %q trusts the CA certificates in %s, which cec does not read: add them to the system's trust store for cec to reach the server.", name, p.TLS.CAFile)
+	}
+	if p.TLS.InsecureSkipVerify {
+		x.notef("WARNING: cec will not verify the server's TLS certificate either (skipVerify), as this profile does not.")
+	}
+}
+
+func (x *CecExport) notef(format string, args ...any) {
+	if x.Out != nil {
+		fmt.Fprintf(x.Out, format+"\n", args...)
+	}
+}
+
+// cecMerge is what mergeCecFile found and did.
+type cecMerge struct {
+	// previousActive is the ID that was active before.
+	previousActive string
+	// backup is the copy of the old file, empty if there was none.
+	backup string
+	// keptRefresh says the entry kept a refresh token cec already had.
+	keptRefresh bool
+}
+
+// mergeCecFile puts entry e under id into the cec config at path and makes
+// it the active one. Every other member of the file, and any member of an
+// existing entry for id that e does not set, is kept. The old file is
+// first copied to path+".bak"; then the new one replaces it atomically, with
+// mode 0600 as it holds tokens.
+func mergeCecFile(ctx context.Context, path, id string, e *CecEntry) (cecMerge, error) {
+	var res cecMerge
+	old, err := os.ReadFile(path)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return res, fmt.Errorf("oob: read cec config: %w", err)
+	}
+	top := make(map[string]json.RawMessage)
+	if len(bytes.Trim(old, jsonSpace)) > 0 {
+		if err := json.Unmarshal(old, &top); err != nil {
+			return res, cecConfigError(path, old, err)
+		}
+	}
+	activeKey := canonicalKey(top, "ActiveConfigID")
+	configsKey := canonicalKey(top, "Configs")
+	if _, ok := top[configsKey]; !ok && len(top) > 0 {
+		if _, legacy := top["url"]; legacy {
+			return res, fmt.Errorf("oob: cec config %s is in an old single-server format: run a cec command once so that cec converts it, then export again (nothing was written)", path)
+		}
+	}
+	if raw, ok := top[activeKey]; ok {
+		// A non-string is not worth failing over: it is replaced anyway.
+		_ = json.Unmarshal(raw, &res.previousActive)
+	}
+	configs := make(map[string]json.RawMessage)
+	if raw, ok := top[configsKey]; ok && !bytes.Equal(raw, []byte("null")) {
+		if err := json.Unmarshal(raw, &configs); err != nil {
+			return res, cecConfigError(path, nil, fmt.Errorf("Configs: %w", err))
+		}
+	}
+	entry := make(map[string]json.RawMessage)
+	if raw, ok := configs[id]; ok && !bytes.Equal(raw, []byte("null")) {
+		if err := json.Unmarshal(raw, &entry); err != nil {
+			return res, cecConfigError(path, nil, fmt.Errorf("Configs[%q]: %w", id, err))
+		}
+	}
+	ours, err := json.Marshal(e)
+	if err != nil {
+		return res, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(ours, &fields); err != nil {
+		return res, err
+	}
+	for k, v := range fields {
+		entry[k] = v
+	}
+	if _, ok := fields["refreshToken"]; !ok {
+		var rt string
+		_ = json.Unmarshal(entry["refreshToken"], &rt)
+		res.keptRefresh = rt != ""
+	}
+	if configs[id], err = marshalCompact(entry); err != nil {
+		return res, err
+	}
+	delete(top, activeKey)
+	delete(top, configsKey)
+	if top["ActiveConfigID"], err = json.Marshal(id); err != nil {
+		return res, err
+	}
+	if top["Configs"], err = marshalCompact(configs); err != nil {
+		return res, err
+	}
+	data, err := encodeCec(top)
+	if err != nil {
+		return res, err
+	}
+
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return res, fmt.Errorf("oob: create cec config directory: %w", err)
+	}
+	if exists {
+		res.backup = path + ".bak"
+		if err := replaceFile(ctx, res.backup, old); err != nil {
+			return res, fmt.Errorf("oob: back up cec config: %w", err)
+		}
+	}
+	if err := replaceFile(ctx, path, data); err != nil {
+		return res, fmt.Errorf("oob: write cec config: %w", err)
+	}
+	return res, nil
+}
+
+// replaceFile makes data the contents of path at once, mode 0600, or
+// leaves path as it was.
+func replaceFile(ctx context.Context, path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
+	if err != nil {
+		return err
+	}
+	defer f.Cleanup()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := f.CloseAtomicallyReplace(); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// canonicalKey is the key of top that encoding/json, and so cec, would read
+// as the field name: name itself if present, else one equal to it up to
+// case.
+func canonicalKey(top map[string]json.RawMessage, name string) string {
+	if _, ok := top[name]; ok {
+		return name
+	}
+	for k := range top {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return name
+}
+
+// cecConfigError names cec's config file and, given the file's data, the
+// line of a JSON problem in it.
+func cecConfigError(path string, data []byte, err error) error {
+	if line := errorLine(data, err); data != nil && line > 0 {
+		return fmt.Errorf("oob: cec config %s:%d: %w (nothing was written)", path, line, err)
+	}
+	return fmt.Errorf("oob: cec config %s: %w (nothing was written)", path, err)
+}
+
+// encodeCec writes v the way cec writes its config: indented with tabs.
+// HTML characters stay as they are, so entries that are only carried over
+// keep their bytes.
+func encodeCec(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "\t")
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("oob: encode cec config: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func marshalCompact(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
