@@ -64,7 +64,7 @@ func startLogin(t *testing.T, args ...string) *loginRun {
 		for sc.Scan() {
 			line := sc.Text()
 			r.stderr.Write([]byte(line + "\n"))
-			if strings.HasPrefix(line, "http") {
+			if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
 				select {
 				case urls <- line:
 				default:

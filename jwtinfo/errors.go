@@ -26,6 +26,10 @@ var (
 	// ErrSignature means no key verifies the signature, including when no
 	// key matches the token's kid. It matches ErrInvalid.
 	ErrSignature = invalid("signature does not verify")
+	// ErrUnknownKey means the JWKS holds no key with the token's kid: the
+	// provider may have rotated its keys since the set was fetched, and a
+	// caller may fetch it again. It matches ErrSignature and ErrInvalid.
+	ErrUnknownKey error = &reasonError{msg: "signature does not verify: no key in the JWKS matches kid", parent: ErrSignature}
 	// ErrIssuer means iss is missing or not the expected issuer. It matches
 	// ErrInvalid.
 	ErrIssuer = invalid("wrong issuer")
@@ -34,12 +38,21 @@ var (
 	ErrAudience = invalid("wrong audience")
 )
 
-// reasonError is a sentinel for one precise reason that is also ErrInvalid,
-// so that exit codes need only ErrInvalid while tests can be exact.
-type reasonError struct{ msg string }
+// reasonError is a sentinel for one precise reason that is also ErrInvalid
+// (through parent, when it refines another reason), so that exit codes need
+// only ErrInvalid while tests can be exact.
+type reasonError struct {
+	msg    string
+	parent error
+}
 
 func invalid(msg string) error { return &reasonError{msg: msg} }
 
 func (e *reasonError) Error() string { return e.msg }
 
-func (e *reasonError) Unwrap() error { return ErrInvalid }
+func (e *reasonError) Unwrap() error {
+	if e.parent != nil {
+		return e.parent
+	}
+	return ErrInvalid
+}

@@ -20,7 +20,8 @@ import (
 
 // KeyfuncFromJWKS returns a Keyfunc that picks the key named by a token's
 // kid from the JWK set doc (every key in turn when the token has no kid).
-// A kid the set does not hold is an error matching ErrSignature.
+// A kid the set does not hold is an error matching ErrUnknownKey (and so
+// ErrSignature).
 func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
 	if len(doc) > MaxSize {
 		return nil, errors.New("jwtinfo: JWKS is larger than 1 MiB")
@@ -35,7 +36,7 @@ func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
 		if err != nil {
 			kid, _ := jt.Header["kid"].(string)
 			if errors.Is(err, jwkset.ErrKeyNotFound) {
-				return nil, fmt.Errorf("jwtinfo: %w: no key in the JWKS matches kid %q", ErrSignature, kid)
+				return nil, fmt.Errorf("jwtinfo: %w %q", ErrUnknownKey, kid)
 			}
 			return nil, fmt.Errorf("jwtinfo: %w: key %q: %s", ErrSignature, kid, escape(strings.TrimPrefix(oneLine(err), keyfunc.ErrKeyfunc.Error()+": ")))
 		}

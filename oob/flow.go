@@ -117,9 +117,9 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 			if paste.Kind == PasteCode && isInvalidGrant(err) {
 				// Some people paste a token where a code was asked for;
 				// the server is the judge of whether it is one.
-				return v.opaque(ctx, paste.Code, "the server rejected the code (invalid_grant): codes are single-use and short-lived; run cells-oob login again")
+				return v.opaque(ctx, paste.Code, origin(prof.Endpoints.Token)+" rejected the code (invalid_grant): codes are single-use and short-lived; run cells-oob login again")
 			}
-			return nil, tokenError("exchange code", err)
+			return nil, tokenError("exchange code", prof.Endpoints.Token, err)
 		}
 		return v.tokens(ctx, fromOAuth2(tok), nonce)
 	case PasteTokenJSON:
@@ -209,8 +209,13 @@ type validator struct {
 	profile *Profile
 	keys    <-chan keyResult
 	keyfunc jwt.Keyfunc
+	// refetched says the JWKS was fetched again for an unknown kid, which
+	// happens at most once a login.
+	refetched bool
 }
 
+// verifier waits for the prefetched keys. Its errors, like verifyJWT's,
+// are wrapped by the callers, who say which token was being checked.
 func (v *validator) verifier(ctx context.Context) (jwt.Keyfunc, error) {
 	if v.keyfunc != nil {
 		return v.keyfunc, nil
@@ -218,7 +223,7 @@ func (v *validator) verifier(ctx context.Context) (jwt.Keyfunc, error) {
 	select {
 	case r := <-v.keys:
 		if r.err != nil {
-			return nil, fmt.Errorf("oob: fetch signing keys: %w", r.err)
+			return nil, fmt.Errorf("fetch signing keys: %w", r.err)
 		}
 		v.keyfunc = r.keyfunc
 		return r.keyfunc, nil
@@ -228,19 +233,35 @@ func (v *validator) verifier(ctx context.Context) (jwt.Keyfunc, error) {
 }
 
 // verifyJWT checks a JWT's signature, issuer and times, and its audience
-// when audience is not empty.
+// when audience is not empty. A token signed with a key the prefetched set
+// does not hold sends for the set again, once: the provider may have
+// rotated its keys while the person was signing in.
 func (v *validator) verifyJWT(ctx context.Context, raw, audience string) (*jwtinfo.Token, error) {
 	kf, err := v.verifier(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return jwtinfo.Verify(ctx, raw, jwtinfo.VerifyOptions{
+	opts := jwtinfo.VerifyOptions{
 		Keyfunc:  kf,
 		Issuer:   v.profile.Issuer,
 		Audience: audience,
 		Leeway:   Leeway,
 		Now:      v.flow.Now,
-	})
+	}
+	t, err := jwtinfo.Verify(ctx, raw, opts)
+	if !errors.Is(err, jwtinfo.ErrUnknownKey) || v.refetched {
+		return t, err
+	}
+	v.refetched = true
+	doc, ferr := FetchJWKS(ctx, v.flow.HTTPClient, v.profile.Endpoints.JWKS)
+	if ferr != nil {
+		return nil, fmt.Errorf("fetch signing keys again: %w", ferr)
+	}
+	if opts.Keyfunc, ferr = jwtinfo.KeyfuncFromJWKS(doc); ferr != nil {
+		return nil, fmt.Errorf("fetch signing keys again: %w", ferr)
+	}
+	v.keyfunc = opts.Keyfunc
+	return jwtinfo.Verify(ctx, raw, opts)
 }
 
 // tokens validates a token set; nonce is checked when this flow made the

@@ -1,6 +1,7 @@
 package oob
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -129,7 +130,8 @@ func (e *proxyError) Error() string {
 }
 
 // transport is the client's RoundTripper: it gives each request its
-// deadline, refuses oversized answers and traces when asked.
+// deadline, reads the answer whole, refuses oversized ones and traces when
+// asked.
 type transport struct {
 	base    *http.Transport
 	timeout time.Duration
@@ -153,12 +155,28 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	t.traceResponse(req, resp, time.Since(start))
+	defer cancel()
 	if resp.ContentLength > MaxResponseBytes {
 		resp.Body.Close()
-		cancel()
 		return nil, ErrResponseTooLarge
 	}
-	resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes, ctx: ctx, parent: parent, cancel: cancel, t: t}
+	// The body is read here, under the request's deadline, so that a
+	// server stalling halfway or sending more than it may fails the request
+	// itself, with an error NetError can put into words. Left to the
+	// caller, the error may reach people flattened to text: x/oauth2 does
+	// that, and reads only 1 MiB, taking an oversized answer for a
+	// truncated one.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	resp.Body.Close()
+	if err == nil && len(body) > MaxResponseBytes {
+		err = ErrResponseTooLarge
+	}
+	if err != nil {
+		err = t.timedOut(ctx, parent, err)
+		t.tracef("< %s %s failed reading the answer after %s: %v", req.Method, redactURL(req.URL), millis(time.Since(start)), err)
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
 
@@ -172,49 +190,6 @@ func (t *transport) timedOut(ctx, parent context.Context, err error) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
 		return &timeoutError{after: t.timeout, err: err}
 	}
-	return err
-}
-
-// limitedBody ends the request's deadline when closed and fails the read
-// that would go past MaxResponseBytes.
-type limitedBody struct {
-	rc     io.ReadCloser
-	left   int64
-	ctx    context.Context
-	parent context.Context
-	cancel context.CancelFunc
-	t      *transport
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		// Read one byte past the limit to tell a body of exactly the limit
-		// from a longer one.
-		var one [1]byte
-		n, err := b.rc.Read(one[:])
-		if n > 0 {
-			return 0, ErrResponseTooLarge
-		}
-		return 0, b.readErr(err)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, b.readErr(err)
-}
-
-func (b *limitedBody) readErr(err error) error {
-	if err == nil || err == io.EOF {
-		return err
-	}
-	return b.t.timedOut(b.ctx, b.parent, err)
-}
-
-func (b *limitedBody) Close() error {
-	err := b.rc.Close()
-	b.cancel()
 	return err
 }
 
@@ -461,6 +436,10 @@ func describeNetError(err error, server string) (msg string, ok bool) {
 		return fmt.Sprintf("cannot reach %s: %s", server, innermost(opErr.Err)), true
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Sprintf("%s closed the connection before answering", server), true
+	case strings.Contains(err.Error(), "malformed HTTP"):
+		// net/http's error quotes the bytes the server sent and has no type
+		// of its own to test for.
+		return fmt.Sprintf("%s does not answer in HTTP (is the URL, and its port, right?)", server), true
 	case errors.As(err, &opErr):
 		return fmt.Sprintf("%s: connection lost: %s", server, innermost(opErr.Err)), true
 	}

@@ -74,7 +74,9 @@ func (l *Logout) Run(ctx context.Context, opts LogoutOptions) ([]string, error) 
 		for _, name := range names {
 			p := c.Profiles[name]
 			if !opts.NoRevoke {
-				l.revoke(ctx, name, p)
+				if err := l.revoke(ctx, name, p); err != nil {
+					return err
+				}
 			}
 			c.Delete(name)
 			gone = append(gone, name)
@@ -98,15 +100,17 @@ func (l *Logout) Run(ctx context.Context, opts LogoutOptions) ([]string, error) 
 // revoke asks the server to revoke p's refresh token, which ends the
 // session, then its access token. A profile with no refresh token holds a
 // token that was pasted, perhaps a personal access token also used
-// elsewhere: that one is left alone.
-func (l *Logout) revoke(ctx context.Context, name string, p *Profile) {
+// elsewhere: that one is left alone. A revocation that fails is only
+// warned about; one that ctx interrupts is an error, which stops the
+// logout with nothing deleted.
+func (l *Logout) revoke(ctx context.Context, name string, p *Profile) error {
 	switch {
 	case p.Token.RefreshToken == "":
 		l.printf("note: profile %q holds no refresh token; its access token, which may be a personal access token, was not revoked", name)
-		return
+		return nil
 	case p.Endpoints.Revocation == "":
 		l.printf("warning: the server of profile %q lists no revocation endpoint: its tokens stay valid until they expire", name)
-		return
+		return nil
 	}
 	client, err := l.HTTPClient(p.TLS)
 	if err == nil {
@@ -115,9 +119,13 @@ func (l *Logout) revoke(ctx context.Context, name string, p *Profile) {
 	if err == nil && p.Token.AccessToken != "" {
 		err = Revoke(ctx, client, p.Endpoints.Revocation, p.ClientID, p.Token.AccessToken, "access_token")
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("oob: logout of profile %q: %w", name, err)
+	case err != nil:
 		l.printf("warning: could not revoke the tokens of profile %q (%v): they stay valid until they expire", name, err)
 	}
+	return nil
 }
 
 func (l *Logout) report(gone []string, noRevoke bool) {
@@ -161,16 +169,25 @@ func Revoke(ctx context.Context, client *http.Client, endpoint, clientID, token,
 		return NetError(err, where)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes))
+	if err != nil {
+		return NetError(&url.Error{Op: "read", URL: where, Err: err}, where)
+	}
+	html := looksLikeHTML(resp.Header.Get("Content-Type"), body)
+	switch {
+	case resp.StatusCode == http.StatusOK && html:
+		// A proxy's sign-in page, say: the server never saw the request.
+		return fmt.Errorf("%s answered with an HTML page, not a revocation (is the URL right?)", where)
+	case resp.StatusCode == http.StatusOK:
 		return nil
 	}
-	refused := &HTTPError{URL: where, StatusCode: resp.StatusCode}
-	var body struct {
+	refused := &HTTPError{URL: where, StatusCode: resp.StatusCode, HTML: html}
+	var answer struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}
-	if json.NewDecoder(io.LimitReader(resp.Body, MaxResponseBytes)).Decode(&body) == nil {
-		refused.Code, refused.Description = body.Error, body.Description
+	if !html && json.Unmarshal(body, &answer) == nil {
+		refused.Code, refused.Description = answer.Error, answer.Description
 	}
 	return refused
 }

@@ -352,6 +352,11 @@ func hasParam(raw, key string) bool {
 }
 
 func parseAbsoluteRedirect(s string, opts PasteOptions) (Paste, bool, error) {
+	if i := strings.IndexByte(s, '?'); i > 0 && strings.Count(s, s[:i+1]) > 1 {
+		// Pasted twice without a break: the second copy would hide in the
+		// last parameter's value and pass for a wrong state.
+		return Paste{}, true, Invalidf("oob: the URL was pasted twice: paste it once")
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		// url's errors quote the URL, so they are described rather than

@@ -3,6 +3,7 @@ package oob
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"golang.org/x/oauth2"
@@ -15,24 +16,47 @@ func isInvalidGrant(err error) bool {
 	return errors.As(err, &re) && re.ErrorCode == "invalid_grant"
 }
 
-// tokenError rewrites an error from the token endpoint for people. x/oauth2's
-// own message quotes the response body, which we never echo.
-func tokenError(what string, err error) error {
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) {
-		return fmt.Errorf("oob: %s: %w", what, err)
+// busyCodes are the OAuth errors that say "not now" rather than "no": the
+// same request may succeed later, so they are not the person's input being
+// rejected.
+var busyCodes = map[string]bool{
+	"slow_down":               true,
+	"temporarily_unavailable": true,
+	"server_error":            true,
+}
+
+// tokenError rewrites an error from the token endpoint at endpoint for
+// people, naming the server. x/oauth2's own message quotes the response
+// body, which we never echo. A refusal matches ErrInvalid; a server that is
+// down, busy or answering nonsense is a runtime error.
+func tokenError(what, endpoint string, err error) error {
+	server := origin(endpoint)
+	var (
+		re     *oauth2.RetrieveError
+		urlErr *url.Error
+	)
+	switch {
+	case errors.As(err, &urlErr):
+		return fmt.Errorf("oob: %s: %w", what, NetError(err, endpoint))
+	case !errors.As(err, &re):
+		// x/oauth2 found no token in a 2xx answer.
+		return fmt.Errorf("oob: %s: %s did not answer with a token: %w", what, server, err)
 	}
 	msg := re.ErrorCode
 	if msg == "" && re.Response != nil {
-		msg = "HTTP " + re.Response.Status
+		// Not re.Response.Status: its phrase is the server's own text.
+		msg = "HTTP " + statusText(re.Response.StatusCode)
 	}
 	if re.ErrorDescription != "" {
 		msg += ": " + escapeControl(re.ErrorDescription, 200)
 	}
-	if re.ErrorCode != "" || (re.Response != nil && re.Response.StatusCode < 500) {
-		return Invalidf("oob: %s: the server refused it: %s", what, msg)
+	switch {
+	case busyCodes[re.ErrorCode]:
+		return fmt.Errorf("oob: %s: %s is busy (%s): try again in a moment", what, server, msg)
+	case re.ErrorCode != "" || (re.Response != nil && re.Response.StatusCode < 500):
+		return Invalidf("oob: %s: %s refused it: %s", what, server, msg)
 	}
-	return fmt.Errorf("oob: %s: server error: %s", what, msg)
+	return fmt.Errorf("oob: %s: %s: server error: %s", what, server, msg)
 }
 
 // escapeControl makes a string from the network safe to print: control and
@@ -40,8 +64,8 @@ func tokenError(what string, err error) error {
 func escapeControl(s string, max int) string {
 	q := strconv.QuoteToGraphic(s)
 	q = q[1 : len(q)-1]
-	if max > 0 && len(q) > max {
-		q = q[:max] + "…"
+	if r := []rune(q); max > 0 && len(r) > max {
+		q = string(r[:max]) + "…"
 	}
 	return q
 }

@@ -69,6 +69,13 @@ type Options struct {
 	// FreshKey gives this server a signing key of its own instead of the one
 	// every server in the process shares.
 	FreshKey bool
+	// URL is where clients reach the server when something stands in front
+	// of it, as a reverse proxy stands in front of Cells: the issuer and
+	// every endpoint are announced under it, as Cells announces its
+	// external URL. Empty means the listener's own address. The server
+	// still listens on Addr; whatever serves URL passes requests to
+	// [Server.Handler].
+	URL string
 }
 
 // Server is a running provider. Close it when done.
@@ -119,6 +126,9 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		l.Close()
 		return nil, err
+	}
+	if opts.URL != "" {
+		base = strings.TrimRight(opts.URL, "/")
 	}
 
 	s := &Server{URL: base, counts: map[string]int{}}
@@ -256,6 +266,10 @@ func NewTest(t testing.TB, opts ...Options) *Server {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// Handler serves the provider's pages and endpoints, for a server of the
+// test's own that stands at [Options.URL].
+func (s *Server) Handler() http.Handler { return s.http.Config.Handler }
 
 // Close stops the server, waiting for requests in flight.
 func (s *Server) Close() { s.http.Close() }

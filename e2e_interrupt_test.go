@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/term"
+
+	"github.com/cells-oob/cells-oob/internal/browser"
+	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/faultserver"
+)
+
+// waitFor polls cond until it holds, failing the test after a while.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// exitStatus waits for cmd and returns its exit status, failing the test
+// if it does not end soon.
+func exitStatus(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exitErr *exec.ExitError
+		switch {
+		case err == nil:
+			return 0
+		case errors.As(err, &exitErr):
+			return exitErr.ExitCode()
+		}
+		t.Fatalf("wait: %v", err)
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the process did not end within 10s of the interrupt")
+	}
+	return -1
+}
+
+// TestE2EInterruptLoginPrompt interrupts a login that waits for the paste:
+// exit 130, and the config and its directory as they were.
+func TestE2EInterruptLoginPrompt(t *testing.T) {
+	bin := builtBinary(t)
+	srv := cellsop.NewTest(t)
+	cfg, before := seedConfig(t)
+	cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the prompt", func() bool { return strings.Contains(stderr.String(), "Code: ") })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitStatus(t, cmd); code != exitInterrupted {
+		t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
+	}
+	assertUnchanged(t, cfg, before)
+}
+
+// TestE2EInterruptLoginTerminal runs a login whose stdin is a terminal,
+// which the paste reads in raw mode: Ctrl-C and Ctrl-D typed at the
+// prompt, and SIGINT from outside, exit 130 with the terminal's modes
+// restored and the config as it was.
+func TestE2EInterruptLoginTerminal(t *testing.T) {
+	bin := builtBinary(t)
+	srv := cellsop.NewTest(t)
+	tests := []struct {
+		name  string
+		typed string
+	}{
+		{"Ctrl-C", "ory_ac_SYNTH\x03"},
+		{"Ctrl-D", "\x04"},
+		{"SIGINT", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, before := seedConfig(t)
+			master, tty, err := pty.Open()
+			if err != nil {
+				t.Skipf("no pseudo-terminal: %v", err)
+			}
+			defer master.Close()
+			defer tty.Close()
+			// Whatever the terminal echoes must be read, or it fills up.
+			go io.Copy(io.Discard, master)
+			modes, err := term.GetState(int(tty.Fd()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
+			cmd.Stdin = tty
+			stderr := &syncBuffer{}
+			cmd.Stderr = stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the prompt", func() bool { return strings.Contains(stderr.String(), "Code: ") })
+			// The prompt comes before the terminal is made raw; give it
+			// the moment it needs, so the keys are read as keys.
+			time.Sleep(200 * time.Millisecond)
+			if tt.typed != "" {
+				io.WriteString(master, tt.typed)
+			} else if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitStatus(t, cmd); code != exitInterrupted {
+				t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
+			}
+			after, err := term.GetState(int(tty.Fd()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(modes, after) {
+				t.Error("the terminal was left in raw mode")
+			}
+			assertNoSecrets(t, stderr.String(), "ory_ac_SYNTH")
+			assertUnchanged(t, cfg, before)
+		})
+	}
+}
+
+// TestE2EInterruptSlowServer interrupts commands while the server holds
+// their request: exit 130, the config byte-identical, no file left beside
+// it, and the lock released, so that the next command works.
+func TestE2EInterruptSlowServer(t *testing.T) {
+	bin := builtBinary(t)
+	fs := faultserver.NewCells(t, faultserver.Options{})
+	tests := []struct {
+		name string
+		path string
+		args []string
+	}{
+		{"token refreshing", cellsop.PathToken, []string{"token"}},
+		{"refresh", cellsop.PathToken, []string{"refresh"}},
+		{"status check", cellsop.PathUserinfo, []string{"status", "--check"}},
+		{"logout", cellsop.PathRevoke, []string{"logout"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A session of its own: the refresh that ends the case rotates
+			// the refresh token.
+			cfg := signInWithCLI(t, fs.Cells)
+			if tt.args[0] == "token" {
+				setStoredExpiry(t, cfg, time.Now().Add(-time.Minute))
+			}
+			before, err := os.ReadFile(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs.Set(tt.path, faultserver.Hang)
+			defer fs.Clear()
+			hits := fs.Count(tt.path)
+			cmd := exec.Command(bin, append([]string{"--config", cfg, "--timeout", "1m"}, tt.args...)...)
+			var stdout bytes.Buffer
+			stderr := &syncBuffer{}
+			cmd.Stdout, cmd.Stderr = &stdout, stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the request to "+tt.path, func() bool { return fs.Count(tt.path) > hits })
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitStatus(t, cmd); code != exitInterrupted {
+				t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
+			}
+			if strings.Contains(stderr.String(), "warning") {
+				t.Errorf("an interrupt is no failure to warn about:\n%s", stderr)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout holds %q", stdout.String())
+			}
+			assertNoSecrets(t, stderr.String(), profileSecrets(t, cfg)...)
+			assertUnchanged(t, cfg, before)
+
+			// A lock left held would make this wait for ever; --timeout
+			// does not bound the wait for the lock, the test's deadline does.
+			fs.Clear()
+			next := exec.Command(bin, "--config", cfg, "refresh")
+			var out bytes.Buffer
+			next.Stderr = &out
+			if err := next.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitStatus(t, next); code != exitOK {
+				t.Errorf("refresh after the interrupt exited %d: %s", code, out.String())
+			}
+		})
+	}
+}
+
+// TestE2EKilledHoldingTheLock kills a refresh that holds the config's lock
+// while the server makes it wait. The lock file stays behind, but the lock
+// went with the process: the next refresh takes it at once.
+func TestE2EKilledHoldingTheLock(t *testing.T) {
+	bin := builtBinary(t)
+	fs := faultserver.NewCells(t, faultserver.Options{})
+	cfg := signInWithCLI(t, fs.Cells)
+	before, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.Set(cellsop.PathToken, faultserver.Hang)
+	cmd := exec.Command(bin, "--config", cfg, "--timeout", "1m", "refresh")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the refresh request", func() bool { return fs.Count(cellsop.PathToken) > 0 })
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	assertUnchanged(t, cfg, before)
+	if _, err := os.Stat(cfg + ".lock"); err != nil {
+		t.Fatalf("the lock file is gone, so this test proves nothing: %v", err)
+	}
+
+	fs.Clear()
+	start := time.Now()
+	next := exec.Command(bin, "--config", cfg, "refresh")
+	var out bytes.Buffer
+	next.Stderr = &out
+	if err := next.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitStatus(t, next); code != exitOK {
+		t.Errorf("refresh after the kill exited %d: %s", code, out.String())
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the next refresh took %s: it waited for a dead process's lock", took)
+	}
+}
+
+// TestE2EInterruptLoginExchange interrupts a login after the paste, while
+// the server holds the exchange of the code: exit 130 and nothing saved.
+func TestE2EInterruptLoginExchange(t *testing.T) {
+	bin := builtBinary(t)
+	fs := faultserver.NewCells(t, faultserver.Options{})
+	fs.Set(cellsop.PathToken, faultserver.Hang)
+	cfg, before := seedConfig(t)
+	cmd := exec.Command(bin, "--config", cfg, "login", "--url", fs.URL)
+	paste, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer paste.Close()
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var authURL string
+	waitFor(t, "the authorization URL", func() bool {
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.HasPrefix(line, fs.URL+cellsop.PathAuth+"?") {
+				authURL = line
+				return true
+			}
+		}
+		return false
+	})
+	res, err := browser.Authorize(context.Background(), authURL, cellsop.Username, cellsop.Password)
+	if err != nil || res.Code == "" {
+		t.Fatalf("browser: %v %+v", err, res)
+	}
+	io.WriteString(paste, res.Code+"\n")
+	waitFor(t, "the exchange", func() bool { return fs.Count(cellsop.PathToken) > 0 })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitStatus(t, cmd); code != exitInterrupted {
+		t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
+	}
+	assertNoSecrets(t, stderr.String(), res.Code)
+	assertUnchanged(t, cfg, before)
+}

@@ -1,0 +1,75 @@
+package oob
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"syscall"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+func TestTokenError(t *testing.T) {
+	const endpoint = "https://cells.example.com/oidc/oauth2/token?leak=SYNTHETIC"
+	response := func(code int, phrase string) *http.Response {
+		return &http.Response{StatusCode: code, Status: phrase}
+	}
+	tests := []struct {
+		name    string
+		err     error
+		want    string
+		invalid bool
+	}{
+		{
+			name:    "refused",
+			err:     &oauth2.RetrieveError{Response: response(401, "401 Unauthorized"), ErrorCode: "invalid_client", ErrorDescription: "unknown\x1b[2Jclient"},
+			want:    `oob: exchange code: https://cells.example.com refused it: invalid_client: unknown\x1b[2Jclient`,
+			invalid: true,
+		},
+		{
+			name: "slow down",
+			err:  &oauth2.RetrieveError{Response: response(400, "400 Bad Request"), ErrorCode: "slow_down"},
+			want: "oob: exchange code: https://cells.example.com is busy (slow_down): try again in a moment",
+		},
+		{
+			name: "temporarily unavailable",
+			err:  &oauth2.RetrieveError{Response: response(503, "503 Service Unavailable"), ErrorCode: "temporarily_unavailable"},
+			want: "oob: exchange code: https://cells.example.com is busy (temporarily_unavailable): try again in a moment",
+		},
+		{
+			name: "server error with its own phrase",
+			err:  &oauth2.RetrieveError{Response: response(502, "502 \x1b[31mSYNTHETIC-phrase"), Body: []byte("<html>")},
+			want: "oob: exchange code: https://cells.example.com: server error: HTTP 502 Bad Gateway",
+		},
+		{
+			name:    "client error without an OAuth code",
+			err:     &oauth2.RetrieveError{Response: response(404, "404 Not Found"), Body: []byte("<html>")},
+			want:    "oob: exchange code: https://cells.example.com refused it: HTTP 404 Not Found",
+			invalid: true,
+		},
+		{
+			name: "network",
+			err:  &url.Error{Op: "Post", URL: endpoint, Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}},
+			want: "oob: exchange code: cannot reach https://cells.example.com: connection refused",
+		},
+		{
+			name: "not a token response",
+			err:  errors.New("oauth2: cannot parse json: invalid character '<' looking for beginning of value"),
+			want: "oob: exchange code: https://cells.example.com did not answer with a token: oauth2: cannot parse json: invalid character '<' looking for beginning of value",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tokenError("exchange code", endpoint, tt.err)
+			if err.Error() != tt.want {
+				t.Errorf("error =\n %q\nwant\n %q", err, tt.want)
+			}
+			if errors.Is(err, ErrInvalid) != tt.invalid {
+				t.Errorf("matches ErrInvalid: %v, want %v", !tt.invalid, tt.invalid)
+			}
+		})
+	}
+}
