@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // Document is the machine-readable form of a token, as `--json` prints it.
@@ -55,5 +57,5 @@ func (t *Token) JSON(now time.Time) ([]byte, error) {
 	if err := enc.Encode(t.Document(now)); err != nil {
 		return nil, fmt.Errorf("jwtinfo: encode JSON: %w", err)
 	}
-	return escapeJSON(buf.Bytes()), nil
+	return termsafe.JSON(buf.Bytes()), nil
 }

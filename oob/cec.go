@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/termsafe"
+
 	"github.com/google/renameio/v2"
 )
 
@@ -87,7 +89,7 @@ type CecEntry struct {
 // nothing else.
 func NewCecEntry(name string, p *Profile, withRefresh bool) (string, *CecEntry, error) {
 	if p.Server == "" {
-		return "", nil, Usagef("oob: profile %q was signed in to an OpenID provider (%s), not to a Cells server: cec cannot use it", name, escapeControl(p.Issuer, 200))
+		return "", nil, Usagef("oob: profile %q was signed in to an OpenID provider (%s), not to a Cells server: cec cannot use it", name, termsafe.Text(p.Issuer, 200))
 	}
 	u, err := url.Parse(p.Server)
 	if err != nil || u.Host == "" {
@@ -249,7 +251,7 @@ func (x *CecExport) Write(ctx context.Context) error {
 	case res.keptRefresh:
 		x.notef("The access token went over without a refresh token; cec keeps the refresh token it already had for %s.", id)
 	case p.Token.RefreshToken != "":
-		x.notef("The refresh token stays here, as cec could not use it (cec refreshes as client %s at <url>%s; this profile uses client %s at %s): %s.", cecClientID, cecTokenPath, escapeControl(p.ClientID, 200), escapeControl(p.Endpoints.Token, 200), cecLasts(p, now))
+		x.notef("The refresh token stays here, as cec could not use it (cec refreshes as client %s at <url>%s; this profile uses client %s at %s): %s.", cecClientID, cecTokenPath, termsafe.Text(p.ClientID, 200), termsafe.Text(p.Endpoints.Token, 200), cecLasts(p, now))
 	case !p.Token.Expiry.IsZero():
 		x.notef("The profile holds no refresh token: %s.", cecLasts(p, now))
 	}

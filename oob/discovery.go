@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // discoveryPath is where OpenID Connect Discovery 1.0 puts the provider's
@@ -74,7 +76,7 @@ func ParseDiscovery(data []byte, wantIssuer string) (*Discovery, error) {
 	}
 	if !SameIssuer(d.Issuer, wantIssuer) {
 		return nil, Invalidf("oob: discovery: the server's issuer is %s, not %s (check the URL, and the server's external URL)",
-			serverText(d.Issuer), serverText(wantIssuer))
+			termsafe.Text(d.Issuer, maxServerText), termsafe.Text(wantIssuer, maxServerText))
 	}
 	issuer, err := parseHTTPURL(d.Issuer)
 	if err != nil {
@@ -127,11 +129,11 @@ func parseHTTPURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, Invalidf("%s is not an absolute http(s) URL", serverText(raw))
+		return nil, Invalidf("%s is not an absolute http(s) URL", termsafe.Text(raw, maxServerText))
 	case u.Hostname() == "":
-		return nil, Invalidf("%s has no host", serverText(raw))
+		return nil, Invalidf("%s has no host", termsafe.Text(raw, maxServerText))
 	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return nil, Invalidf("%s has a fragment", serverText(raw))
+		return nil, Invalidf("%s has a fragment", termsafe.Text(raw, maxServerText))
 	}
 	return u, nil
 }

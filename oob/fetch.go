@@ -9,9 +9,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // HTTPError is an answer from the provider with a status other than 2xx.
@@ -39,9 +40,9 @@ func (e *HTTPError) Error() string {
 	}
 	b.WriteString(statusText(e.StatusCode))
 	if e.Code != "" {
-		b.WriteString(": " + serverText(e.Code))
+		b.WriteString(": " + termsafe.Text(e.Code, maxServerText))
 		if e.Description != "" {
-			b.WriteString(": " + serverText(e.Description))
+			b.WriteString(": " + termsafe.Text(e.Description, maxServerText))
 		}
 	}
 	if e.HTML {
@@ -199,24 +200,3 @@ func redactedURL(rawURL string) string {
 
 // maxServerText is how much of a server's own text an error quotes.
 const maxServerText = 200
-
-// serverText makes text from a server safe for a one-line message: control
-// and other invisible characters escaped, and cut short.
-func serverText(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == maxServerText {
-			b.WriteString("...")
-			break
-		}
-		n++
-		if unicode.IsPrint(r) {
-			b.WriteRune(r)
-			continue
-		}
-		quoted := strconv.QuoteRune(r)
-		b.WriteString(quoted[1 : len(quoted)-1])
-	}
-	return b.String()
-}

@@ -232,20 +232,3 @@ func TestFetchJWKS(t *testing.T) {
 		})
 	}
 }
-
-func TestFetchServerText(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain words", "plain words"},
-		{"tab\there", `tab\there`},
-		{"esc\x1b[2J", `esc\x1b[2J`},
-		{"line\u2028sep", `line\u2028sep`},
-		{"bidi\u202egnp.exe", `bidi\u202egnp.exe`},
-		{"héllo", "héllo"},
-		{strings.Repeat("é", maxServerText+5), strings.Repeat("é", maxServerText) + "..."},
-	}
-	for _, tt := range tests {
-		if got := serverText(tt.in); got != tt.want {
-			t.Errorf("serverText(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

@@ -4,12 +4,13 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -82,8 +83,8 @@ type AuthError struct {
 
 func newAuthError(code, description string) *AuthError {
 	return &AuthError{
-		Code:        printable(code, maxErrorCode),
-		Description: printable(description, maxDescription),
+		Code:        termsafe.Text(code, maxErrorCode),
+		Description: termsafe.Text(description, maxDescription),
 	}
 }
 
@@ -277,7 +278,7 @@ func parseTokenJSON(s string) (Paste, error) {
 		IDToken:      resp.IDToken,
 		TokenType:    resp.TokenType,
 		ExpiresIn:    expiresIn,
-		Scope:        printable(resp.Scope, maxDescription),
+		Scope:        termsafe.Text(resp.Scope, maxDescription),
 	}, nil
 }
 
@@ -292,7 +293,7 @@ func jsonError(err error, size int) error {
 	case errors.As(err, &syntax):
 		return Invalidf("oob: the pasted JSON does not parse (at byte %d): paste it whole", syntax.Offset)
 	case errors.As(err, &typ) && typ.Field != "":
-		return Invalidf("oob: the pasted JSON is not a token response: %s has the wrong type", printable(typ.Field, maxErrorCode))
+		return Invalidf("oob: the pasted JSON is not a token response: %s has the wrong type", termsafe.Text(typ.Field, maxErrorCode))
 	}
 	return Invalidf("oob: the pasted JSON is not a token response")
 }
@@ -440,7 +441,7 @@ func redirectParams(query, fragment string, opts PasteOptions, u *url.URL) (Past
 		Kind:   PasteRedirectURL,
 		Code:   codes[0],
 		State:  state,
-		Issuer: printable(params.Get("iss"), maxDescription),
+		Issuer: termsafe.Text(params.Get("iss"), maxDescription),
 	}, nil
 }
 
@@ -511,31 +512,5 @@ func notThisRedirect(redirectURI string) error {
 		return Invalidf("oob: the pasted URL is not this login's redirect")
 	}
 	return Invalidf("oob: the pasted URL is not this login's redirect: expected a URL on %s, starting with %s",
-		printable(want.Host, maxDescription), printable(want.Scheme+"://"+want.Host+want.Path, maxDescription))
-}
-
-// printable escapes control and other invisible characters of a string
-// from outside and cuts it to limit runes, so that it prints safely on
-// one line.
-func printable(s string, limit int) string {
-	var b strings.Builder
-	n := 0
-	for i, r := range s {
-		if n == limit {
-			b.WriteString("…")
-			break
-		}
-		n++
-		_, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unicode.IsPrint(r):
-			b.WriteRune(r)
-		default:
-			q := strconv.QuoteRuneToASCII(r)
-			b.WriteString(q[1 : len(q)-1])
-		}
-	}
-	return b.String()
+		termsafe.Text(want.Host, maxDescription), termsafe.Text(want.Scheme+"://"+want.Host+want.Path, maxDescription))
 }

@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/termsafe"
+
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
@@ -41,7 +43,7 @@ func WriteProfiles(w io.Writer, list []ProfileSummary, now time.Time) error {
 		if server == "" {
 			server = s.Issuer
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, serverText(s.Profile), s.User.short(), serverText(server), s.AccessToken.relative(now))
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, termsafe.Text(s.Profile, maxServerText), s.User.short(), termsafe.Text(server, maxServerText), s.AccessToken.relative(now))
 	}
 	return tw.Flush()
 }
@@ -67,7 +69,7 @@ func UseProfile(ctx context.Context, s *Store, name string) error {
 func (u UserSummary) short() string {
 	for _, s := range []string{u.Email, u.PreferredUsername, u.Name, u.Subject} {
 		if s != "" {
-			return serverText(s)
+			return termsafe.Text(s, maxServerText)
 		}
 	}
 	return "-"

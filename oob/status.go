@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // ProfileSummary is what the config knows about one profile, without
@@ -140,15 +139,15 @@ func (s *Status) Err() error {
 func (s *Status) Describe(w io.Writer) error {
 	var b strings.Builder
 	line := func(label, value string) { fmt.Fprintf(&b, "%-15s%s\n", label+":", value) }
-	profile := serverText(s.Profile)
+	profile := termsafe.Text(s.Profile, maxServerText)
 	if s.Current {
 		profile += " (current)"
 	}
 	line("Profile", profile)
 	if s.Server != "" {
-		line("Server", serverText(s.Server))
+		line("Server", termsafe.Text(s.Server, maxServerText))
 	}
-	line("Issuer", serverText(s.Issuer))
+	line("Issuer", termsafe.Text(s.Issuer, maxServerText))
 	line("User", s.User.text())
 	line("Access token", s.AccessToken.text(s.now))
 	if s.IDToken != nil {
@@ -179,16 +178,16 @@ func (s *Status) JSON() ([]byte, error) { return encodeJSON(s) }
 func (u UserSummary) text() string {
 	var parts []string
 	if u.Name != "" {
-		parts = append(parts, serverText(u.Name))
+		parts = append(parts, termsafe.Text(u.Name, maxServerText))
 	}
 	if u.Email != "" {
-		parts = append(parts, "<"+serverText(u.Email)+">")
+		parts = append(parts, "<"+termsafe.Text(u.Email, maxServerText)+">")
 	}
 	if u.PreferredUsername != "" && u.PreferredUsername != u.Name {
-		parts = append(parts, "("+serverText(u.PreferredUsername)+")")
+		parts = append(parts, "("+termsafe.Text(u.PreferredUsername, maxServerText)+")")
 	}
 	if len(parts) == 0 && u.Subject != "" {
-		parts = append(parts, "subject "+serverText(u.Subject))
+		parts = append(parts, "subject "+termsafe.Text(u.Subject, maxServerText))
 	}
 	if len(parts) == 0 {
 		return "unknown"
@@ -224,17 +223,5 @@ func encodeJSON(v any) ([]byte, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("oob: encode JSON: %w", err)
 	}
-	out := make([]byte, 0, buf.Len())
-	for _, r := range buf.String() {
-		switch {
-		case r < utf8.RuneSelf-1, strconv.IsPrint(r):
-			out = utf8.AppendRune(out, r)
-		case r > 0xFFFF:
-			r1, r2 := utf16.EncodeRune(r)
-			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
-		default:
-			out = fmt.Appendf(out, `\u%04x`, r)
-		}
-	}
-	return out, nil
+	return termsafe.JSON(buf.Bytes()), nil
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/termsafe"
+
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
@@ -25,7 +27,7 @@ func LoginSummary(w io.Writer, name, configPath string, p *Profile, now time.Tim
 	if where == "" {
 		where = p.Issuer
 	}
-	fmt.Fprintf(w, "Signed in to %s as %s.\n", escapeControl(where, 200), escapeControl(who, 200))
+	fmt.Fprintf(w, "Signed in to %s as %s.\n", termsafe.Text(where, 200), termsafe.Text(who, 200))
 	fmt.Fprintf(w, "Profile %q saved in %s (now current).\n", name, configPath)
 	switch {
 	case p.Token.Expiry.IsZero():

@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 
 	"golang.org/x/oauth2"
 )
@@ -48,7 +49,7 @@ func tokenError(what, endpoint string, err error) error {
 		msg = "HTTP " + statusText(re.Response.StatusCode)
 	}
 	if re.ErrorDescription != "" {
-		msg += ": " + escapeControl(re.ErrorDescription, 200)
+		msg += ": " + termsafe.Text(re.ErrorDescription, 200)
 	}
 	switch {
 	case busyCodes[re.ErrorCode]:
@@ -57,15 +58,4 @@ func tokenError(what, endpoint string, err error) error {
 		return Invalidf("oob: %s: %s refused it: %s", what, server, msg)
 	}
 	return fmt.Errorf("oob: %s: %s: server error: %s", what, server, msg)
-}
-
-// escapeControl makes a string from the network safe to print: control and
-// invalid characters are escaped and the length is capped.
-func escapeControl(s string, max int) string {
-	q := strconv.QuoteToGraphic(s)
-	q = q[1 : len(q)-1]
-	if r := []rune(q); max > 0 && len(r) > max {
-		q = string(r[:max]) + "…"
-	}
-	return q
 }
