@@ -37,6 +37,11 @@ const (
 )
 
 func main() {
+	// The commonest call, for a token still good, is served before the
+	// signal handler and the App exist: see fastToken.
+	if code, done := fastToken(os.Args, os.Stdout, os.Stderr); done {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -46,7 +51,12 @@ func main() {
 // run is the whole program behind main, with its outside world as arguments.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, args)
+	return report(ctx, app.RunContext(ctx, args), stderr)
+}
+
+// report turns how a command ended into the exit code, saying on stderr
+// what went wrong.
+func report(ctx context.Context, err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
@@ -104,13 +114,96 @@ func defaultConfigPath() string {
 	return filepath.Join(dir, "cells-oob", "config.json")
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
-	minValid := &cli.DurationFlag{
+// globalFlags are the flags before the command. Each call makes new ones:
+// newApp and fastToken both read the command line by them, so they mean
+// the same there.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{
+			Name:    "config",
+			Value:   defaultConfigPath(),
+			EnvVars: []string{"CELLS_OOB_CONFIG"},
+			Usage:   "config file `PATH`",
+		},
+		&cli.StringFlag{
+			Name:    "profile",
+			EnvVars: []string{"CELLS_OOB_PROFILE"},
+			Usage:   "profile `NAME` (default: the current profile)",
+		},
+		&cli.DurationFlag{
+			Name:  "timeout",
+			Value: 30 * time.Second,
+			Usage: "time limit for each network request",
+		},
+		&cli.BoolFlag{
+			Name:  "verbose",
+			Usage: "trace HTTP on stderr, with every secret redacted",
+		},
+	}
+}
+
+// tokenFlags are the token command's flags, new at each call, for newApp
+// and fastToken.
+func tokenFlags() []cli.Flag {
+	return []cli.Flag{
+		minValidFlag(),
+		&cli.BoolFlag{Name: "header", Usage: "print an Authorization header"},
+		&cli.BoolFlag{Name: "id-token", Usage: "print the ID token instead"},
+		jsonOutputFlag(),
+		&cli.BoolFlag{Name: "copy", Usage: "put the token on the clipboard instead of printing it"},
+		&cli.BoolFlag{Name: "no-refresh", Usage: "never refresh; exit 3 if the token is not valid"},
+	}
+}
+
+func minValidFlag() *cli.DurationFlag {
+	return &cli.DurationFlag{
 		Name:  "min-valid",
 		Value: time.Minute,
 		Usage: "the token must stay valid at least this long",
 	}
-	jsonFlag := &cli.BoolFlag{Name: "json", Usage: "print JSON on stdout"}
+}
+
+func jsonOutputFlag() *cli.BoolFlag {
+	return &cli.BoolFlag{Name: "json", Usage: "print JSON on stdout"}
+}
+
+// tokenCall is what the token command's flags ask for.
+type tokenCall struct {
+	opts   oob.TokenOptions
+	format oob.TokenFormat
+	copy   bool
+}
+
+// flagValues are parsed flags by name: a *cli.Context, or a parsedFlags.
+type flagValues interface {
+	Bool(name string) bool
+	Duration(name string) time.Duration
+}
+
+// readTokenFlags reads the token command's flags, for cmdToken and
+// fastToken alike.
+func readTokenFlags(f flagValues) (tokenCall, error) {
+	call := tokenCall{
+		opts: oob.TokenOptions{
+			MinValid:  f.Duration("min-valid"),
+			IDToken:   f.Bool("id-token"),
+			NoRefresh: f.Bool("no-refresh"),
+		},
+		copy: f.Bool("copy"),
+	}
+	switch {
+	case f.Bool("json") && f.Bool("header"):
+		return call, oob.Usagef("token: give --json or --header, not both")
+	case f.Bool("json"):
+		call.format = oob.FormatJSON
+	case f.Bool("header"):
+		call.format = oob.FormatHeader
+	}
+	return call, nil
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	minValid, jsonFlag := minValidFlag(), jsonOutputFlag()
 	app := &cli.App{
 		Name:                 "cells-oob",
 		Usage:                "sign in to Pydio Cells or any OpenID provider from a machine without a browser",
@@ -125,28 +218,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action:         noCommand,
 		BashComplete:   completeApp,
-		Flags: []cli.Flag{
-			&cli.StringFlag{
-				Name:    "config",
-				Value:   defaultConfigPath(),
-				EnvVars: []string{"CELLS_OOB_CONFIG"},
-				Usage:   "config file `PATH`",
-			},
-			&cli.StringFlag{
-				Name:    "profile",
-				EnvVars: []string{"CELLS_OOB_PROFILE"},
-				Usage:   "profile `NAME` (default: the current profile)",
-			},
-			&cli.DurationFlag{
-				Name:  "timeout",
-				Value: 30 * time.Second,
-				Usage: "time limit for each network request",
-			},
-			&cli.BoolFlag{
-				Name:  "verbose",
-				Usage: "trace HTTP on stderr, with every secret redacted",
-			},
-		},
+		Flags:          globalFlags(),
 		Commands: []*cli.Command{
 			{
 				Name:      "login",
@@ -169,15 +241,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Name:      "token",
 				Usage:     "print a valid access token, refreshing it when needed",
 				UsageText: "cells-oob [global options] token [command options]\n\nExample:\n  curl -H \"$(cells-oob token --header)\" https://cells.example.com/a/user",
-				Flags: []cli.Flag{
-					minValid,
-					&cli.BoolFlag{Name: "header", Usage: "print an Authorization header"},
-					&cli.BoolFlag{Name: "id-token", Usage: "print the ID token instead"},
-					jsonFlag,
-					&cli.BoolFlag{Name: "copy", Usage: "put the token on the clipboard instead of printing it"},
-					&cli.BoolFlag{Name: "no-refresh", Usage: "never refresh; exit 3 if the token is not valid"},
-				},
-				Action: cmdToken,
+				Flags:     tokenFlags(),
+				Action:    cmdToken,
 			},
 			{
 				Name:      "status",
@@ -315,25 +380,16 @@ func cmdToken(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return oob.Usagef("token takes no arguments")
 	}
-	format := oob.FormatRaw
-	switch {
-	case c.Bool("json") && c.Bool("header"):
-		return oob.Usagef("token: give --json or --header, not both")
-	case c.Bool("json"):
-		format = oob.FormatJSON
-	case c.Bool("header"):
-		format = oob.FormatHeader
-	}
-	idToken := c.Bool("id-token")
-	name, p, err := session(c).Token(c.Context, oob.TokenOptions{
-		MinValid:  c.Duration("min-valid"),
-		IDToken:   idToken,
-		NoRefresh: c.Bool("no-refresh"),
-	})
+	call, err := readTokenFlags(c)
 	if err != nil {
 		return err
 	}
-	if !c.Bool("copy") {
+	idToken, format := call.opts.IDToken, call.format
+	name, p, err := session(c).Token(c.Context, call.opts)
+	if err != nil {
+		return err
+	}
+	if !call.copy {
 		return oob.WriteToken(c.App.Writer, name, p, idToken, format)
 	}
 	var out strings.Builder

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/termsafe"
+
 	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/jwtinfo"
@@ -89,7 +91,7 @@ func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profil
 		now := s.now()
 		if opts.check(name, p, now) == nil || (opts.pick(p) != seen && opts.alive(p, now)) {
 			got = p
-			return nil
+			return errUnchanged
 		}
 		if p.Token.RefreshToken == "" {
 			return fmt.Errorf("%s, and it holds no refresh token: %w", stale, ErrSessionExpired)
@@ -193,9 +195,9 @@ func sameSubject(p *Profile, raw string) error {
 	}
 	switch {
 	case !SameIssuer(id.Issuer, p.Issuer):
-		return Invalidf("the new ID token is from issuer %s, not %s", serverText(id.Issuer), p.Issuer)
+		return Invalidf("the new ID token is from issuer %s, not %s", termsafe.Text(id.Issuer, maxServerText), p.Issuer)
 	case p.User.Subject != "" && id.Subject != p.User.Subject:
-		return Invalidf("the new ID token is about another user (%s)", serverText(id.Subject))
+		return Invalidf("the new ID token is about another user (%s)", termsafe.Text(id.Subject, maxServerText))
 	}
 	return nil
 }
@@ -208,13 +210,11 @@ func refreshError(name string, p *Profile, err error) error {
 	case isInvalidGrant(err):
 		why := "invalid_grant"
 		if errors.As(err, &re) && re.ErrorDescription != "" {
-			why += ": " + escapeControl(re.ErrorDescription, 200)
+			why += ": " + termsafe.Text(re.ErrorDescription, 200)
 		}
 		return fmt.Errorf("oob: refresh profile %q: the server refused the refresh token (%s): %w", name, why, ErrSessionExpired)
-	case errors.As(err, &re):
-		return tokenError(fmt.Sprintf("refresh profile %q", name), err)
 	}
-	return fmt.Errorf("oob: refresh profile %q: %w", name, NetError(err, p.Endpoints.Token))
+	return tokenError(fmt.Sprintf("refresh profile %q", name), p.Endpoints.Token, err)
 }
 
 func errNoRefreshToken(name string) error {

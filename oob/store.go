@@ -11,15 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+	"syscall"
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
 )
-
-// lockRetry is how long Update waits between attempts at a held lock: short
-// enough that waiting for another cells-oob feels immediate.
-const lockRetry = 10 * time.Millisecond
 
 // Store is the config file on disk and its sibling lock file.
 //
@@ -75,6 +71,12 @@ func (s *Store) Load() (*Config, error) {
 	return s.parse(data)
 }
 
+// errUnchanged, returned by an Update's fn, says that fn changed nothing:
+// Update then returns nil at once, without encoding the config to find
+// that out. A process that waited for the lock behind a refresh leaves
+// this way with the new token, and so holds the lock for less time.
+var errUnchanged = errors.New("oob: config unchanged")
+
 // Update takes the exclusive lock, re-reads the config, calls fn, and writes
 // the result atomically if fn succeeds and changed it. If fn fails nothing
 // is written and its error is returned as it is. Cancelling ctx stops the
@@ -83,8 +85,8 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return fmt.Errorf("oob: create config directory: %w", err)
 	}
-	lock := flock.New(s.Path + ".lock")
-	if _, err := lock.TryLockContext(ctx, lockRetry); err != nil {
+	lock, err := s.lock(ctx)
+	if err != nil {
 		return fmt.Errorf("oob: lock config %s: %w", s.Path, err)
 	}
 	// The kernel drops the lock when the process dies, so a killed
@@ -102,6 +104,9 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 		}
 	}
 	if err := fn(c); err != nil {
+		if errors.Is(err, errUnchanged) {
+			return nil
+		}
 		return err
 	}
 	c.Version = ConfigVersion
@@ -116,6 +121,56 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 		return nil
 	}
 	return s.replace(ctx, data)
+}
+
+// lock takes the exclusive lock on the config's lock file, waiting for it
+// as long as ctx allows.
+//
+// A held lock is waited for in a blocking flock(2), so that the kernel
+// hands it over the moment its holder lets go: processes queued behind one
+// that refreshes go on at once, where polling would leave each one asleep
+// for part of an interval. That wait cannot be interrupted, so when ctx
+// ends first it goes on in the background and gives the lock back as soon
+// as it gets it.
+func (s *Store) lock(ctx context.Context) (*flock.Flock, error) {
+	l := flock.New(s.Path + ".lock")
+	switch ok, err := l.TryLock(); {
+	case err != nil:
+		return nil, err
+	case ok:
+		return l, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	got := make(chan error, 1)
+	go func() { got <- lockBlocking(l) }()
+	select {
+	case err := <-got:
+		if err != nil {
+			return nil, err
+		}
+		return l, nil
+	case <-ctx.Done():
+		go func() {
+			if <-got == nil {
+				l.Unlock()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+// lockBlocking waits in flock(2) until l is locked. Go's signal handlers
+// ask the kernel to restart the call, but a handler installed by other code
+// may not.
+func lockBlocking(l *flock.Flock) error {
+	for {
+		err := l.Lock()
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
 }
 
 // read returns the config file's contents and details, or no details if

@@ -1,0 +1,147 @@
+package oob
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// holdLock takes s's lock the way another process would, through a file
+// description of its own.
+func holdLock(t testing.TB, s *Store) *flock.Flock {
+	t.Helper()
+	l := flock.New(s.Path + ".lock")
+	if ok, err := l.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock = %v, %v", ok, err)
+	}
+	return l
+}
+
+// TestStoreUpdateWaitsForHolder checks that an Update blocked behind
+// another holder does nothing until the holder lets go, and then goes on
+// by itself.
+func TestStoreUpdateWaitsForHolder(t *testing.T) {
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
+	holder := holdLock(t, s)
+	entered := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(context.Background(), func(c *Config) error {
+			entered <- struct{}{}
+			return increment(c)
+		})
+	}()
+	select {
+	case <-entered:
+		t.Fatal("Update ran while another held the lock")
+	case err := <-done:
+		t.Fatalf("Update returned while another held the lock: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := holder.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Update still waits after the holder let go")
+	}
+	if got := count(t, s); got != 1 {
+		t.Errorf("count = %d, want 1", got)
+	}
+}
+
+// TestStoreAbandonedWaitGivesLockBack checks that a wait that ctx cut short
+// does not keep the lock once the holder lets go: the wait goes on in the
+// background, and must release what it finally gets.
+func TestStoreAbandonedWaitGivesLockBack(t *testing.T) {
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
+	holder := holdLock(t, s)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	called := false
+	err := s.Update(ctx, func(*Config) error { called = true; return nil })
+	if !errors.Is(err, context.DeadlineExceeded) || called {
+		t.Fatalf("Update = %v (fn called: %v), want context.DeadlineExceeded", err, called)
+	}
+	if err := holder.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	next := flock.New(s.Path + ".lock")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok, err := next.TryLock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the abandoned wait still holds the lock")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	next.Unlock()
+	if _, err := os.Stat(s.Path); err == nil {
+		t.Error("the abandoned Update wrote the config")
+	}
+}
+
+// TestStoreUpdateErrUnchanged checks that an fn saying errUnchanged ends
+// the Update without a write, whatever it did to the config it was handed.
+func TestStoreUpdateErrUnchanged(t *testing.T) {
+	s := storeWith(t, readSeed(t, "full.json"))
+	before := snap(t, filepath.Dir(s.Path))
+	err := s.Update(t.Context(), func(c *Config) error {
+		c.Current = "changed only in memory"
+		return errUnchanged
+	})
+	if err != nil {
+		t.Fatalf("Update = %v, want nil", err)
+	}
+	if after := snap(t, filepath.Dir(s.Path)); !maps.Equal(before, after) {
+		t.Errorf("the config changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// BenchmarkLockHandOff is the time from a holder's unlock to a waiting
+// Update's fn running: how fast processes queued behind a refresh go on.
+func BenchmarkLockHandOff(b *testing.B) {
+	s := &Store{Path: filepath.Join(b.TempDir(), "config.json")}
+	if err := s.Update(context.Background(), increment); err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	for b.Loop() {
+		holder := holdLock(b, s)
+		entered := make(chan time.Time, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- s.Update(context.Background(), func(*Config) error {
+				entered <- time.Now()
+				return errUnchanged
+			})
+		}()
+		// Let the Update find the lock held and settle into its wait.
+		time.Sleep(2 * time.Millisecond)
+		released := time.Now()
+		if err := holder.Unlock(); err != nil {
+			b.Fatal(err)
+		}
+		total += (<-entered).Sub(released)
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/hand-off")
+}
