@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -728,4 +730,273 @@ func session(c *cli.Context) *oob.Session {
 // so that a cached token costs none.
 func clientFor(c *cli.Context) func(oob.TLS) (*http.Client, error) {
 	return func(tls oob.TLS) (*http.Client, error) { return httpClient(c, tls) }
+}
+
+// Left to itself, urfave/cli answers a bad command line by printing
+// "Incorrect Usage" and the whole help on stdout, which a script would take
+// for data, and an unknown help topic with exit status 3, which here means
+// "expired". The functions below make every usage error what the rest of
+// the program's errors are: one line on stderr, through run, exit 2. Help
+// asked for goes to stdout.
+
+// routeUsage gives the app and each of its commands, at any depth, an
+// OnUsageError that returns a usage error naming the command's --help.
+// It also gives the app its --help flag, which urfave/cli adds only to an
+// app without a help command of its own.
+func routeUsage(app *cli.App) {
+	app.OnUsageError = usageError("cells-oob")
+	app.Flags = append(app.Flags, cli.HelpFlag)
+	var walk func(path string, cmds []*cli.Command)
+	walk = func(path string, cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			name := path + " " + cmd.Name
+			cmd.OnUsageError = usageError(name)
+			// urfave/cli's own help subcommand would answer an unknown
+			// topic with exit 3; the app's help command covers them all.
+			cmd.HideHelpCommand = true
+			walk(name, cmd.Subcommands)
+		}
+	}
+	walk("cells-oob", app.Commands)
+}
+
+func usageError(command string) cli.OnUsageErrorFunc {
+	return func(_ *cli.Context, err error, _ bool) error {
+		return oob.Usagef("%v (see %s --help)", err, command)
+	}
+}
+
+// noCommand runs when the command line names no command, or one that does
+// not exist. With no command there is no data to print: the help goes to
+// stderr.
+func noCommand(c *cli.Context) error {
+	if c.NArg() == 0 {
+		cli.HelpPrinter(c.App.ErrWriter, cli.AppHelpTemplate, c.App)
+		return oob.Usagef("no command given")
+	}
+	return oob.Usagef("unknown command %q (see cells-oob --help)", c.Args().First())
+}
+
+// helpCommand is `cells-oob help [COMMAND [SUBCOMMAND]]`: the same text as
+// --help, and a usage error for a command that does not exist.
+func helpCommand() *cli.Command {
+	return &cli.Command{
+		Name:            "help",
+		Aliases:         []string{"h"},
+		Usage:           "show the commands, or one command's help",
+		ArgsUsage:       "[COMMAND [SUBCOMMAND]]",
+		UsageText:       "cells-oob help [COMMAND [SUBCOMMAND]]\n\nExample:\n  cells-oob help profiles use",
+		HideHelpCommand: true,
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return cli.ShowAppHelp(c)
+			}
+			path := []string{"cells-oob"}
+			cmds := c.App.Commands
+			var cmd *cli.Command
+			for _, name := range c.Args().Slice() {
+				i := slices.IndexFunc(cmds, func(cmd *cli.Command) bool { return cmd.HasName(name) })
+				if i < 0 {
+					return oob.Usagef("no help for %q: %s has no such command (see cells-oob --help)", name, strings.Join(path, " "))
+				}
+				cmd = cmds[i]
+				path = append(path, cmd.Name)
+				cmds = cmd.Subcommands
+			}
+			// As --help does: the command's help flag listed, its full name
+			// shown.
+			if !cmd.HideHelp && !slices.Contains(cmd.Flags, cli.HelpFlag) {
+				cmd.Flags = append(cmd.Flags, cli.HelpFlag)
+			}
+			if cmd.HelpName == "" {
+				cmd.HelpName = strings.Join(path, " ")
+			}
+			tpl := cmd.CustomHelpTemplate
+			switch {
+			case tpl != "":
+			case len(cmd.VisibleCommands()) > 0:
+				// The category form needs what only running the command
+				// sets up; without categories the two read the same.
+				tpl = strings.Replace(cli.SubcommandHelpTemplate, "visibleCommandCategoryTemplate", "visibleCommandTemplate", 1)
+			default:
+				tpl = cli.CommandHelpTemplate
+			}
+			cli.HelpPrinter(c.App.Writer, tpl, cmd)
+			return nil
+		},
+	}
+}
+
+// `cells-oob token` sits in prompts and credential hooks and runs thousands
+// of times a day, nearly always for a token that is still good. Most of
+// what such a run costs is starting the process; of the rest, building the
+// App with every command and its help, and installing the signal handler,
+// which starts threads, are the larger part, and neither is needed to print
+// a token read from a file. fastToken does that job before either exists.
+
+// fastToken serves `cells-oob [global flags] token [flags]` when the stored
+// token lasts --min-valid, and reports done. It reads the command line by
+// the very flag definitions newApp uses (globalFlags, tokenFlags), applied
+// to the flag.FlagSet that urfave/cli parses with, so that flags,
+// environment variables and defaults mean the same on both paths.
+//
+// Anything else it leaves to run, reporting not done and having written
+// nothing: another command, help, a flag it does not know, an argument,
+// --copy, a token to refresh, and every error, so that messages and exit
+// codes come from run alone.
+func fastToken(args []string, stdout, stderr io.Writer) (code int, done bool) {
+	if len(args) < 2 {
+		return 0, false
+	}
+	global, ok := parseFlags(globalFlags(), args[1:])
+	if !ok || global.NArg() == 0 || global.Arg(0) != "token" {
+		return 0, false
+	}
+	cmd, ok := parseFlags(tokenFlags(), global.Args()[1:])
+	if !ok || cmd.NArg() > 0 {
+		return 0, false
+	}
+	call, err := readTokenFlags(parsedFlags{cmd})
+	if err != nil || call.copy {
+		return 0, false
+	}
+	// A warning about the config's mode is said once: here if this path
+	// prints the token, else by run.
+	var warnings bytes.Buffer
+	call.opts.NoRefresh = true
+	globals := parsedFlags{global}
+	s := &oob.Session{
+		Store:   &oob.Store{Path: globals.String("config"), Warn: &warnings},
+		Profile: globals.String("profile"),
+	}
+	name, p, err := s.Token(context.Background(), call.opts)
+	if err != nil {
+		return 0, false
+	}
+	warnings.WriteTo(stderr)
+	return report(context.Background(), oob.WriteToken(stdout, name, p, call.opts.IDToken, call.format), stderr), true
+}
+
+// parsedFlags reads a parsed flag.FlagSet the way a *cli.Context reads
+// its own.
+type parsedFlags struct{ set *flag.FlagSet }
+
+// parseFlags parses args by flags as urfave/cli would, each flag taking
+// its value from the command line, else its environment variable, else its
+// default. It reports false where urfave/cli would complain or print help.
+func parseFlags(flags []cli.Flag, args []string) (*flag.FlagSet, bool) {
+	set := flag.NewFlagSet("cells-oob", flag.ContinueOnError)
+	set.SetOutput(io.Discard)
+	for _, f := range flags {
+		if err := f.Apply(set); err != nil {
+			return nil, false
+		}
+	}
+	if err := set.Parse(args); err != nil {
+		return nil, false
+	}
+	return set, true
+}
+
+func (p parsedFlags) get(name string) any {
+	if f := p.set.Lookup(name); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			return g.Get()
+		}
+	}
+	return nil
+}
+
+// Bool is the value of the bool flag name, false if there is none.
+func (p parsedFlags) Bool(name string) bool {
+	b, _ := p.get(name).(bool)
+	return b
+}
+
+// Duration is the value of the duration flag name, 0 if there is none.
+func (p parsedFlags) Duration(name string) time.Duration {
+	d, _ := p.get(name).(time.Duration)
+	return d
+}
+
+// String is the value of the string flag name, "" if there is none.
+func (p parsedFlags) String(name string) string {
+	s, _ := p.get(name).(string)
+	return s
+}
+
+// Shell completion works the way urfave/cli's does: the shell runs
+// cells-oob with the words typed so far and --generate-bash-completion
+// appended, and offers the lines it prints. The scripts below are small
+// shims that ask; what to offer is decided here, so they never go stale.
+
+// cmdCompletion prints the completion script for the shell named.
+func cmdCompletion(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return oob.Usagef("completion takes one shell: %s", strings.Join(oob.CompletionShells, ", "))
+	}
+	script, err := oob.CompletionScript(c.Args().First())
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(c.App.Writer, script)
+	return err
+}
+
+// completingWord is the last word before --generate-bash-completion: the
+// word being completed when it is a flag, else the word before it.
+// urfave/cli hands completers the parsed flags but not the raw words, so,
+// like its own completers, these read them from the process's arguments.
+func completingWord() string {
+	if n := len(os.Args); n > 2 {
+		return os.Args[n-2]
+	}
+	return ""
+}
+
+// completeApp completes the words right after cells-oob: profile names as
+// the value of --profile, else the commands and global flags.
+func completeApp(c *cli.Context) {
+	switch word := completingWord(); {
+	case word == "--profile" || word == "-profile":
+		printProfiles(c, "")
+	case strings.HasPrefix(word, "--profile="):
+		printProfiles(c, "--profile=")
+	default:
+		cli.DefaultAppComplete(c)
+	}
+}
+
+// completeProfileArg completes a command whose argument is a profile name.
+func completeProfileArg(c *cli.Context) {
+	if strings.HasPrefix(completingWord(), "-") {
+		cli.DefaultCompleteWithFlags(c.Command)(c)
+		return
+	}
+	if c.NArg() == 0 {
+		printProfiles(c, "")
+	}
+}
+
+// completeShells completes the argument of the completion command.
+func completeShells(c *cli.Context) {
+	if c.NArg() == 0 {
+		fmt.Fprintln(c.App.Writer, strings.Join(oob.CompletionShells, "\n"))
+	}
+}
+
+// printProfiles prints the names of the profiles in the config file, one a
+// line, each after prefix. It reads the file without the lock and says
+// nothing about a config it cannot read: a completion has no place for it.
+func printProfiles(c *cli.Context, prefix string) {
+	cfg, err := (&oob.Store{Path: c.String("config")}).Load()
+	if err != nil {
+		return
+	}
+	for _, name := range cfg.Names() {
+		if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			continue
+		}
+		fmt.Fprintln(c.App.Writer, prefix+name)
+	}
 }

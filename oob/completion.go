@@ -1,99 +1,24 @@
-package main
+package oob
 
-import (
-	"fmt"
-	"os"
-	"strings"
+// Completion scripts for the shells cells-oob supports. Each is a small
+// shim: the shell runs cells-oob with the words typed so far and
+// --generate-bash-completion appended (urfave/cli's protocol), and offers
+// the lines it prints, so the scripts never go stale.
 
-	"github.com/urfave/cli/v2"
+// CompletionShells are the shells CompletionScript knows.
+var CompletionShells = []string{"bash", "zsh", "fish"}
 
-	"github.com/cells-oob/cells-oob/oob"
-)
-
-// Shell completion works the way urfave/cli's does: the shell runs
-// cells-oob with the words typed so far and --generate-bash-completion
-// appended, and offers the lines it prints. The scripts below are small
-// shims that ask; what to offer is decided here, so they never go stale.
-
-// shells are the shells `cells-oob completion` writes scripts for.
-var shells = []string{"bash", "zsh", "fish"}
-
-// cmdCompletion prints the completion script for the shell named.
-func cmdCompletion(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return oob.Usagef("completion takes one shell: %s", strings.Join(shells, ", "))
-	}
-	var script string
-	switch shell := c.Args().First(); shell {
+// CompletionScript returns the completion script for shell.
+func CompletionScript(shell string) (string, error) {
+	switch shell {
 	case "bash":
-		script = bashCompletion
+		return bashCompletion, nil
 	case "zsh":
-		script = zshCompletion
+		return zshCompletion, nil
 	case "fish":
-		script = fishCompletion
-	default:
-		return oob.Usagef("no completion for shell %q: give one of %s", shell, strings.Join(shells, ", "))
+		return fishCompletion, nil
 	}
-	_, err := fmt.Fprint(c.App.Writer, script)
-	return err
-}
-
-// completingWord is the last word before --generate-bash-completion: the
-// word being completed when it is a flag, else the word before it.
-// urfave/cli hands completers the parsed flags but not the raw words, so,
-// like its own completers, these read them from the process's arguments.
-func completingWord() string {
-	if n := len(os.Args); n > 2 {
-		return os.Args[n-2]
-	}
-	return ""
-}
-
-// completeApp completes the words right after cells-oob: profile names as
-// the value of --profile, else the commands and global flags.
-func completeApp(c *cli.Context) {
-	switch word := completingWord(); {
-	case word == "--profile" || word == "-profile":
-		printProfiles(c, "")
-	case strings.HasPrefix(word, "--profile="):
-		printProfiles(c, "--profile=")
-	default:
-		cli.DefaultAppComplete(c)
-	}
-}
-
-// completeProfileArg completes a command whose argument is a profile name.
-func completeProfileArg(c *cli.Context) {
-	if strings.HasPrefix(completingWord(), "-") {
-		cli.DefaultCompleteWithFlags(c.Command)(c)
-		return
-	}
-	if c.NArg() == 0 {
-		printProfiles(c, "")
-	}
-}
-
-// completeShells completes the argument of the completion command.
-func completeShells(c *cli.Context) {
-	if c.NArg() == 0 {
-		fmt.Fprintln(c.App.Writer, strings.Join(shells, "\n"))
-	}
-}
-
-// printProfiles prints the names of the profiles in the config file, one a
-// line, each after prefix. It reads the file without the lock and says
-// nothing about a config it cannot read: a completion has no place for it.
-func printProfiles(c *cli.Context, prefix string) {
-	cfg, err := (&oob.Store{Path: c.String("config")}).Load()
-	if err != nil {
-		return
-	}
-	for _, name := range cfg.Names() {
-		if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			continue
-		}
-		fmt.Fprintln(c.App.Writer, prefix+name)
-	}
+	return "", Usagef("no completion for shell %q: give one of bash, zsh, fish", shell)
 }
 
 const bashCompletion = `# bash completion for cells-oob
