@@ -58,7 +58,9 @@ func startLogin(t *testing.T, args ...string) *loginRun {
 	errR, errW := io.Pipe()
 	r := &loginRun{t: t, paste: inW, stderr: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan int, 1)}
 	urls := make(chan string, 1)
+	scanned := make(chan struct{})
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(errR)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
@@ -72,11 +74,14 @@ func startLogin(t *testing.T, args ...string) *loginRun {
 			}
 		}
 		close(urls)
+		io.Copy(io.Discard, errR)
 	}()
 	go func() {
 		code := run(context.Background(), append([]string{"cells-oob"}, args...), inR, r.stdout, errW)
 		errW.Close()
 		inR.Close()
+		// Report the end only once every line of stderr is in r.stderr.
+		<-scanned
 		r.done <- code
 	}()
 	select {
