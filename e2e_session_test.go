@@ -473,12 +473,12 @@ func TestE2ETokenCopyOSC52(t *testing.T) {
 	}
 }
 
-// BenchmarkTokenCached is `cells-oob token` on a valid cached token, in
-// this process: the part of the fast path that is cells-oob's own, without
-// starting a process.
-func BenchmarkTokenCached(b *testing.B) {
-	cfg := filepath.Join(b.TempDir(), "config.json")
-	err := (&oob.Store{Path: cfg}).Update(context.Background(), func(c *oob.Config) error {
+// cachedTokenConfig writes a config whose current profile holds a
+// synthetic access token valid for an hour, and returns its path.
+func cachedTokenConfig(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "config.json")
+	err := (&oob.Store{Path: path}).Update(context.Background(), func(c *oob.Config) error {
 		c.Put("me", &oob.Profile{
 			Issuer:   "https://cells.example/oidc/",
 			ClientID: oob.DefaultClientID,
@@ -487,8 +487,16 @@ func BenchmarkTokenCached(b *testing.B) {
 		return nil
 	})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
+	return path
+}
+
+// BenchmarkTokenCached is `cells-oob token` on a valid cached token, in
+// this process: the part of the fast path that is cells-oob's own, without
+// starting a process.
+func BenchmarkTokenCached(b *testing.B) {
+	cfg := cachedTokenConfig(b)
 	for b.Loop() {
 		if code, _, errOut := runArgs(b, cfg, "token"); code != 0 {
 			b.Fatalf("token exited %d: %s", code, errOut)

@@ -222,18 +222,7 @@ func TestFastTokenAnswersTheCommonCalls(t *testing.T) {
 // BenchmarkFastToken is the fast path of `cells-oob token` in this process:
 // reading the command line and the config, and writing the token.
 func BenchmarkFastToken(b *testing.B) {
-	config := filepath.Join(b.TempDir(), "config.json")
-	err := (&oob.Store{Path: config}).Update(context.Background(), func(c *oob.Config) error {
-		c.Put("me", &oob.Profile{
-			Issuer:   "https://cells.example/oidc/",
-			ClientID: oob.DefaultClientID,
-			Token:    oob.Token{AccessToken: "synthetic", Expiry: time.Now().Add(time.Hour)},
-		}, true)
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	config := cachedTokenConfig(b)
 	b.ReportAllocs()
 	args := []string{"cells-oob", "--config", config, "token"}
 	for b.Loop() {

@@ -449,22 +449,14 @@ func cecConfigError(path string, data []byte, err error) error {
 // HTML characters stay as they are, so entries that are only carried over
 // keep their bytes.
 func encodeCec(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "\t")
-	if err := enc.Encode(v); err != nil {
+	b, err := indentJSON(v, "\t")
+	if err != nil {
 		return nil, fmt.Errorf("oob: encode cec config: %w", err)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 func marshalCompact(v any) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	b, err := indentJSON(v, "")
+	return bytes.TrimSuffix(b, []byte("\n")), err
 }

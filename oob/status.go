@@ -216,12 +216,22 @@ func tokenTimes(exp time.Time, now time.Time) TokenTimes {
 // controls, bidirectional overrides) are written as \u escapes: the names
 // in a profile come from the server.
 func encodeJSON(v any) ([]byte, error) {
+	b, err := indentJSON(v, "  ")
+	if err != nil {
+		return nil, fmt.Errorf("oob: encode JSON: %w", err)
+	}
+	return termsafe.JSON(b), nil
+}
+
+// indentJSON encodes v ending in a newline, indented by indent (compact
+// when it is empty), leaving <, > and & as they are.
+func indentJSON(v any, indent string) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("oob: encode JSON: %w", err)
+		return nil, err
 	}
-	return termsafe.JSON(buf.Bytes()), nil
+	return buf.Bytes(), nil
 }
