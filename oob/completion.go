@@ -45,7 +45,11 @@ _cells_oob() {
 	if [[ ${ask[0]} == "~/"* ]]; then
 		ask[0]=$HOME/${ask[0]#"~/"}
 	fi
-	if [[ $cur == -* ]]; then
+	# A bare -- would end the options and ask for arguments; - asks for
+	# every flag.
+	if [[ $cur == -- ]]; then
+		ask+=(-)
+	elif [[ $cur == -* ]]; then
 		ask+=("$cur")
 	fi
 
@@ -84,7 +88,9 @@ _cells-oob() {
 	local -a ask replies
 	ask=("${(@Q)words[1,CURRENT-1]}")
 	ask[1]=${ask[1]/#\~/$HOME}
-	if [[ $PREFIX == -* ]]; then
+	if [[ $PREFIX == -- ]]; then
+		ask+=(-)
+	elif [[ $PREFIX == -* ]]; then
 		ask+=("$PREFIX")
 	fi
 	replies=("${(@f)$("${ask[@]}" --generate-bash-completion 2>/dev/null)}")
@@ -117,7 +123,9 @@ const fishCompletion = `# fish completion for cells-oob
 function __cells_oob_complete
     set -l words (commandline -opc)
     set -l cur (commandline -ct)
-    if string match -q -- '-*' $cur
+    if test "$cur" = --
+        set -a words -
+    else if string match -q -- '-*' $cur
         set -a words $cur
     end
     set -l replies ($words --generate-bash-completion 2>/dev/null)
