@@ -81,7 +81,7 @@ func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profil
 	}
 	seen := opts.pick(p)
 	var got *Profile
-	err = s.Store.Update(ctx, func(c *Config) error {
+	err = s.Store.UpdateKeeping(ctx, func(c *Config) error {
 		_, p, err := c.Select(name)
 		if err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 		name string
 		got  *Profile
 	)
-	err := s.Store.Update(ctx, func(c *Config) error {
+	err := s.Store.UpdateKeeping(ctx, func(c *Config) error {
 		n, p, err := c.Select(s.Profile)
 		if err != nil {
 			return err

@@ -82,6 +82,31 @@ var errUnchanged = errors.New("oob: config unchanged")
 // is written and its error is returned as it is. Cancelling ctx stops the
 // wait for the lock and, until the new file is renamed into place, the write.
 func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
+	return s.resolved().update(ctx, fn, false)
+}
+
+// UpdateKeeping is Update for a change that must not be lost once fn has
+// made it: a refresh has already spent the old refresh token at the server,
+// so the rotated one is written even if ctx ends after fn succeeds.
+func (s *Store) UpdateKeeping(ctx context.Context, fn func(*Config) error) error {
+	return s.resolved().update(ctx, fn, true)
+}
+
+// resolved is the store at the config's real path. Through a symbolic link
+// the lock would be taken beside the link and the rename would replace the
+// link with a file of its own: two configs holding one single-use refresh
+// token.
+func (s *Store) resolved() *Store {
+	real, err := filepath.EvalSymlinks(s.Path)
+	if err != nil || real == s.Path {
+		return s
+	}
+	r := *s
+	r.Path = real
+	return &r
+}
+
+func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) error {
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return fmt.Errorf("oob: create config directory: %w", err)
 	}
@@ -119,6 +144,9 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 	}
 	if info != nil && bytes.Equal(data, old) && info.Mode().Perm()&0o077 == 0 {
 		return nil
+	}
+	if keep {
+		ctx = context.WithoutCancel(ctx)
 	}
 	return s.replace(ctx, data)
 }
