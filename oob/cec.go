@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/termsafe"
-
-	"github.com/google/renameio/v2"
 )
 
 // Cells Client (cec) keeps its servers in a JSON file: the ID of the active
@@ -404,7 +402,7 @@ func mergeCecFile(ctx context.Context, path, id string, e *CecEntry) (cecMerge, 
 // leaves path as it was.
 func replaceFile(ctx context.Context, path string, data []byte) error {
 	dir := filepath.Dir(path)
-	f, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
+	f, err := newPendingFile(path)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"syscall"
 
 	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
 )
 
 // Store is the config file on disk and its sibling lock file.
@@ -238,7 +237,7 @@ func (s *Store) parse(data []byte) (*Config, error) {
 // 0600 whatever the old file's was.
 func (s *Store) replace(ctx context.Context, data []byte) error {
 	dir := filepath.Dir(s.Path)
-	f, err := renameio.NewPendingFile(s.Path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
+	f, err := newPendingFile(s.Path)
 	if err != nil {
 		return fmt.Errorf("oob: write config: %w", err)
 	}
@@ -267,15 +266,6 @@ func (s *Store) replace(ctx context.Context, data []byte) error {
 		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
 	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // warnLoose warns, in one line, when people other than the owner may read
