@@ -388,35 +388,14 @@ func mergeCecFile(ctx context.Context, path, id string, e *CecEntry) (cecMerge, 
 	}
 	if exists {
 		res.backup = path + ".bak"
-		if err := replaceFile(ctx, res.backup, old); err != nil {
+		if err := replaceFile(ctx, res.backup, old, nil); err != nil {
 			return res, fmt.Errorf("oob: back up cec config: %w", err)
 		}
 	}
-	if err := replaceFile(ctx, path, data); err != nil {
+	if err := replaceFile(ctx, path, data, nil); err != nil {
 		return res, fmt.Errorf("oob: write cec config: %w", err)
 	}
 	return res, nil
-}
-
-// replaceFile makes data the contents of path at once, mode 0600, or
-// leaves path as it was.
-func replaceFile(ctx context.Context, path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := newPendingFile(path)
-	if err != nil {
-		return err
-	}
-	defer f.Cleanup()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := f.CloseAtomicallyReplace(); err != nil {
-		return err
-	}
-	return syncDir(dir)
 }
 
 // canonicalKey is the key of top that encoding/json, and so cec, would read

@@ -1,9 +1,45 @@
 package oob
 
+import (
+	"context"
+	"io"
+	"path/filepath"
+)
+
 // pendingFile is a new version of a file, written beside it and put in its
 // place all at once by CloseAtomicallyReplace, or thrown away by Cleanup.
 type pendingFile interface {
 	Write(p []byte) (int, error)
 	CloseAtomicallyReplace() error
 	Cleanup() error
+}
+
+// replaceFile makes data the contents of path all at once, mode 0600, or
+// leaves path as it was. write, when not nil, stands in for writing data
+// to the new version, so tests can make it fail.
+func replaceFile(ctx context.Context, path string, data []byte, write func(io.Writer, []byte) error) error {
+	f, err := newPendingFile(path)
+	if err != nil {
+		return err
+	}
+	defer f.Cleanup()
+	if write == nil {
+		_, err = f.Write(data)
+	} else {
+		err = write(f, data)
+	}
+	if err != nil {
+		return err
+	}
+	// Up to the rename the old file is untouched, so an interrupt here
+	// still leaves nothing changed.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := f.CloseAtomicallyReplace(); err != nil {
+		return err
+	}
+	// The file is synced before the rename but not the directory, and
+	// without that the rename itself may not survive a crash.
+	return syncDir(filepath.Dir(path))
 }

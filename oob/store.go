@@ -236,33 +236,7 @@ func (s *Store) parse(data []byte) (*Config, error) {
 // replace makes data the config file's contents, all at once, with mode
 // 0600 whatever the old file's was.
 func (s *Store) replace(ctx context.Context, data []byte) error {
-	dir := filepath.Dir(s.Path)
-	f, err := newPendingFile(s.Path)
-	if err != nil {
-		return fmt.Errorf("oob: write config: %w", err)
-	}
-	defer f.Cleanup()
-	write := s.write
-	if write == nil {
-		write = func(w io.Writer, data []byte) error {
-			_, err := w.Write(data)
-			return err
-		}
-	}
-	if err := write(f, data); err != nil {
-		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
-	}
-	// Up to the rename the old config is untouched, so an interrupt here
-	// still leaves nothing changed.
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
-	}
-	if err := f.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
-	}
-	// renameio syncs the file but not the directory, and without that the
-	// rename itself may not survive a crash.
-	if err := syncDir(dir); err != nil {
+	if err := replaceFile(ctx, s.Path, data, s.write); err != nil {
 		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
 	}
 	return nil
