@@ -651,8 +651,7 @@ func (d *decodeSource) load() (*oob.Profile, error) {
 	if d.profile != nil {
 		return d.profile, nil
 	}
-	store := &oob.Store{Path: d.c.String("config"), Warn: d.c.App.ErrWriter}
-	cfg, err := store.Load()
+	cfg, err := store(d.c).Load()
 	if err != nil {
 		return nil, err
 	}

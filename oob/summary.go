@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/termsafe"
-
-	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
 // LoginSummary tells the person who signed in, where, under which profile,
@@ -33,7 +31,7 @@ func LoginSummary(w io.Writer, name, configPath string, p *Profile, now time.Tim
 	case p.Token.Expiry.IsZero():
 		fmt.Fprintln(w, "The access token carries no expiry.")
 	default:
-		fmt.Fprintf(w, "Access token valid until %s (%s)", p.Token.Expiry.Local().Format("2006-01-02 15:04:05 MST"), jwtinfo.Relative(p.Token.Expiry.Sub(now)))
+		fmt.Fprintf(w, "The access token %s", ExpiryText(p.Token.Expiry, now))
 		if p.Token.RefreshToken != "" {
 			fmt.Fprint(w, "; cells-oob token refreshes it")
 		}
