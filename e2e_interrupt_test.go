@@ -61,17 +61,8 @@ func TestE2EInterruptLoginPrompt(t *testing.T) {
 	bin := builtBinary(t)
 	srv := cellsop.NewTest(t)
 	cfg, before := seedConfig(t)
-	cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd, stdin, stderr := startBinaryLogin(t, bin, cfg, srv.URL)
 	defer stdin.Close()
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	waitFor(t, "the prompt", func() bool { return strings.Contains(stderr.String(), "Code: ") })
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -263,17 +254,8 @@ func TestE2EInterruptLoginExchange(t *testing.T) {
 	fs := faultserver.NewCells(t, faultserver.Options{})
 	fs.Set(cellsop.PathToken, faultserver.Hang)
 	cfg, before := seedConfig(t)
-	cmd := exec.Command(bin, "--config", cfg, "login", "--url", fs.URL)
-	paste, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd, paste, stderr := startBinaryLogin(t, bin, cfg, fs.URL)
 	defer paste.Close()
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	var authURL string
 	waitFor(t, "the authorization URL", func() bool {
 		for _, line := range strings.Split(stderr.String(), "\n") {
@@ -298,4 +280,21 @@ func TestE2EInterruptLoginExchange(t *testing.T) {
 	}
 	assertNoSecrets(t, stderr.String(), res.Code)
 	assertUnchanged(t, cfg, before)
+}
+
+// startBinaryLogin starts the built binary's login against url, with a
+// pipe for the paste and stderr collected.
+func startBinaryLogin(t *testing.T, bin, cfg, url string) (*exec.Cmd, io.WriteCloser, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, "--config", cfg, "login", "--url", url)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, stdin, stderr
 }
