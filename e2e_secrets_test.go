@@ -92,12 +92,13 @@ func TestE2ESecretsNeverShown(t *testing.T) {
 	commands := []struct {
 		args  []string
 		stdin string
+		stale bool // the stored access token is made to look old first
 	}{
 		{args: []string{"token"}},
 		{args: []string{"token", "--header"}},
 		{args: []string{"token", "--json"}},
 		{args: []string{"token", "--id-token"}},
-		{args: []string{"token", "--min-valid", "10m"}}, // refreshes
+		{args: []string{"token", "--min-valid", "10m"}, stale: true}, // refreshes
 		{args: []string{"status"}},
 		{args: []string{"status", "--json"}},
 		{args: []string{"status", "--check"}},
@@ -121,6 +122,9 @@ func TestE2ESecretsNeverShown(t *testing.T) {
 	}
 	for _, verbose := range []bool{false, true} {
 		for _, c := range commands {
+			if c.stale {
+				setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
+			}
 			run(verbose, c.args, c.stdin, exitOK)
 		}
 	}
@@ -141,6 +145,7 @@ func TestE2ESecretsNeverShown(t *testing.T) {
 	// The same commands once the server has revoked everything: refusals,
 	// session expired, tokens not accepted.
 	srv.RevokeAll()
+	setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
 	for _, verbose := range []bool{false, true} {
 		run(verbose, []string{"refresh"}, "", exitNotLoggedIn)
 		run(verbose, []string{"token", "--min-valid", "10m"}, "", exitNotLoggedIn)

@@ -163,6 +163,8 @@ func TestE2ESessionTokenRefreshStatus(t *testing.T) {
 	if code != 3 || out != "" {
 		t.Errorf("token --no-refresh --min-valid 10m exited %d with stdout %q, want 3 and nothing", code, out)
 	}
+	// Three of the five minutes go by.
+	setStoredExpiry(t, cfg, time.Now().Add(2*time.Minute))
 	srv.ResetCounts()
 	code, out, errOut := runArgs(t, cfg, "token", "--min-valid", "10m")
 	fresh := strings.TrimSuffix(out, "\n")
@@ -184,6 +186,13 @@ func TestE2ESessionTokenRefreshStatus(t *testing.T) {
 	}
 	if refreshTokenWorks(t, srv, first.Token.RefreshToken) {
 		t.Error("the spent refresh token still works")
+	}
+	// The new token is as fresh as a refresh would make it: asking again
+	// hands it out once more rather than killing it with a refresh.
+	srv.ResetCounts()
+	code, out, _ = runArgs(t, cfg, "token", "--min-valid", "10m")
+	if code != 0 || strings.TrimSuffix(out, "\n") != fresh || srv.Count(cellsop.PathToken) != 0 {
+		t.Errorf("token --min-valid 10m again exited %d, made %d token requests, printed the same token: %v", code, srv.Count(cellsop.PathToken), strings.TrimSuffix(out, "\n") == fresh)
 	}
 
 	code, out, errOut = runArgs(t, cfg, "refresh")
@@ -245,6 +254,7 @@ func TestE2ESessionNotLoggedIn(t *testing.T) {
 func TestE2ESessionRevokedOnServer(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	cfg := signInWithCLI(t, srv)
+	setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
 	before, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -344,7 +344,7 @@ func cmdLogin(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	flow := &oob.Flow{HTTPClient: client, In: c.App.Reader, Out: stderr}
+	flow := &oob.Flow{HTTPClient: client, In: c.App.Reader, Out: stderr, Verbose: verbose(c)}
 	if c.Bool("qr") {
 		flow.ShowQR = oob.WriteQR
 	}
@@ -458,7 +458,7 @@ func cmdRefresh(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "Refreshed profile %q: the access token %s.\n", name, oob.ExpiryText(p.Token.Expiry, time.Now()))
+	fmt.Fprintf(c.App.ErrWriter, "Refreshed profile %q: the access token %s. The previous access token no longer works on servers that revoke it on refresh, as Cells does.\n", name, oob.ExpiryText(p.Token.Expiry, time.Now()))
 	return nil
 }
 
@@ -692,16 +692,20 @@ func store(c *cli.Context) *oob.Store {
 // httpClient is the client for a profile's requests, from the global flags
 // and the profile's TLS choices.
 func httpClient(c *cli.Context, tls oob.TLS) (*http.Client, error) {
-	opts := oob.HTTPOptions{Timeout: c.Duration("timeout"), TLS: tls}
-	if c.Bool("verbose") {
-		opts.Verbose = c.App.ErrWriter
-		if isTerminal(c.App.ErrWriter) {
-			// The paste is read in raw mode, where a bare \n does not
-			// return the carriage.
-			opts.Verbose = crlfWriter{c.App.ErrWriter}
-		}
+	return oob.NewHTTPClient(oob.HTTPOptions{Timeout: c.Duration("timeout"), TLS: tls, Verbose: verbose(c)})
+}
+
+// verbose is where --verbose output goes, nil without it.
+func verbose(c *cli.Context) io.Writer {
+	if !c.Bool("verbose") {
+		return nil
 	}
-	return oob.NewHTTPClient(opts)
+	if isTerminal(c.App.ErrWriter) {
+		// The paste is read in raw mode, where a bare \n does not return
+		// the carriage.
+		return crlfWriter{c.App.ErrWriter}
+	}
+	return c.App.ErrWriter
 }
 
 // crlfWriter ends lines with \r\n, which reads the same on a terminal in

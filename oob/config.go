@@ -43,6 +43,13 @@ type Profile struct {
 	TLS         TLS       `json:"tls"`
 	Token       Token     `json:"token"`
 	User        User      `json:"user"`
+	// DropsPKCE records that the server refused our PKCE verifier because
+	// it bound no challenge to the code, as Cells does: the code was then
+	// exchanged without it.
+	DropsPKCE bool `json:"drops_pkce,omitempty"`
+	// NoNonce records that the ID token of our own code exchange carried
+	// no nonce, as Cells' never do.
+	NoNonce bool `json:"no_nonce,omitempty"`
 
 	extra unknown
 }
@@ -73,6 +80,10 @@ type Token struct {
 	RefreshToken string    `json:"refresh_token,omitempty"`
 	IDToken      string    `json:"id_token,omitempty"`
 	Expiry       time.Time `json:"expiry,omitzero"`
+	// Lifetime is the access token's lifetime in seconds as the server
+	// granted it (expires_in), so that a refresh is not made when the
+	// token is already as fresh as a refresh would make it.
+	Lifetime int64 `json:"lifetime,omitempty"`
 
 	extra unknown
 }

@@ -33,6 +33,9 @@ type Flow struct {
 	Now func() time.Time
 	// ShowQR, when set, draws the authorization URL as a QR code on Out.
 	ShowQR func(w io.Writer, url string)
+	// Verbose, when set, receives notes on how the server behaved, such
+	// as its dropping of PKCE.
+	Verbose io.Writer
 }
 
 // LoginOptions say whom to sign in to and how.
@@ -112,14 +115,15 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 	v := &validator{flow: f, profile: prof, keys: keys}
 	switch paste.Kind {
 	case PasteCode, PasteRedirectURL:
-		tok, err := conf.Exchange(f.clientContext(ctx), paste.Code, oauth2.VerifierOption(verifier))
+		tok, err := f.exchange(ctx, prof, paste.Code, verifier)
 		if err != nil {
-			if paste.Kind == PasteCode && isInvalidGrant(err) {
+			refused := tokenError("exchange code", prof.Endpoints.Token, err)
+			if paste.Kind == PasteCode && !prof.DropsPKCE && isInvalidGrant(err) {
 				// Some people paste a token where a code was asked for;
 				// the server is the judge of whether it is one.
-				return v.opaque(ctx, paste.Code, origin(prof.Endpoints.Token)+" rejected the code (invalid_grant): codes are single-use and short-lived; run cells-oob login again")
+				return v.opaque(ctx, paste.Code, refused)
 			}
-			return nil, tokenError("exchange code", prof.Endpoints.Token, err)
+			return nil, refused
 		}
 		return v.tokens(ctx, fromOAuth2(tok), nonce)
 	case PasteTokenJSON:
@@ -129,13 +133,49 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 			RefreshToken: paste.RefreshToken,
 			IDToken:      paste.IDToken,
 			Expiry:       expiryFrom(f.now(), paste.ExpiresIn),
+			Lifetime:     max(paste.ExpiresIn, 0),
 		}, "")
 	case PasteJWT:
 		return v.jwt(ctx, paste.AccessToken)
 	case PasteOpaque:
-		return v.opaque(ctx, paste.AccessToken, "")
+		return v.opaque(ctx, paste.AccessToken, nil)
 	}
 	return nil, Invalidf("oob: unrecognised paste")
+}
+
+// exchange trades the code for tokens, proving the PKCE verifier.
+//
+// Cells mints the code from an authorize request of its own that holds no
+// challenge, and Hydra then refuses any verifier: "Unable to find initial
+// PKCE data tied to this request". A refused PKCE check does not spend the
+// code, so on that refusal alone the same code goes once more without the
+// verifier, and the profile records that the server drops PKCE. A verifier
+// that does not match is another refusal and is never retried.
+func (f *Flow) exchange(ctx context.Context, prof *Profile, code, verifier string) (*oauth2.Token, error) {
+	ctx = f.clientContext(ctx)
+	conf := prof.oauth2Config()
+	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err == nil || !boundNoChallenge(err) {
+		return tok, err
+	}
+	prof.DropsPKCE = true
+	f.note("note: %s bound no PKCE challenge to the code (as Cells does); exchanging it again without the verifier", origin(prof.Endpoints.Token))
+	return conf.Exchange(ctx, code)
+}
+
+// boundNoChallenge says whether the token endpoint refused a code because
+// no PKCE challenge was bound to it, in the words of fosite, the OAuth2
+// library inside Ory Hydra and so inside Cells.
+func boundNoChallenge(err error) bool {
+	var re *oauth2.RetrieveError
+	return errors.As(err, &re) && re.ErrorCode == "invalid_grant" &&
+		strings.Contains(strings.ToLower(re.ErrorDescription), "unable to find initial pkce data")
+}
+
+func (f *Flow) note(format string, args ...any) {
+	if f.Verbose != nil {
+		fmt.Fprintf(f.Verbose, format+"\n", args...)
+	}
 }
 
 // resolveIssuer returns the issuer and redirect URI from the options, with
@@ -272,13 +312,19 @@ func (v *validator) tokens(ctx context.Context, tok Token, nonce string) (*Profi
 	}
 	if tok.IDToken == "" {
 		// Without an ID token only the server can vouch for the token.
-		return v.opaqueSet(ctx, tok, "")
+		return v.opaqueSet(ctx, tok, nil)
 	}
 	id, err := v.verifyJWT(ctx, tok.IDToken, v.profile.ClientID)
 	if err != nil {
 		return nil, fmt.Errorf("oob: ID token: %w", err)
 	}
-	if nonce != "" && id.Nonce != nonce {
+	switch {
+	case nonce == "":
+	case id.Nonce == "":
+		// Cells drops the nonce with the PKCE challenge; the token still
+		// came from our own exchange of our own code.
+		v.profile.NoNonce = true
+	case id.Nonce != nonce:
 		return nil, Invalidf("oob: ID token: nonce does not match this login")
 	}
 	if tok.AccessToken == "" {
@@ -307,18 +353,18 @@ func (v *validator) jwt(ctx context.Context, raw string) (*Profile, error) {
 
 // opaque accepts an opaque token only if the server's userinfo answers for
 // it. rejected, when set, is the error to give if it does not.
-func (v *validator) opaque(ctx context.Context, token, rejected string) (*Profile, error) {
+func (v *validator) opaque(ctx context.Context, token string, rejected error) (*Profile, error) {
 	return v.opaqueSet(ctx, Token{AccessToken: token, TokenType: "Bearer"}, rejected)
 }
 
-func (v *validator) opaqueSet(ctx context.Context, tok Token, rejected string) (*Profile, error) {
+func (v *validator) opaqueSet(ctx context.Context, tok Token, rejected error) (*Profile, error) {
 	if v.profile.Endpoints.UserInfo == "" {
 		return nil, Invalidf("oob: the provider has no userinfo endpoint to confirm the token with")
 	}
 	user, err := FetchUserInfo(ctx, v.flow.HTTPClient, v.profile.Endpoints.UserInfo, tok.AccessToken)
 	if err != nil {
-		if rejected != "" && errors.Is(err, ErrInvalid) {
-			return nil, Invalidf("oob: %s", rejected)
+		if rejected != nil && errors.Is(err, ErrInvalid) {
+			return nil, rejected
 		}
 		return nil, err
 	}
@@ -345,6 +391,7 @@ func fromOAuth2(t *oauth2.Token) Token {
 		TokenType:    t.TokenType,
 		RefreshToken: t.RefreshToken,
 		Expiry:       t.Expiry,
+		Lifetime:     t.ExpiresIn,
 	}
 	if id, ok := t.Extra("id_token").(string); ok {
 		tok.IDToken = id

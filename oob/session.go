@@ -72,8 +72,9 @@ func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profil
 	if opts.IDToken && p.Token.IDToken == "" {
 		return "", nil, noIDToken(name)
 	}
-	stale := opts.check(name, p, s.now())
+	stale := opts.check(name, p, s.now(), opts.need(p))
 	if stale == nil {
+		s.warnShort(name, p, opts)
 		return name, p, nil
 	}
 	if opts.NoRefresh {
@@ -89,7 +90,7 @@ func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profil
 		// Another process may have refreshed while this one waited for the
 		// lock: its token is as fresh as a refresh now would make it.
 		now := s.now()
-		if opts.check(name, p, now) == nil || (opts.pick(p) != seen && opts.alive(p, now)) {
+		if opts.check(name, p, now, opts.need(p)) == nil || (opts.pick(p) != seen && opts.alive(p, now)) {
 			got = p
 			return errUnchanged
 		}
@@ -108,17 +109,24 @@ func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profil
 	if opts.IDToken && got.Token.IDToken == "" {
 		return "", nil, noIDToken(name)
 	}
-	now := s.now()
-	if err := opts.check(name, got, now); err != nil {
-		if !opts.alive(got, now) {
-			// The server did not renew it (an ID token may not be), or its
-			// clock is far from ours.
-			return "", nil, err
-		}
-		s.warnf("note: the new token of profile %q expires %s, sooner than the %s asked for: the server grants no longer",
-			name, jwtinfo.Relative(opts.expiry(got).Sub(now)), shortDuration(opts.MinValid))
+	if err := opts.check(name, got, s.now(), 0); err != nil {
+		// The server did not renew it (an ID token may not be), or its
+		// clock is far from ours.
+		return "", nil, err
 	}
+	s.warnShort(name, got, opts)
 	return name, got, nil
+}
+
+// warnShort notes on Warn when the token handed out does not last the
+// MinValid asked for, because the server grants no longer.
+func (s *Session) warnShort(name string, p *Profile, opts TokenOptions) {
+	now := s.now()
+	if opts.check(name, p, now, opts.MinValid) == nil {
+		return
+	}
+	s.warnf("note: the token of profile %q expires %s, sooner than the %s asked for: the server grants no longer",
+		name, jwtinfo.Relative(opts.expiry(p).Sub(now)), shortDuration(opts.MinValid))
 }
 
 // Refresh refreshes the profile's tokens now, whatever their expiry, and
@@ -243,9 +251,42 @@ func (o TokenOptions) expiry(p *Profile) time.Time {
 	return p.IDTokenExpiry()
 }
 
-// check says whether the token opts ask for lasts o.MinValid from now; the
-// error says why not, and matches ErrExpired.
-func (o TokenOptions) check(name string, p *Profile, now time.Time) error {
+// freshFor is how long a token counts as just issued: one fetched that
+// recently (or in the first half of its life, if it lives less than two of
+// these) is as fresh as a refresh would make it.
+const freshFor = time.Minute
+
+// need is how long the token opts ask for must last for Token to hand it
+// out without a refresh: MinValid, but never more than a refresh could
+// give. Against a server that grants 10 minutes, "valid for 24 hours" can
+// only mean "as fresh as can be"; refreshing on every call instead would
+// kill the token each previous call handed out, as Hydra revokes the
+// access token that a refresh replaces. With NoRefresh it is MinValid
+// itself: the caller asked whether the token lasts that long.
+func (o TokenOptions) need(p *Profile) time.Duration {
+	life := o.lifetime(p)
+	if o.NoRefresh || life <= 0 {
+		return o.MinValid
+	}
+	return min(o.MinValid, life-min(life/2, freshFor))
+}
+
+// lifetime is how long the server makes the token opts ask for live, zero
+// when it did not say.
+func (o TokenOptions) lifetime(p *Profile) time.Duration {
+	if !o.IDToken {
+		return time.Duration(p.Token.Lifetime) * time.Second
+	}
+	id, err := jwtinfo.Parse(p.Token.IDToken)
+	if err != nil || id.IssuedAt.IsZero() || id.ExpiresAt.IsZero() {
+		return 0
+	}
+	return id.ExpiresAt.Sub(id.IssuedAt)
+}
+
+// check says whether the token opts ask for lasts need from now; the error
+// says why not, and matches ErrExpired.
+func (o TokenOptions) check(name string, p *Profile, now time.Time, need time.Duration) error {
 	what := "access token"
 	if o.IDToken {
 		what = "ID token"
@@ -261,7 +302,7 @@ func (o TokenOptions) check(name string, p *Profile, now time.Time) error {
 	switch {
 	case left <= 0:
 		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expired %s", what, name, jwtinfo.Relative(left)), mark: ErrExpired}
-	case left < o.MinValid:
+	case left < need:
 		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expires %s, sooner than the %s asked for", what, name, jwtinfo.Relative(left), shortDuration(o.MinValid)), mark: ErrExpired}
 	}
 	return nil

@@ -155,6 +155,8 @@ func TestSessionTokenCachedNeedsNoNetwork(t *testing.T) {
 func TestSessionTokenRefreshesAndRotates(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	p := signIn(t, srv)
+	// Three of its five minutes have gone by.
+	p.Token.Expiry = time.Now().Add(2 * time.Minute)
 	st := saved(t, p)
 	srv.ResetCounts()
 	var warn bytes.Buffer
@@ -195,6 +197,20 @@ func TestSessionTokenRefreshesAndRotates(t *testing.T) {
 	if !again.Token.Expiry.After(time.Now().Add(4 * time.Minute)) {
 		t.Errorf("saved expiry %v is not the new token's", again.Token.Expiry)
 	}
+	if l := again.Token.Lifetime; l < 290 || l > 300 {
+		t.Errorf("saved lifetime %ds, want the 300 or so the server granted", l)
+	}
+
+	// The new token is as fresh as a refresh would make it: asking again
+	// refreshes nothing, and so kills no token already handed out.
+	_, same, err := s.Token(t.Context(), TokenOptions{MinValid: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count(cellsop.PathToken); n != 1 || same.Token.AccessToken != got.Token.AccessToken {
+		t.Errorf("asking again made %d token requests in all, want 1, and the same token", n)
+	}
+
 	if err := spend(t, srv, p.Token.RefreshToken); !isInvalidGrant(err) {
 		t.Errorf("the spent refresh token still works or fails oddly: %v", err)
 	}
@@ -314,9 +330,10 @@ func TestSessionIDToken(t *testing.T) {
 	p := signIn(t, srv)
 	st := saved(t, p)
 	var warn bytes.Buffer
-	s := &Session{Store: st, HTTPClient: clientOf(srv), Warn: &warn}
-	// ID tokens live an hour there: two hours asks for a refresh, which
-	// brings a new one, and a note.
+	// Half an hour later, ID tokens living an hour there: two hours asks
+	// for a refresh, which brings a new one, and a note.
+	later := func() time.Time { return time.Now().Add(30 * time.Minute) }
+	s := &Session{Store: st, HTTPClient: clientOf(srv), Warn: &warn, Now: later}
 	_, got, err := s.Token(t.Context(), TokenOptions{MinValid: 2 * time.Hour, IDToken: true})
 	if err != nil {
 		t.Fatal(err)
@@ -408,6 +425,7 @@ func TestSessionRace(t *testing.T) {
 func TestSessionTakesTokenRefreshedWhileWaiting(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	p := signIn(t, srv)
+	p.Token.Expiry = time.Now().Add(2 * time.Minute)
 	st := saved(t, p)
 	srv.ResetCounts()
 

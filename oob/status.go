@@ -67,6 +67,10 @@ type Status struct {
 	// Accepted is the server's verdict on the access token, present only
 	// when it was asked.
 	Accepted *bool `json:"accepted,omitempty"`
+	// DropsPKCE says the server bound no PKCE challenge to the login's
+	// code, as Cells does; NoNonce, that its ID token carried no nonce.
+	DropsPKCE bool `json:"drops_pkce,omitempty"`
+	NoNonce   bool `json:"no_nonce,omitempty"`
 
 	stale error
 	now   time.Time
@@ -99,11 +103,13 @@ func Summarize(c *Config, name string, p *Profile, now time.Time) ProfileSummary
 // NewStatus judges the profile named name in c at now against minValid.
 // It asks nothing of the server; see Check.
 func NewStatus(c *Config, name string, p *Profile, now time.Time, minValid time.Duration) *Status {
-	stale := TokenOptions{MinValid: minValid}.check(name, p, now)
+	stale := TokenOptions{MinValid: minValid}.check(name, p, now, minValid)
 	return &Status{
 		ProfileSummary: Summarize(c, name, p, now),
 		MinValid:       int64(minValid / time.Second),
 		Valid:          stale == nil,
+		DropsPKCE:      p.DropsPKCE,
+		NoNonce:        p.NoNonce,
 		stale:          stale,
 		now:            now,
 	}
@@ -160,6 +166,9 @@ func (s *Status) Describe(w io.Writer) error {
 	} else {
 		line("Refresh token", "none: run cells-oob login once the access token expires")
 	}
+	if note := s.loginNote(); note != "" {
+		line("Login", note)
+	}
 	if s.Accepted != nil {
 		if *s.Accepted {
 			line("Server check", "the server accepts the access token")
@@ -169,6 +178,19 @@ func (s *Status) Describe(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// loginNote says which of the login's protections the server dropped.
+func (s *Status) loginNote() string {
+	switch {
+	case s.DropsPKCE && s.NoNonce:
+		return "the server drops the PKCE challenge and the nonce (as Cells does): the code was exchanged without the verifier"
+	case s.DropsPKCE:
+		return "the server drops the PKCE challenge (as Cells does): the code was exchanged without the verifier"
+	case s.NoNonce:
+		return "the server's ID token carried no nonce"
+	}
+	return ""
 }
 
 // JSON is the status as indented JSON ending in a newline.
