@@ -43,7 +43,8 @@ func tokenError(what, endpoint string, err error) error {
 		// x/oauth2 found no token in a 2xx answer.
 		return fmt.Errorf("oob: %s: %s did not answer with a token: %w", what, server, err)
 	}
-	msg := re.ErrorCode
+	// The code is the server's text as much as the description is.
+	msg := termsafe.Text(re.ErrorCode, 64)
 	if msg == "" && re.Response != nil {
 		// Not re.Response.Status: its phrase is the server's own text.
 		msg = "HTTP " + statusText(re.Response.StatusCode)

@@ -30,6 +30,12 @@ func TestTokenError(t *testing.T) {
 			invalid: true,
 		},
 		{
+			name:    "control characters in the code",
+			err:     &oauth2.RetrieveError{Response: response(400, "400 Bad Request"), ErrorCode: "invalid\x1b]0;owned\x07_grant\r\nX-Injected: 1"},
+			want:    `oob: exchange code: https://cells.example.com refused it: invalid\x1b]0;owned\a_grant\r\nX-Injected: 1`,
+			invalid: true,
+		},
+		{
 			name: "slow down",
 			err:  &oauth2.RetrieveError{Response: response(400, "400 Bad Request"), ErrorCode: "slow_down"},
 			want: "oob: exchange code: https://cells.example.com is busy (slow_down): try again in a moment",
