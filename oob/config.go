@@ -50,6 +50,10 @@ type Profile struct {
 	// NoNonce records that the ID token of our own code exchange carried
 	// no nonce, as Cells' never do.
 	NoNonce bool `json:"no_nonce,omitempty"`
+	// SigningKeys is the provider's JWKS as it was at login (or when a
+	// token signed by a new key last sent for it), against which
+	// refreshed ID tokens are checked.
+	SigningKeys json.RawMessage `json:"signing_keys,omitempty"`
 
 	extra unknown
 }

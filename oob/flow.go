@@ -101,7 +101,7 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 
 	// The person takes a while; fetch the keys meanwhile so that after the
 	// paste only the token exchange touches the network.
-	keys := f.prefetchKeys(ctx, prof.Endpoints.JWKS)
+	keys := fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
 
 	raw, err := ReadPaste(ctx, f.In, f.Out)
 	if err != nil {
@@ -112,7 +112,7 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 		return nil, err
 	}
 
-	v := &validator{flow: f, profile: prof, keys: keys}
+	v := &validator{client: f.HTTPClient, now: f.Now, profile: prof, keys: keys}
 	switch paste.Kind {
 	case PasteCode, PasteRedirectURL:
 		tok, err := f.exchange(ctx, prof, paste.Code, verifier)
@@ -125,7 +125,11 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 			}
 			return nil, refused
 		}
-		return v.tokens(ctx, fromOAuth2(tok), nonce)
+		set, err := serverToken(tok, prof.Endpoints.Token, f.now())
+		if err != nil {
+			return nil, fmt.Errorf("oob: exchange code: %w", err)
+		}
+		return v.tokens(ctx, set, nonce)
 	case PasteTokenJSON:
 		return v.tokens(ctx, Token{
 			AccessToken:  paste.AccessToken,
@@ -133,7 +137,7 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 			RefreshToken: paste.RefreshToken,
 			IDToken:      paste.IDToken,
 			Expiry:       expiryFrom(f.now(), paste.ExpiresIn),
-			Lifetime:     max(paste.ExpiresIn, 0),
+			Lifetime:     paste.ExpiresIn,
 		}, "")
 	case PasteJWT:
 		return v.jwt(ctx, paste.AccessToken)
@@ -203,27 +207,42 @@ func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 	return "", "", Usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
 }
 
-// keyResult is the outcome of fetching the JWKS in the background.
+// keyResult is the outcome of fetching the JWKS in the background: the
+// document and the keys read from it.
 type keyResult struct {
+	doc     []byte
 	keyfunc jwt.Keyfunc
 	err     error
 }
 
-func (f *Flow) prefetchKeys(ctx context.Context, jwksURL string) <-chan keyResult {
+// fetchKeys fetches the JWKS in the background.
+func fetchKeys(ctx context.Context, client *http.Client, jwksURL string) <-chan keyResult {
 	ch := make(chan keyResult, 1)
 	if jwksURL == "" {
 		ch <- keyResult{err: errors.New("oob: the provider lists no JWKS")}
 		return ch
 	}
 	go func() {
-		doc, err := FetchJWKS(ctx, f.HTTPClient, jwksURL)
+		doc, err := FetchJWKS(ctx, client, jwksURL)
 		if err != nil {
 			ch <- keyResult{err: err}
 			return
 		}
 		kf, err := jwtinfo.KeyfuncFromJWKS(doc)
-		ch <- keyResult{keyfunc: kf, err: err}
+		ch <- keyResult{doc: doc, keyfunc: kf, err: err}
 	}()
+	return ch
+}
+
+// storedKeys hands out the JWKS kept in p, as prefetchKeys does a fetched
+// one. A profile saved before keys were kept has none: they are fetched.
+func storedKeys(ctx context.Context, client *http.Client, p *Profile) <-chan keyResult {
+	if len(p.SigningKeys) == 0 {
+		return fetchKeys(ctx, client, p.Endpoints.JWKS)
+	}
+	ch := make(chan keyResult, 1)
+	kf, err := jwtinfo.KeyfuncFromJWKS(p.SigningKeys)
+	ch <- keyResult{doc: p.SigningKeys, keyfunc: kf, err: err}
 	return ch
 }
 
@@ -243,12 +262,16 @@ func (f *Flow) clientContext(ctx context.Context) context.Context {
 }
 
 // validator checks what the person pasted, or what the exchange returned,
-// and fills the profile from it.
+// and fills the profile from it. A refresh checks its ID token with one.
 type validator struct {
-	flow    *Flow
+	client  *http.Client
+	now     func() time.Time
 	profile *Profile
 	keys    <-chan keyResult
 	keyfunc jwt.Keyfunc
+	// doc is the JWKS document keyfunc was read from, kept in the profile
+	// so that refreshed ID tokens are checked without a request.
+	doc []byte
 	// refetched says the JWKS was fetched again for an unknown kid, which
 	// happens at most once a login.
 	refetched bool
@@ -265,7 +288,7 @@ func (v *validator) verifier(ctx context.Context) (jwt.Keyfunc, error) {
 		if r.err != nil {
 			return nil, fmt.Errorf("fetch signing keys: %w", r.err)
 		}
-		v.keyfunc = r.keyfunc
+		v.keyfunc, v.doc = r.keyfunc, r.doc
 		return r.keyfunc, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -286,21 +309,21 @@ func (v *validator) verifyJWT(ctx context.Context, raw, audience string) (*jwtin
 		Issuer:   v.profile.Issuer,
 		Audience: audience,
 		Leeway:   Leeway,
-		Now:      v.flow.Now,
+		Now:      v.now,
 	}
 	t, err := jwtinfo.Verify(ctx, raw, opts)
 	if !errors.Is(err, jwtinfo.ErrUnknownKey) || v.refetched {
 		return t, err
 	}
 	v.refetched = true
-	doc, ferr := FetchJWKS(ctx, v.flow.HTTPClient, v.profile.Endpoints.JWKS)
+	doc, ferr := FetchJWKS(ctx, v.client, v.profile.Endpoints.JWKS)
 	if ferr != nil {
 		return nil, fmt.Errorf("fetch signing keys again: %w", ferr)
 	}
 	if opts.Keyfunc, ferr = jwtinfo.KeyfuncFromJWKS(doc); ferr != nil {
 		return nil, fmt.Errorf("fetch signing keys again: %w", ferr)
 	}
-	v.keyfunc = opts.Keyfunc
+	v.keyfunc, v.doc = opts.Keyfunc, doc
 	return jwtinfo.Verify(ctx, raw, opts)
 }
 
@@ -333,6 +356,7 @@ func (v *validator) tokens(ctx context.Context, tok Token, nonce string) (*Profi
 	}
 	v.profile.Token = tok
 	v.profile.User = userFromToken(id)
+	v.profile.SigningKeys = v.doc
 	return v.profile, nil
 }
 
@@ -348,6 +372,7 @@ func (v *validator) jwt(ctx context.Context, raw string) (*Profile, error) {
 	}
 	v.profile.Token = tok
 	v.profile.User = userFromToken(t)
+	v.profile.SigningKeys = v.doc
 	return v.profile, nil
 }
 
@@ -361,7 +386,7 @@ func (v *validator) opaqueSet(ctx context.Context, tok Token, rejected error) (*
 	if v.profile.Endpoints.UserInfo == "" {
 		return nil, Invalidf("oob: the provider has no userinfo endpoint to confirm the token with")
 	}
-	user, err := FetchUserInfo(ctx, v.flow.HTTPClient, v.profile.Endpoints.UserInfo, tok.AccessToken)
+	user, err := FetchUserInfo(ctx, v.client, v.profile.Endpoints.UserInfo, tok.AccessToken)
 	if err != nil {
 		if rejected != nil && errors.Is(err, ErrInvalid) {
 			return nil, rejected
@@ -383,20 +408,6 @@ func userFromToken(t *jwtinfo.Token) User {
 		Name:              t.Name,
 		Email:             t.Email,
 	}
-}
-
-func fromOAuth2(t *oauth2.Token) Token {
-	tok := Token{
-		AccessToken:  t.AccessToken,
-		TokenType:    t.TokenType,
-		RefreshToken: t.RefreshToken,
-		Expiry:       t.Expiry,
-		Lifetime:     t.ExpiresIn,
-	}
-	if id, ok := t.Extra("id_token").(string); ok {
-		tok.IDToken = id
-	}
-	return tok
 }
 
 func expiryFrom(now time.Time, expiresIn int64) time.Time {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -232,20 +231,6 @@ func isJWT(s string) bool {
 	return alg != ""
 }
 
-// tokenResponse is a token endpoint answer (RFC 6749 section 5.1), or its
-// error (section 5.2). ExpiresIn is a json.Number because some servers send
-// it as a string.
-type tokenResponse struct {
-	AccessToken      string      `json:"access_token"`
-	RefreshToken     string      `json:"refresh_token"`
-	IDToken          string      `json:"id_token"`
-	TokenType        string      `json:"token_type"`
-	ExpiresIn        json.Number `json:"expires_in"`
-	Scope            string      `json:"scope"`
-	Error            string      `json:"error"`
-	ErrorDescription string      `json:"error_description"`
-}
-
 func parseTokenJSON(s string) (Paste, error) {
 	var resp tokenResponse
 	if err := json.Unmarshal([]byte(s), &resp); err != nil {
@@ -257,19 +242,9 @@ func parseTokenJSON(s string) (Paste, error) {
 	if resp.AccessToken == "" && resp.IDToken == "" {
 		return Paste{}, Invalidf("oob: the pasted JSON holds neither access_token nor id_token")
 	}
-	for _, f := range []struct{ name, value string }{
-		{"access_token", resp.AccessToken},
-		{"refresh_token", resp.RefreshToken},
-		{"id_token", resp.IDToken},
-		{"token_type", resp.TokenType},
-	} {
-		if f.value != "" && !plausibleToken(f.value) {
-			return Paste{}, Invalidf("oob: the pasted JSON's %s is not a token", f.name)
-		}
-	}
-	expiresIn, err := seconds(resp.ExpiresIn)
+	expiresIn, err := resp.check()
 	if err != nil {
-		return Paste{}, err
+		return Paste{}, Invalidf("oob: the pasted JSON: %v", err)
 	}
 	return Paste{
 		Kind:         PasteTokenJSON,
@@ -296,19 +271,6 @@ func jsonError(err error, size int) error {
 		return Invalidf("oob: the pasted JSON is not a token response: %s has the wrong type", termsafe.Text(typ.Field, maxErrorCode))
 	}
 	return Invalidf("oob: the pasted JSON is not a token response")
-}
-
-// seconds reads expires_in, which must be a plausible lifetime.
-func seconds(n json.Number) (int64, error) {
-	if n == "" {
-		return 0, nil
-	}
-	const maxLifetime = 1 << 31
-	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || f < 0 || f > maxLifetime {
-		return 0, Invalidf("oob: the pasted JSON's expires_in is not a number of seconds")
-	}
-	return int64(f), nil
 }
 
 // parseRedirect reads a redirect URL, whole or as copied in part: an

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/termsafe"
@@ -103,7 +105,7 @@ func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profil
 		got = p
 		return nil
 	})
-	if err != nil {
+	if err := honour(ctx, err); err != nil {
 		return "", nil, err
 	}
 	if opts.IDToken && got.Token.IDToken == "" {
@@ -150,64 +152,111 @@ func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 		name, got = n, p
 		return nil
 	})
-	if err != nil {
+	if err := honour(ctx, err); err != nil {
 		return "", nil, err
 	}
 	return name, got, nil
 }
 
 // refresh trades p's refresh token for new tokens and puts them into p.
+//
+// Once the request is on its way the server may rotate the refresh token
+// on receipt, so from then on the answer is awaited, bounded by the
+// client's timeout, whatever becomes of ctx: the caller saves it, and only
+// then honours an interrupt. A new ID token gets the checks of the login's
+// (signature against the keys kept from login, fetched again once for an
+// unknown key; issuer; audience; times) and must be about the same person,
+// or nothing of the answer is kept.
 func (s *Session) refresh(ctx context.Context, name string, p *Profile) error {
 	client, err := s.HTTPClient(p.TLS)
 	if err != nil {
 		return err
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
+	ctx, done := committed(ctx, func() {
+		s.warnf("note: interrupted while the server answers the refresh: waiting for its answer, so that the new refresh token is saved (at most the request timeout)")
+	})
+	defer done()
 	// With no access token and an expiry in the past, x/oauth2 goes
-	// straight to the refresh grant.
+	// straight to the refresh grant; it keeps the refresh token when the
+	// server sends no new one.
 	expired := &oauth2.Token{RefreshToken: p.Token.RefreshToken, Expiry: time.Unix(1, 0)}
-	t, err := p.oauth2Config().TokenSource(ctx, expired).Token()
+	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, client), expired).Token()
 	if err != nil {
 		return refreshError(name, p, err)
 	}
-	tok := fromOAuth2(t)
-	if tok.AccessToken == "" {
-		return Invalidf("oob: refresh profile %q: the server returned no access token", name)
+	tok, err := serverToken(t, p.Endpoints.Token, s.now())
+	if err != nil {
+		return fmt.Errorf("oob: refresh profile %q: %w", name, err)
 	}
-	// A server that does not rotate refresh tokens sends none back; the old
-	// one then stays good.
-	if tok.RefreshToken == "" {
-		tok.RefreshToken = p.Token.RefreshToken
-	}
-	if tok.TokenType == "" {
-		tok.TokenType = p.Token.TokenType
-	}
+	keys := p.SigningKeys
 	if tok.IDToken == "" {
 		tok.IDToken = p.Token.IDToken
-	} else if err := sameSubject(p, tok.IDToken); err != nil {
-		return fmt.Errorf("oob: refresh profile %q: %w", name, err)
+	} else if keys, err = s.checkIDToken(ctx, client, p, tok.IDToken); err != nil {
+		return fmt.Errorf("oob: refresh profile %q: the new ID token: %w", name, err)
 	}
 	tok.extra = p.Token.extra
 	p.Token = tok
+	p.SigningKeys = keys
 	return nil
 }
 
-// sameSubject checks that a refreshed ID token is about the person who
-// signed in, from the issuer they signed in to, as OpenID Connect Core 12.2
-// asks. The token came straight from the token endpoint, so its signature
-// is not checked again, which would cost a JWKS request.
-func sameSubject(p *Profile, raw string) error {
-	id, err := jwtinfo.Parse(raw)
+// checkIDToken verifies a refreshed ID token as the login verified its
+// own, and checks that it is about the person who signed in (OpenID
+// Connect Core 12.2). It returns the JWKS document it was checked against.
+func (s *Session) checkIDToken(ctx context.Context, client *http.Client, p *Profile, raw string) ([]byte, error) {
+	v := &validator{client: client, now: s.Now, profile: p, keys: storedKeys(ctx, client, p)}
+	id, err := v.verifyJWT(ctx, raw, p.ClientID)
 	if err != nil {
-		return Invalidf("the new ID token is not a JWT: %v", err)
+		return nil, err
 	}
+	if p.User.Subject != "" && id.Subject != p.User.Subject {
+		return nil, Invalidf("it is about another user (%s)", termsafe.Text(id.Subject, maxServerText))
+	}
+	return v.doc, nil
+}
+
+// committed returns a context for a request whose answer must not be
+// lost: it ends with ctx until the request has a connection to go out
+// on, and after that only when done is called, waiting being called if
+// ctx ends meanwhile. The client's timeout still bounds the wait.
+func committed(ctx context.Context, waiting func()) (_ context.Context, done func()) {
+	detached, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var (
+		mu             sync.Mutex
+		sent, canceled bool
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if sent {
+			waiting()
+			return
+		}
+		canceled = true
+		cancel()
+	})
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = !canceled
+	}}
+	return httptrace.WithClientTrace(detached, trace), func() {
+		stop()
+		cancel()
+	}
+}
+
+// honour returns err, or once ctx has ended an error that says so: an
+// interrupt during a refresh is honoured only after its answer was saved
+// or never came.
+func honour(ctx context.Context, err error) error {
 	switch {
-	case !SameIssuer(id.Issuer, p.Issuer):
-		return Invalidf("the new ID token is from issuer %s, not %s", termsafe.Text(id.Issuer, maxServerText), p.Issuer)
-	case p.User.Subject != "" && id.Subject != p.User.Subject:
-		return Invalidf("the new ID token is about another user (%s)", termsafe.Text(id.Subject, maxServerText))
+	case ctx.Err() == nil, errors.Is(err, ctx.Err()):
+		return err
+	case err == nil:
+		return &markedError{msg: "oob: interrupted once the refreshed tokens were saved", mark: ErrInterrupted}
 	}
-	return nil
+	return &markedError{msg: "oob: interrupted", mark: ErrInterrupted, err: err}
 }
 
 // refreshError says why a refresh failed. A refresh token the server

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,10 +14,12 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/internal/browser"
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/jwttest"
 )
 
 // signIn does the out-of-band code flow against srv the way login does,
@@ -55,7 +58,9 @@ func signIn(t *testing.T, srv *cellsop.Server) *Profile {
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
 	}
-	p.Token = fromOAuth2(tok)
+	if p.Token, err = serverToken(tok, p.Endpoints.Token, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if p.Token.RefreshToken == "" || p.Token.IDToken == "" {
 		t.Fatal("the provider granted no refresh token or no ID token")
 	}
@@ -482,20 +487,52 @@ func TestSessionTakesTokenRefreshedWhileWaiting(t *testing.T) {
 	}
 }
 
-func TestSameSubject(t *testing.T) {
+func TestCheckIDToken(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	p := signIn(t, srv)
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(p.Token.IDToken, claims); err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := jwttest.NewRSA("stranger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedBy := func(k *jwttest.Key, change func(jwt.MapClaims)) string {
+		c := jwt.MapClaims{}
+		maps.Copy(c, claims)
+		if change != nil {
+			change(c)
+		}
+		raw, err := k.Sign(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	unsigned, err := jwt.NewWithClaims(jwt.SigningMethodNone, claims).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hmac, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte("synthetic-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		change func(*Profile)
 		raw    string
-		want   string
+		want   string // in the error; empty for none
 	}{
 		{"same", nil, p.Token.IDToken, ""},
 		{"issuer without slash", func(p *Profile) { p.Issuer = strings.TrimSuffix(p.Issuer, "/") }, p.Token.IDToken, ""},
 		{"other user", func(p *Profile) { p.User.Subject = "someone-else" }, p.Token.IDToken, "another user"},
-		{"other issuer", func(p *Profile) { p.Issuer = "https://elsewhere.example/oidc/" }, p.Token.IDToken, "from issuer"},
-		{"not a JWT", nil, "ory_at_opaque", "not a JWT"},
+		{"other issuer", func(p *Profile) { p.Issuer = "https://elsewhere.example/oidc/" }, p.Token.IDToken, "issuer"},
+		{"other audience", func(p *Profile) { p.ClientID = "other-client" }, p.Token.IDToken, "audience"},
+		{"not a JWT", nil, "ory_at_opaque", ""},
+		{"alg none", nil, unsigned, ""},
+		{"HMAC", nil, hmac, ""},
+		{"unknown key", nil, signedBy(stranger, nil), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -503,14 +540,44 @@ func TestSameSubject(t *testing.T) {
 			if tt.change != nil {
 				tt.change(&q)
 			}
-			err := sameSubject(&q, tt.raw)
+			srv.ResetCounts()
+			s := &Session{}
+			doc, err := s.checkIDToken(t.Context(), srv.Client(), &q, tt.raw)
+			good := tt.raw == p.Token.IDToken && tt.want == ""
 			switch {
-			case tt.want == "" && err != nil:
+			case good && err != nil:
 				t.Errorf("got %v, want nil", err)
-			case tt.want != "" && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want)):
-				t.Errorf("got %v, want ErrInvalid saying %q", err, tt.want)
+			case good && len(doc) == 0:
+				t.Error("no JWKS document returned to keep")
+			case !good && err == nil:
+				t.Error("accepted")
+			case !good && !strings.Contains(err.Error(), tt.want):
+				t.Errorf("got %v, want an error saying %q", err, tt.want)
+			}
+			// A profile without kept keys fetches them once; an unknown
+			// key sends for them once more, and no further.
+			want := 1
+			if tt.name == "unknown key" {
+				want = 2
+			}
+			if n := srv.Count(cellsop.PathJWKS); tt.raw != "ory_at_opaque" && n != want {
+				t.Errorf("%d JWKS requests, want %d", n, want)
 			}
 		})
+	}
+
+	// Keys kept from login are used as they are: no request.
+	kept := *p
+	kept.SigningKeys, err = FetchJWKS(t.Context(), srv.Client(), p.Endpoints.JWKS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetCounts()
+	if _, err := (&Session{}).checkIDToken(t.Context(), srv.Client(), &kept, p.Token.IDToken); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count(cellsop.PathJWKS); n != 0 {
+		t.Errorf("%d JWKS requests with the keys kept, want 0", n)
 	}
 }
 
