@@ -145,11 +145,15 @@ func TestE2EInterruptSlowServer(t *testing.T) {
 		name string
 		path string
 		args []string
+		// awaits says the request's answer is awaited through the
+		// interrupt, up to --timeout: a refresh token the server rotated
+		// on receipt must not be lost.
+		awaits bool
 	}{
-		{"token refreshing", cellsop.PathToken, []string{"token"}},
-		{"refresh", cellsop.PathToken, []string{"refresh"}},
-		{"status check", cellsop.PathUserinfo, []string{"status", "--check"}},
-		{"logout", cellsop.PathRevoke, []string{"logout"}},
+		{"token refreshing", cellsop.PathToken, []string{"token"}, true},
+		{"refresh", cellsop.PathToken, []string{"refresh"}, true},
+		{"status check", cellsop.PathUserinfo, []string{"status", "--check"}, false},
+		{"logout", cellsop.PathRevoke, []string{"logout"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,7 +170,11 @@ func TestE2EInterruptSlowServer(t *testing.T) {
 			fs.Set(tt.path, faultserver.Hang)
 			defer fs.Clear()
 			hits := fs.Count(tt.path)
-			cmd := exec.Command(bin, append([]string{"--config", cfg, "--timeout", "1m"}, tt.args...)...)
+			timeout := "1m"
+			if tt.awaits {
+				timeout = "2s"
+			}
+			cmd := exec.Command(bin, append([]string{"--config", cfg, "--timeout", timeout}, tt.args...)...)
 			var stdout bytes.Buffer
 			stderr := &syncBuffer{}
 			cmd.Stdout, cmd.Stderr = &stdout, stderr
@@ -176,6 +184,9 @@ func TestE2EInterruptSlowServer(t *testing.T) {
 			waitFor(t, "the request to "+tt.path, func() bool { return fs.Count(tt.path) > hits })
 			if err := cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Fatal(err)
+			}
+			if tt.awaits {
+				waitFor(t, "the note that the answer is awaited", func() bool { return strings.Contains(stderr.String(), "waiting for its answer") })
 			}
 			if code := exitStatus(t, cmd); code != exitInterrupted {
 				t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
