@@ -3,6 +3,7 @@ package oob
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 )
 
@@ -12,6 +13,13 @@ type pendingFile interface {
 	Write(p []byte) (int, error)
 	CloseAtomicallyReplace() error
 	Cleanup() error
+}
+
+// ReplaceFile makes data the contents of path all at once, mode 0600, or
+// leaves path as it was: the write the config and cec's file get, for the
+// files other packages keep.
+func ReplaceFile(ctx context.Context, path string, data []byte) error {
+	return replaceFile(ctx, path, data, nil)
 }
 
 // replaceFile makes data the contents of path all at once, mode 0600, or
@@ -42,4 +50,24 @@ func replaceFile(ctx context.Context, path string, data []byte, write func(io.Wr
 	// The file is synced before the rename but not the directory, and
 	// without that the rename itself may not survive a crash.
 	return syncDir(filepath.Dir(path))
+}
+
+// sweepPending removes the new versions of path that were started and
+// never finished: a process killed while writing leaves its temporary
+// file, holding new tokens, for ever. Only files named as newPendingFile
+// names them are touched, and only regular ones. Call it only under the
+// lock that every writer of path holds, so that no version it finds is
+// still being written. What cannot be removed is left for the next time:
+// it is no reason to fail the update.
+func sweepPending(path string) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && isPendingName(base, e.Name()) {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }

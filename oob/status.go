@@ -196,25 +196,12 @@ func (s *Status) loginNote() string {
 // JSON is the status as indented JSON ending in a newline.
 func (s *Status) JSON() ([]byte, error) { return encodeJSON(s) }
 
-// text is the user for people: "Name <email> (login)", whatever is known.
-func (u UserSummary) text() string {
-	var parts []string
-	if u.Name != "" {
-		parts = append(parts, termsafe.Text(u.Name, maxServerText))
-	}
-	if u.Email != "" {
-		parts = append(parts, "<"+termsafe.Text(u.Email, maxServerText)+">")
-	}
-	if u.PreferredUsername != "" && u.PreferredUsername != u.Name {
-		parts = append(parts, "("+termsafe.Text(u.PreferredUsername, maxServerText)+")")
-	}
-	if len(parts) == 0 && u.Subject != "" {
-		parts = append(parts, "subject "+termsafe.Text(u.Subject, maxServerText))
-	}
-	if len(parts) == 0 {
-		return "unknown"
-	}
-	return strings.Join(parts, " ")
+// text is the user for people, by [User.Describe].
+func (u UserSummary) text() string { return u.user().Describe() }
+
+// user is the summary as the profile's User.
+func (u UserSummary) user() User {
+	return User{Subject: u.Subject, PreferredUsername: u.PreferredUsername, Name: u.Name, Email: u.Email}
 }
 
 func (t TokenTimes) text(now time.Time) string {
@@ -232,6 +219,10 @@ func tokenTimes(exp time.Time, now time.Time) TokenTimes {
 	left := int64(at.Sub(now.Truncate(time.Second)) / time.Second)
 	return TokenTimes{Expiry: at, ExpiresIn: &left, Expired: !at.After(now)}
 }
+
+// EncodeJSON is the encoder of every JSON document cells-oob prints; see
+// encodeJSON.
+func EncodeJSON(v any) ([]byte, error) { return encodeJSON(v) }
 
 // encodeJSON writes v as indented JSON ending in a newline. Beyond what
 // encoding/json escapes, the runes a terminal may act on (DEL, the C1

@@ -1,0 +1,124 @@
+package awsconfig
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "dotfiles", "aws-config")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := "[default]\nregion = eu-west-1\n"
+	if err := os.WriteFile(real, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, ".aws", "config")
+	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+
+	res, err := Write(context.Background(), link, goldenProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Path != real || res.Backup != real+".bak" || !res.Added || res.Unchanged {
+		t.Errorf("got %+v", res)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v", err)
+	}
+	if bak, err := os.ReadFile(real + ".bak"); err != nil || string(bak) != old {
+		t.Errorf("backup %q, %v", bak, err)
+	}
+	data, err := os.ReadFile(link)
+	if err != nil || !strings.HasPrefix(string(data), old+"\n[profile cells]\n") {
+		t.Errorf("written %q, %v", data, err)
+	}
+
+	// A second export finds nothing to change and writes nothing.
+	if err := os.Remove(real + ".bak"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Write(context.Background(), link, goldenProfile)
+	if err != nil || !res.Unchanged {
+		t.Errorf("again: %+v, %v", res, err)
+	}
+	if _, err := os.Stat(real + ".bak"); !os.IsNotExist(err) {
+		t.Errorf("an unchanged file was backed up: %v", err)
+	}
+}
+
+func TestWriteNewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".aws", "config")
+	res, err := Write(context.Background(), path, goldenProfile)
+	if err != nil || res.Backup != "" || !res.Added {
+		t.Fatalf("got %+v, %v", res, err)
+	}
+	want, _ := goldenProfile.Section()
+	if data, err := os.ReadFile(path); err != nil || string(data) != want {
+		t.Errorf("written %q, %v; want %q", data, err, want)
+	}
+}
+
+// TestWriteRefuses: a file that is not a regular one, or a merge that
+// fails, leaves everything as it was.
+func TestWriteRefuses(t *testing.T) {
+	dir := t.TempDir()
+	dup := filepath.Join(dir, "dup")
+	text := "[profile cells]\n[profile cells]\n"
+	if err := os.WriteFile(dup, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(context.Background(), dup, goldenProfile); err == nil || !strings.Contains(err.Error(), "nothing was written") {
+		t.Errorf("got %v", err)
+	}
+	if data, _ := os.ReadFile(dup); string(data) != text {
+		t.Errorf("changed to %q", data)
+	}
+	if _, err := os.Stat(dup + ".bak"); !os.IsNotExist(err) {
+		t.Errorf("a backup was made: %v", err)
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(context.Background(), fifo, goldenProfile); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a FIFO: %v", err)
+	}
+}
+
+func TestShadowed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(path, []byte("[default]\naws_access_key_id = SYNTHETIC\n[cells]\naws_access_key_id = SYNTHETIC\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !Shadowed(path, "cells") || Shadowed(path, "other") || Shadowed(path+".missing", "cells") {
+		t.Error("wrong")
+	}
+}
+
+func TestPaths(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if got := ConfigPath(getenv, "/home/a"); got != filepath.Join("/home/a", ".aws", "config") {
+		t.Error(got)
+	}
+	env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = "/etc/aws", "/etc/creds"
+	if ConfigPath(getenv, "/home/a") != "/etc/aws" || CredentialsPath(getenv, "/home/a") != "/etc/creds" {
+		t.Error("the environment is not read")
+	}
+}
