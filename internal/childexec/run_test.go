@@ -1,0 +1,72 @@
+//go:build unix
+
+package childexec
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"slices"
+	"syscall"
+	"testing"
+)
+
+func TestRunExitStatus(t *testing.T) {
+	tests := []struct {
+		script string
+		want   int
+	}{
+		{"exit 0", 0},
+		{"exit 1", 1},
+		{"exit 42", 42},
+		{"kill -TERM $$", 128 + int(syscall.SIGTERM)},
+		{"kill -KILL $$", 128 + int(syscall.SIGKILL)},
+	}
+	for _, tt := range tests {
+		got, err := Run(exec.Command("sh", "-c", tt.script))
+		if err != nil || got != tt.want {
+			t.Errorf("sh -c %q: %d, %v; want %d", tt.script, got, err, tt.want)
+		}
+	}
+}
+
+func TestRunNotStarted(t *testing.T) {
+	if _, err := Run(exec.Command("/nonexistent/command")); err == nil {
+		t.Error("no error for a command that does not exist")
+	}
+}
+
+// TestRunForwardsSignals sends this process each signal while a child
+// waits for it: the child must get it, and Run return the status the
+// child chose.
+func TestRunForwardsSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			// The child's status says which signal it trapped.
+			cmd := exec.Command("sh", "-c", `sleep 60 & trap 'kill $!; exit 10' INT; trap 'kill $!; exit 11' TERM; trap 'kill $!; exit 12' HUP; echo ready; wait`)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			type result struct {
+				code int
+				err  error
+			}
+			done := make(chan result, 1)
+			go func() {
+				code, err := Run(cmd)
+				done <- result{code, err}
+			}()
+			if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+				t.Fatalf("child said %q, %v", line, err)
+			}
+			if err := syscall.Kill(os.Getpid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			want := 10 + slices.Index([]syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}, sig)
+			if r := <-done; r.err != nil || r.code != want {
+				t.Errorf("Run = %d, %v; want %d", r.code, r.err, want)
+			}
+		})
+	}
+}
