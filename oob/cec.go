@@ -97,17 +97,10 @@ func NewCecEntry(name string, p *Profile, withRefresh bool) (string, *CecEntry, 
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	user := p.User.PreferredUsername
-	if user == "" {
-		user = p.User.Name
-	}
-	if user == "" {
-		user = p.User.Subject
-	}
 	e := &CecEntry{
 		AuthType:      "oauth2",
 		URL:           strings.TrimSuffix(p.Server, "/"),
-		User:          user,
+		User:          p.User.Login(),
 		IDToken:       p.Token.AccessToken,
 		SkipVerify:    p.TLS.InsecureSkipVerify,
 		UseTokenCache: true,
@@ -125,7 +118,7 @@ func NewCecEntry(name string, p *Profile, withRefresh bool) (string, *CecEntry, 
 		// never tries to refresh.
 		e.AuthType = "pat"
 	}
-	return user + "@" + u.Hostname() + ":" + port, e, nil
+	return e.User + "@" + u.Hostname() + ":" + port, e, nil
 }
 
 // canHandOver says whether cec could refresh p's session: it needs the

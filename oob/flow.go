@@ -355,9 +355,25 @@ func (v *validator) tokens(ctx context.Context, tok Token, nonce string) (*Profi
 		tok.Expiry = id.ExpiresAt
 	}
 	v.profile.Token = tok
-	v.profile.User = userFromToken(id)
+	v.profile.User = v.named(ctx, userFromToken(id), tok.AccessToken)
 	v.profile.SigningKeys = v.doc
 	return v.profile, nil
+}
+
+// named returns the user an ID token describes, asking userinfo once with
+// the access token when the token names them by subject alone, as some
+// providers' do. Only a userinfo answer about the same subject counts, and
+// a failed one leaves the user as they were: naming is not worth refusing
+// a login for.
+func (v *validator) named(ctx context.Context, u User, accessToken string) User {
+	if u.named() || accessToken == "" || v.profile.Endpoints.UserInfo == "" {
+		return u
+	}
+	info, err := FetchUserInfo(ctx, v.client, v.profile.Endpoints.UserInfo, accessToken)
+	if err != nil || info.Subject != u.Subject {
+		return u
+	}
+	return info
 }
 
 // jwt accepts a pasted JWT: an ID token, or a JWT access token.

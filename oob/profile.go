@@ -23,16 +23,9 @@ func (p *Profile) oauth2Config() *oauth2.Config {
 }
 
 // DefaultName is the profile name a login gets unless one is given:
-// <user>@<host>, the user being the preferred username, the name, then the
-// subject.
+// <user>@<host>, the user named by [User.Login].
 func (p *Profile) DefaultName() string {
-	user := p.User.PreferredUsername
-	if user == "" {
-		user = p.User.Name
-	}
-	if user == "" {
-		user = p.User.Subject
-	}
+	user := p.User.Login()
 	if user == "" {
 		user = "user"
 	}

@@ -64,13 +64,10 @@ func UseProfile(ctx context.Context, s *Store, name string) error {
 	})
 }
 
-// short names the user in a few characters: the address, the login, the
-// name or the subject, whichever is known first.
+// short names the user in a few characters, by [User.Login].
 func (u UserSummary) short() string {
-	for _, s := range []string{u.Email, u.PreferredUsername, u.Name, u.Subject} {
-		if s != "" {
-			return termsafe.Text(s, maxServerText)
-		}
+	if login := u.user().Login(); login != "" {
+		return termsafe.Text(login, maxServerText)
 	}
 	return "-"
 }

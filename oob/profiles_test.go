@@ -21,10 +21,10 @@ func TestWriteProfiles(t *testing.T) {
 	if err := WriteProfiles(&b, Profiles(c, statusNow), statusNow); err != nil {
 		t.Fatal(err)
 	}
-	want := `  NAME                 USER                 SERVER                       EXPIRES
-* admin@cells.example  admin@cells.example  https://cells.example        in 9m
-  old@other.example    old                  https://other.example        expired 3h ago
-  pat@cells.example    u-2                  https://cells.example/oidc/  never
+	want := `  NAME                 USER   SERVER                       EXPIRES
+* admin@cells.example  admin  https://cells.example        in 9m
+  old@other.example    old    https://other.example        expired 3h ago
+  pat@cells.example    u-2    https://cells.example/oidc/  never
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

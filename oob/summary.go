@@ -11,21 +11,11 @@ import (
 // LoginSummary tells the person who signed in, where, under which profile,
 // and until when the token is good.
 func LoginSummary(w io.Writer, name, configPath string, p *Profile, now time.Time) {
-	who := p.User.Name
-	if who == "" {
-		who = p.User.PreferredUsername
-	}
-	if who == "" {
-		who = p.User.Subject
-	}
-	if p.User.Email != "" {
-		who += " <" + p.User.Email + ">"
-	}
 	where := p.Server
 	if where == "" {
 		where = p.Issuer
 	}
-	fmt.Fprintf(w, "Signed in to %s as %s.\n", termsafe.Text(where, 200), termsafe.Text(who, 200))
+	fmt.Fprintf(w, "Signed in to %s as %s.\n", termsafe.Text(where, 200), p.User.Describe())
 	fmt.Fprintf(w, "Profile %q saved in %s (now current).\n", name, configPath)
 	switch {
 	case p.Token.Expiry.IsZero():

@@ -23,6 +23,7 @@ const (
 type client struct {
 	redirectURIs    []string
 	idTokenLifetime time.Duration
+	subjectOnly     bool
 }
 
 var _ op.Client = (*client)(nil)
@@ -63,7 +64,8 @@ func (c *client) IsScopeAllowed(scope string) bool {
 }
 
 // IDTokenUserinfoClaimsAssertion puts name and email in the ID token even
-// though an access token is issued too, as Cells does.
-func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
+// though an access token is issued too, as Cells does, unless the server
+// was asked for subject-only ID tokens.
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return !c.subjectOnly }
 
 func keepScopes(scopes []string) []string { return slices.Clone(scopes) }

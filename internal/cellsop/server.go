@@ -66,6 +66,10 @@ type Options struct {
 	// that this server also serves the code page on; default [PathOOB].
 	// Older Cells docs say /oauth/oob.
 	RedirectPaths []string
+	// SubjectOnlyIDTokens leaves the user's claims out of ID tokens, as
+	// providers do that name the user only at userinfo: the ID token
+	// carries sub alone.
+	SubjectOnlyIDTokens bool
 	// FreshKey gives this server a signing key of its own instead of the one
 	// every server in the process shares.
 	FreshKey bool
@@ -136,7 +140,7 @@ func Start(opts Options) (*Server, error) {
 	for i, p := range opts.RedirectPaths {
 		redirects[i] = base + p
 	}
-	s.store = newStorage(&client{redirectURIs: redirects, idTokenLifetime: opts.IDTokenLifetime},
+	s.store = newStorage(&client{redirectURIs: redirects, idTokenLifetime: opts.IDTokenLifetime, subjectOnly: opts.SubjectOnlyIDTokens},
 		key, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, opts.ReuseRevokesSession)
 
 	var aesKey [32]byte
