@@ -62,6 +62,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer srv.Close()
 	fmt.Fprintf(stderr, "demo: a Cells-like OpenID provider is serving at %s\n", srv.URL)
 	fmt.Fprintf(stderr, "demo: sign in as %q with password %q\n", cellsop.Username, cellsop.Password)
+	if !*auto {
+		// The URL names 127.0.0.1:port, so a tunnel from the same port on
+		// the laptop makes the authorization URL open there as it is.
+		host := strings.TrimPrefix(srv.URL, "http://")
+		_, port, _ := strings.Cut(host, ":")
+		fmt.Fprintf(stderr, "demo: on a server over SSH, let your laptop's browser reach it: ssh -L %s:%s <server>\n", port, host)
+	}
 
 	dir, err := os.MkdirTemp("", "cells-oob-demo-")
 	if err != nil {
@@ -73,6 +80,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		*bin = filepath.Join(dir, "cells-oob")
 		fmt.Fprintln(stderr, "demo: building cells-oob…")
 		if err := build(ctx, *bin, stderr); err != nil {
+			if ctx.Err() != nil {
+				return stopped(stderr)
+			}
 			fmt.Fprintf(stderr, "demo: build cells-oob: %v\n", err)
 			return 1
 		}
@@ -93,12 +103,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = d.cellsOOB(ctx, d.stdin, d.stderr, "login", "--url", srv.URL)
 	}
 	if err != nil {
-		return d.fail("login", err)
+		return d.fail(ctx, "login", err)
 	}
 	for _, step := range [][]string{{"token"}, {"status"}} {
 		fmt.Fprintf(stderr, "\ndemo: $ cells-oob --config %s %s\n", d.config, strings.Join(step, " "))
 		if err := d.cellsOOB(ctx, nil, d.stderr, step...); err != nil {
-			return d.fail(step[0], err)
+			return d.fail(ctx, step[0], err)
 		}
 	}
 	if *auto {
@@ -108,8 +118,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "\ndemo: the provider keeps serving; from another terminal try:\n")
 	fmt.Fprintf(stderr, "\n  export CELLS_OOB_CONFIG=%s\n", d.config)
 	fmt.Fprintf(stderr, "  %s status\n  %s token --header\n  %s refresh\n", d.bin, d.bin, d.bin)
-	fmt.Fprintf(stderr, "\ndemo: press Ctrl-C to stop (the config and binary go with it)\n")
+	fmt.Fprintf(stderr, "\ndemo: it keeps running until you press Ctrl-C (the config and binary go with it)\n")
 	<-ctx.Done()
+	return stopped(stderr)
+}
+
+// stopped says the person ended the demo, which is no failure.
+func stopped(stderr io.Writer) int {
+	fmt.Fprintln(stderr, "\ndemo: stopped")
 	return 0
 }
 
@@ -146,8 +162,12 @@ func (d *demo) cellsOOB(ctx context.Context, stdin io.Reader, stderr io.Writer, 
 	return cmd.Run()
 }
 
-// fail reports a failed step and passes cells-oob's exit status on.
-func (d *demo) fail(step string, err error) int {
+// fail reports a failed step and passes cells-oob's exit status on. A
+// step ended by Ctrl-C is the person stopping the demo.
+func (d *demo) fail(ctx context.Context, step string, err error) int {
+	if ctx.Err() != nil {
+		return stopped(d.stderr)
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		fmt.Fprintf(d.stderr, "demo: cells-oob %s exited with status %d\n", step, exit.ExitCode())

@@ -214,13 +214,51 @@ func TestInteractiveDemo(t *testing.T) {
 	if code := <-exit; code != 0 {
 		t.Errorf("exit %d", code)
 	}
-	for _, want := range []string{"Logged in.", "export CELLS_OOB_CONFIG=", " token --header"} {
+	for _, want := range []string{"Logged in.", "export CELLS_OOB_CONFIG=", " token --header", "ssh -L ", "keeps running until you press Ctrl-C", "demo: stopped"} {
 		if !strings.Contains(seen.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, seen.String())
 		}
 	}
 	if !jwe.MatchString(stdout.String()) {
 		t.Errorf("stdout lacks the token:\n%s", stdout.String())
+	}
+}
+
+// TestInteractiveDemoStopped presses Ctrl-C at the login prompt: the
+// person ending the demo is no failure.
+func TestInteractiveDemoStopped(t *testing.T) {
+	t.Setenv(fakeEnv, "ok")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	keyboard, typing, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keyboard.Close()
+	defer typing.Close()
+	screen, demoStderr := io.Pipe()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, []string{"--bin", exe}, keyboard, &bytes.Buffer{}, demoStderr)
+		demoStderr.Close()
+	}()
+	var seen strings.Builder
+	lines := bufio.NewScanner(screen)
+	for lines.Scan() {
+		seen.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), cellsop.PathAuth+"?") {
+			interrupt()
+		}
+	}
+	if code := <-exit; code != 0 {
+		t.Errorf("exit %d, want 0; stderr:\n%s", code, seen.String())
+	}
+	if !strings.Contains(seen.String(), "demo: stopped") {
+		t.Errorf("stderr does not say the demo stopped:\n%s", seen.String())
 	}
 }
 
