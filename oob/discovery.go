@@ -149,6 +149,14 @@ func SameIssuer(a, b string) bool {
 // IssuerForServer returns the issuer of the Cells server at serverURL,
 // <url>/oidc/. A trailing slash on serverURL is tolerated.
 func IssuerForServer(serverURL string) (string, error) {
+	if serverURL != "" && !strings.Contains(serverURL, "://") {
+		// "host:port" parses as a scheme and an opaque part, or not at
+		// all; either way the person left the scheme out.
+		if strings.Contains(serverURL, "@") {
+			return "", Usagef("oob: server URL must start with https:// (or http://) and hold no user name or password")
+		}
+		return "", Usagef("oob: server URL %s: must start with https:// (or http://), as in https://%s", termsafe.Text(serverURL, maxServerText), termsafe.Text(serverURL, maxServerText))
+	}
 	u, err := url.Parse(serverURL)
 	if err != nil {
 		var urlErr *url.Error
@@ -167,6 +175,8 @@ func IssuerForServer(serverURL string) (string, error) {
 		return "", Usagef("oob: server URL %s: must not hold a user name or password", u.Redacted())
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(serverURL, "#"):
 		return "", Usagef("oob: server URL %s: must not have a query or fragment", displayURL(u))
+	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), strings.TrimRight(issuerPath, "/")):
+		return "", Usagef("oob: server URL %s ends in %s, where the server's OpenID provider lives: give the server's own URL, %s", displayURL(u), strings.TrimRight(issuerPath, "/"), serverBase(strings.TrimSuffix(strings.TrimRight(serverURL, "/"), strings.TrimRight(issuerPath, "/"))))
 	}
 	return serverBase(serverURL) + issuerPath, nil
 }
