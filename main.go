@@ -335,6 +335,10 @@ func cmdLogin(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return oob.Usagef("login takes no arguments (did you mean --url %s?)", c.Args().First())
 	}
+	// Before anyone signs in for nothing.
+	if err := store(c).Check(); err != nil {
+		return err
+	}
 	stderr := c.App.ErrWriter
 	tls := oob.TLS{CAFile: c.String("ca-file"), InsecureSkipVerify: c.Bool("insecure-skip-verify")}
 	if tls.InsecureSkipVerify {

@@ -130,6 +130,16 @@ func Relative(d time.Duration) string {
 
 func span(d time.Duration) string {
 	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
+	// Rounded to the unit shown, not cut: a 5-minute token a moment old
+	// expires "in 5m", not "in 4m".
+	switch {
+	case d < time.Minute:
+		d = d.Round(time.Second)
+	case d < 2*day:
+		d = d.Round(time.Minute)
+	case d < year:
+		d = d.Round(day)
+	}
 	switch {
 	case d >= year:
 		return fmt.Sprintf("%dy", d/year)

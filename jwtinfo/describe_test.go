@@ -179,7 +179,10 @@ func TestRelative(t *testing.T) {
 		{-999 * time.Millisecond, "now"},
 		{time.Second, "in 1s"},
 		{59 * time.Second, "in 59s"},
-		{9*time.Minute + 59*time.Second, "in 9m"},
+		{9*time.Minute + 29*time.Second, "in 9m"},
+		{9*time.Minute + 59*time.Second, "in 10m"}, // a fresh 10-minute token
+		{59*time.Minute + 45*time.Second, "in 1h"},
+		{59*time.Second + 600*time.Millisecond, "in 1m"},
 		{-3 * time.Hour, "3h ago"},
 		{90 * time.Minute, "in 1h30m"},
 		{-(47*time.Hour + 5*time.Minute), "47h5m ago"},

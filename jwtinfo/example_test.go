@@ -109,9 +109,9 @@ func ExampleToken_Describe() {
 }
 
 func ExampleRelative() {
-	fmt.Println(jwtinfo.Relative(9*time.Minute + 30*time.Second))
+	fmt.Println(jwtinfo.Relative(9*time.Minute + 58*time.Second))
 	fmt.Println(jwtinfo.Relative(-3 * time.Hour))
 	// Output:
-	// in 9m
+	// in 10m
 	// 3h ago
 }

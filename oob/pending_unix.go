@@ -5,6 +5,7 @@ package oob
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/renameio/v2"
 )
@@ -14,6 +15,14 @@ import (
 // rename.
 func newPendingFile(path string) (pendingFile, error) {
 	return renameio.NewPendingFile(path, renameio.WithTempDir(filepath.Dir(path)), renameio.WithStaticPermissions(0o600))
+}
+
+// isPendingName tells whether name, beside a file called base, is a new
+// version newPendingFile started: renameio names them "." + base + a
+// decimal number.
+func isPendingName(base, name string) bool {
+	number, ok := strings.CutPrefix(name, "."+base)
+	return ok && number != "" && strings.Trim(number, "0123456789") == ""
 }
 
 // syncDir makes a rename in dir survive a crash.

@@ -3,6 +3,7 @@ package oob
 import (
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // renameio does not build on Windows; there a temporary file in the same
@@ -15,11 +16,22 @@ type windowsPending struct {
 }
 
 func newPendingFile(path string) (pendingFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+pendingInfix+"*")
 	if err != nil {
 		return nil, err
 	}
 	return &windowsPending{File: f, path: path}, nil
+}
+
+// pendingInfix comes between the "." + base and the random number that
+// os.CreateTemp adds, in the names of new versions.
+const pendingInfix = ".tmp-"
+
+// isPendingName tells whether name, beside a file called base, is a new
+// version newPendingFile started.
+func isPendingName(base, name string) bool {
+	number, ok := strings.CutPrefix(name, "."+base+pendingInfix)
+	return ok && number != "" && strings.Trim(number, "0123456789") == ""
 }
 
 func (p *windowsPending) CloseAtomicallyReplace() error {

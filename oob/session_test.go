@@ -242,7 +242,7 @@ func TestSessionTokenNotValidLongEnough(t *testing.T) {
 		want    error
 		message string
 	}{
-		{"no refresh", nil, TokenOptions{MinValid: 10 * time.Minute, NoRefresh: true}, ErrExpired, "expires in 4m, sooner than the 10m asked for"},
+		{"no refresh", nil, TokenOptions{MinValid: 10 * time.Minute, NoRefresh: true}, ErrExpired, "expires in 5m, sooner than the 10m asked for"},
 		{"expired, no refresh", func(p *Profile) { p.Token.Expiry = past }, TokenOptions{NoRefresh: true}, ErrExpired, "expired 3m ago"},
 		{"expired, no refresh token", func(p *Profile) {
 			p.Token.Expiry = past

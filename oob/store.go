@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/gofrs/flock"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // Store is the config file on disk and its sibling lock file.
@@ -106,6 +108,11 @@ func (s *Store) resolved() *Store {
 }
 
 func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) error {
+	// Before anything is made beside it, such as a lock file next to a
+	// device.
+	if err := s.Check(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return fmt.Errorf("oob: create config directory: %w", err)
 	}
@@ -116,6 +123,7 @@ func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) e
 	// The kernel drops the lock when the process dies, so a killed
 	// cells-oob never leaves a stale one behind.
 	defer lock.Unlock()
+	sweepPending(s.Path)
 
 	old, info, err := s.read()
 	if err != nil {
@@ -200,10 +208,78 @@ func lockBlocking(l *flock.Flock) error {
 	}
 }
 
+// MaxConfigBytes is the largest config file read. A profile takes a few
+// KiB; a file past this is not a config of ours, and reading it whole
+// would only cost memory.
+const MaxConfigBytes = 1 << 20
+
+// Check tells, without opening anything, whether the config path can hold
+// the config: there is nothing there yet, or a regular file of at most
+// MaxConfigBytes, directly or through a symbolic link. A named pipe would
+// block a read for ever, a device would be replaced by a file of tokens,
+// and a dangling link would be replaced by a file beside its target; each
+// is a *ConfigError naming the path. Other errors, such as a path through
+// a plain file, are left for the read to report.
+func (s *Store) Check() error {
+	_, err := s.stat()
+	return err
+}
+
+// stat is Check that also returns the file's details, or none when there
+// is no file or the error is left for the read.
+func (s *Store) stat() (fs.FileInfo, error) {
+	info, err := os.Stat(s.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if target, lerr := os.Readlink(s.Path); lerr == nil {
+			return nil, &ConfigError{Path: s.Path, Err: fmt.Errorf("is a symbolic link to %s, which does not exist", termsafe.Text(target, 0))}
+		}
+		return nil, nil
+	case err != nil:
+		return nil, nil
+	}
+	return info, s.checkFile(info)
+}
+
+// checkFile refuses what is not a regular file of at most MaxConfigBytes.
+func (s *Store) checkFile(info fs.FileInfo) error {
+	if !info.Mode().IsRegular() {
+		return &ConfigError{Path: s.Path, Err: fmt.Errorf("is %s, not a regular file", fileKind(info.Mode()))}
+	}
+	if info.Size() > MaxConfigBytes {
+		return &ConfigError{Path: s.Path, Err: errConfigTooLarge}
+	}
+	return nil
+}
+
+var errConfigTooLarge = errors.New("is larger than 1 MiB, which no config is")
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
 // read returns the config file's contents and details, or no details if
-// there is no file.
+// there is no file. It checks the path before opening it, then the file
+// it opened, which another process may have put there in between: it
+// never waits on a named pipe and never reads more than MaxConfigBytes.
 func (s *Store) read() ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(s.Path)
+	if _, err := s.stat(); err != nil {
+		return nil, nil, err
+	}
+	f, err := openConfig(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil
 	}
@@ -215,10 +291,17 @@ func (s *Store) read() ([]byte, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("oob: read config: %w", err)
 	}
+	if err := s.checkFile(info); err != nil {
+		return nil, nil, err
+	}
 	var buf bytes.Buffer
 	buf.Grow(int(info.Size()) + bytes.MinRead)
-	if _, err := buf.ReadFrom(f); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxConfigBytes+1)); err != nil {
 		return nil, nil, fmt.Errorf("oob: read config: %w", err)
+	}
+	if buf.Len() > MaxConfigBytes {
+		// It grew since the Stat.
+		return nil, nil, &ConfigError{Path: s.Path, Err: errConfigTooLarge}
 	}
 	return buf.Bytes(), info, nil
 }

@@ -673,6 +673,19 @@ func TestStoreHelperProcess(t *testing.T) {
 			return err
 		})
 		t.Fatalf("holder was not killed: %v", err)
+	case "die-writing":
+		// Half the new config reaches its temporary file, then the
+		// process waits to be killed.
+		s.write = func(w io.Writer, data []byte) error {
+			if _, err := w.Write(data[:len(data)/2]); err != nil {
+				return err
+			}
+			fmt.Println("writing")
+			_, err := io.Copy(io.Discard, os.Stdin)
+			return err
+		}
+		err := s.Update(context.Background(), increment)
+		t.Fatalf("writer was not killed: %v", err)
 	default:
 		t.Fatalf("unknown role %q", role)
 	}
