@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // MaxResponseBytes is the largest response body the client accepts. No
@@ -100,10 +102,17 @@ func newTLSConfig(choice TLS) (*tls.Config, error) {
 	return conf, nil
 }
 
-// checkRedirect follows redirects like net/http does, but never from HTTPS
-// down to plain HTTP, where a code or token would cross the network in the
-// clear.
+// checkRedirect follows the redirects of plain GETs, such as discovery and
+// the JWKS, like net/http does, but never from HTTPS down to plain HTTP,
+// where what follows would cross the network in the clear. Any other
+// request (a token or revocation POST, carrying a code, a verifier or a
+// refresh token; a userinfo GET carrying the access token) goes to the
+// endpoint discovery named or nowhere: a redirect would hand its secrets
+// to wherever it points, and let that place answer for the server.
 func checkRedirect(req *http.Request, via []*http.Request) error {
+	if first := via[0]; first.Method != http.MethodGet || first.Header.Get("Authorization") != "" {
+		return &redirectError{from: via[len(via)-1].URL, to: req.URL}
+	}
 	if len(via) >= maxRedirects {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
@@ -111,6 +120,16 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("refused redirect from https to %s", displayURL(req.URL))
 	}
 	return nil
+}
+
+// redirectError is a redirect that a request carrying secrets was not let
+// follow. It names the server that answered with it, which net/http's
+// error does not: its URL is where the redirect points.
+type redirectError struct{ from, to *url.URL }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("%s://%s answered with a redirect to %s; not followed",
+		e.from.Scheme, e.from.Host, termsafe.Text(displayURL(e.to), maxServerText))
 }
 
 // checkProxyConnect turns a proxy's refusal to open a tunnel into an error
@@ -404,6 +423,7 @@ func describeNetError(err error, server string) (msg string, ok bool) {
 		dnsErr    *net.DNSError
 		opErr     *net.OpError
 		proxyErr  *proxyError
+		redirect  *redirectError
 	)
 	const risky = "(or, at your own risk, --insecure-skip-verify)"
 	switch {
@@ -414,6 +434,8 @@ func describeNetError(err error, server string) (msg string, ok bool) {
 	case errors.Is(err, context.DeadlineExceeded),
 		errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Sprintf("%s did not answer in time", server), true
+	case errors.As(err, &redirect):
+		return redirect.Error(), true
 	case errors.Is(err, ErrResponseTooLarge):
 		return fmt.Sprintf("%s: %v", server, ErrResponseTooLarge), true
 	case errors.As(err, &unknownCA):

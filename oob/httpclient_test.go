@@ -320,6 +320,86 @@ func TestHTTPRedirectDowngrade(t *testing.T) {
 	}
 }
 
+// Only plain GETs follow redirects. A POST (a token exchange, a refresh,
+// a revocation) or a GET with credentials (userinfo) that is answered with
+// a redirect fails, naming the server and where it pointed, and the place
+// it pointed to hears nothing, whatever the kind of redirect.
+func TestHTTPRedirectsOnlyForPlainGets(t *testing.T) {
+	var (
+		mu    sync.Mutex
+		heard []string
+	)
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		heard = append(heard, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(body))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"ory_at_SYNTHETIC-elsewhere","token_type":"bearer","sub":"someone"}`)
+	}))
+	defer elsewhere.Close()
+	var status int
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/taken"+r.URL.Path, status)
+	}))
+	defer server.Close()
+	client := newTestClient(t, HTTPOptions{})
+	host := strings.TrimPrefix(server.URL, "http://")
+
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		tests := []struct {
+			name   string
+			method string
+			bearer string
+			follow bool
+		}{
+			{"plain GET", http.MethodGet, "", true},
+			{"token POST", http.MethodPost, "", false},
+			{"GET with a bearer token", http.MethodGet, "ory_at_SYNTHETIC-userinfo", false},
+		}
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%d/%s", code, tt.name), func(t *testing.T) {
+				status = code
+				mu.Lock()
+				heard = nil
+				mu.Unlock()
+				var body io.Reader
+				if tt.method == http.MethodPost {
+					body = strings.NewReader("grant_type=refresh_token&refresh_token=ory_rt_SYNTHETIC-secret")
+				}
+				req, err := http.NewRequestWithContext(t.Context(), tt.method, server.URL+"/oidc/oauth2/token", body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.bearer != "" {
+					req.Header.Set("Authorization", "Bearer "+tt.bearer)
+				}
+				resp, err := client.Do(req)
+				if resp != nil {
+					resp.Body.Close()
+				}
+				mu.Lock()
+				got := heard
+				mu.Unlock()
+				if tt.follow {
+					if err != nil || len(got) != 1 {
+						t.Fatalf("a plain GET did not follow the redirect: %v, heard %q", err, got)
+					}
+					return
+				}
+				if len(got) != 0 {
+					t.Errorf("the redirect was followed: elsewhere heard %q", got)
+				}
+				msg := fmt.Sprint(NetError(err, ""))
+				want := "http://" + host + " answered with a redirect to " + elsewhere.URL + "/taken/oidc/oauth2/token; not followed"
+				if msg != want {
+					t.Errorf("error %q, want %q", msg, want)
+				}
+			})
+		}
+	}
+}
+
 func TestHTTPVerboseRedacts(t *testing.T) {
 	// Synthetic secrets, each distinct so a leak says where it came from.
 	const (

@@ -85,6 +85,16 @@ func Respond(status int, contentType, body string) Fault {
 	}}
 }
 
+// Redirect answers code, such as 307, sending the client to the same path
+// and query at base (scheme://host): a server, or a proxy in front of it,
+// pointing the request elsewhere.
+func Redirect(code int, base string) Fault {
+	return Fault{name: "redirect-" + strconv.Itoa(code), serve: func(_ *Server, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", base+r.URL.RequestURI())
+		w.WriteHeader(code)
+	}}
+}
+
 // Times makes f apply to the next n requests only; those after pass on.
 func (f Fault) Times(n int) Fault {
 	f.times = n

@@ -15,6 +15,9 @@ import (
 	"github.com/cells-oob/cells-oob/internal/faultserver"
 )
 
+// errNotFollowed stops the test client at a redirect, to look at it.
+var errNotFollowed = errors.New("redirect not followed")
+
 // TestFaults checks that each fault reaches a plain client as the fault it
 // claims to be, so that tests built on it test what they say.
 func TestFaults(t *testing.T) {
@@ -81,16 +84,21 @@ func TestFaults(t *testing.T) {
 				t.Errorf("want a 400 invalid_grant; got %v %q", err, body)
 			}
 		}},
+		{faultserver.Redirect(307, "http://elsewhere.example"), func(t *testing.T, resp *http.Response, _ []byte, err error) {
+			if !errors.Is(err, errNotFollowed) || resp == nil || resp.StatusCode != 307 || resp.Header.Get("Location") != "http://elsewhere.example/x?q=1" {
+				t.Errorf("want a 307 to the same path and query elsewhere; got %v", err)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {
 			srv.Set("/x", tt.fault)
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/x", nil)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/x?q=1", nil)
 			// A fresh transport each time: a connection a fault killed must
 			// not be reused.
-			client := &http.Client{Transport: &http.Transport{}}
+			client := &http.Client{Transport: &http.Transport{}, CheckRedirect: func(*http.Request, []*http.Request) error { return errNotFollowed }}
 			resp, err := client.Do(req)
 			var body []byte
 			if err == nil {
