@@ -81,7 +81,7 @@ func TestCompletionProfileNames(t *testing.T) {
 		{"profiles use", []string{"--config", cfg, "profiles", "use"}, names},
 		{"profiles use, name given", []string{"--config", cfg, "profiles", "use", "alice@cells.example.com"}, ""},
 		{"profiles use, a flag", []string{"--config", cfg, "profiles", "use", "--he"}, "--help\n"},
-		{"commands", []string{"--config", cfg}, "login\ntoken\nstatus\ndecode\nrefresh\nlogout\nprofiles\nexport\ncompletion\nhelp\nh\n"},
+		{"commands", []string{"--config", cfg}, "login\ntoken\nstatus\ndecode\nrefresh\nlogout\nprofiles\nexport\nexec\ncompletion\nhelp\nh\n"},
 		{"global flags", []string{"--config", cfg, "--pro"}, "--profile\n"},
 		{"shells", []string{"completion"}, "bash\nzsh\nfish\n"},
 		{"no config", []string{"--config", filepath.Join(t.TempDir(), "none.json"), "--profile"}, ""},

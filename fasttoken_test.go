@@ -83,7 +83,7 @@ func tokenCommandLines(config string) [][]string {
 		{"--config=" + filepath.Join(filepath.Dir(config), "missing.json")},
 	}
 	minValid := [][]string{nil, {"--min-valid", "5m"}, {"-min-valid=2h"}, {"--min-valid", "0s"}}
-	bools := []string{"--header", "--id-token", "--json", "--copy", "--no-refresh"}
+	bools := []string{"--header", "--id-token", "--json", "--copy", "--no-refresh", "--aws"}
 	var lines [][]string
 	for _, g := range globals {
 		for _, mv := range minValid {
@@ -166,7 +166,7 @@ func TestFastTokenEnvironment(t *testing.T) {
 		t.Run("CELLS_OOB_PROFILE="+profile, func(t *testing.T) {
 			t.Setenv("CELLS_OOB_CONFIG", config)
 			t.Setenv("CELLS_OOB_PROFILE", profile)
-			for _, args := range [][]string{{"token"}, {"token", "--json"}, {"--profile", "alice", "token"}} {
+			for _, args := range [][]string{{"token"}, {"token", "--json"}, {"token", "--aws"}, {"--profile", "alice", "token"}} {
 				fast, done := runFast(args)
 				if !done {
 					if fast != (outcome{}) {
@@ -201,12 +201,17 @@ func TestFastTokenAnswersTheCommonCalls(t *testing.T) {
 		{[]string{"token", "--min-valid", "10m"}, true},
 		{[]string{"--profile", "pat", "token", "--min-valid", "87600h"}, true},
 		{[]string{"--config", config, "--timeout=5s", "token", "-header"}, true},
+		{[]string{"token", "--aws"}, true},
+		{[]string{"--profile", "pat", "token", "--aws", "--min-valid", "87600h"}, true},
 		// A token to refresh, --copy, and every error go the full way.
 		{[]string{"token", "--min-valid", "2h"}, false},
 		{[]string{"--profile", "stale", "token"}, false},
 		{[]string{"--profile", "pat", "token", "--id-token"}, false},
 		{[]string{"token", "--copy"}, false},
 		{[]string{"token", "--json", "--header"}, false},
+		{[]string{"token", "--aws", "--json"}, false},
+		{[]string{"token", "--aws", "--id-token"}, false},
+		{[]string{"--profile", "stale", "token", "--aws"}, false},
 		{[]string{"token", "--help"}, false},
 		{[]string{"token", "extra"}, false},
 		{[]string{"token", "--generate-bash-completion"}, false},

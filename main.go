@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
@@ -23,6 +24,8 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/cells-oob/cells-oob/internal/awsconfig"
+	"github.com/cells-oob/cells-oob/internal/childexec"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -44,7 +47,10 @@ func main() {
 	if code, done := fastToken(os.Args, os.Stdout, os.Stderr); done {
 		os.Exit(code)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A hangup, when the terminal or the SSH session goes away, ends the
+	// command like Ctrl-C does (exit 130): caught, so that the terminal is
+	// restored and nothing is left half-written.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -63,7 +69,7 @@ func report(ctx context.Context, err error, stderr io.Writer) int {
 		return exitOK
 	}
 	code := exitCode(ctx, err)
-	if code != exitOK {
+	if code != exitOK && err.Error() != "" {
 		fmt.Fprintf(stderr, "cells-oob: %s\n", oneLine(err.Error()))
 	}
 	return code
@@ -154,6 +160,7 @@ func tokenFlags() []cli.Flag {
 		jsonOutputFlag(),
 		&cli.BoolFlag{Name: "copy", Usage: "put the token on the clipboard instead of printing it"},
 		&cli.BoolFlag{Name: "no-refresh", Usage: "never refresh; exit 3 if the token is not valid"},
+		&cli.BoolFlag{Name: "aws", Usage: "print AWS credential_process JSON for the Cells S3 gateway (see export --aws)"},
 	}
 }
 
@@ -174,6 +181,8 @@ type tokenCall struct {
 	opts   oob.TokenOptions
 	format oob.TokenFormat
 	copy   bool
+	// aws asks for the credential_process document instead of format.
+	aws bool
 }
 
 // flagValues are parsed flags by name: a *cli.Context, or a parsedFlags.
@@ -192,16 +201,29 @@ func readTokenFlags(f flagValues) (tokenCall, error) {
 			NoRefresh: f.Bool("no-refresh"),
 		},
 		copy: f.Bool("copy"),
+		aws:  f.Bool("aws"),
 	}
 	switch {
 	case f.Bool("json") && f.Bool("header"):
 		return call, oob.Usagef("token: give --json or --header, not both")
+	case call.aws && (f.Bool("json") || f.Bool("header")):
+		return call, oob.Usagef("token: --aws prints JSON of its own: give it without --json or --header")
+	case call.aws && call.opts.IDToken:
+		return call, oob.Usagef("token: --aws hands out the access token, the S3 gateway's access key: give it without --id-token")
 	case f.Bool("json"):
 		call.format = oob.FormatJSON
 	case f.Bool("header"):
 		call.format = oob.FormatHeader
 	}
 	return call, nil
+}
+
+// write prints the token of profile name as call asks, on either path.
+func (call tokenCall) write(w io.Writer, name string, p *oob.Profile) error {
+	if call.aws {
+		return awsconfig.WriteCredentials(w, p.Token.AccessToken, p.Token.Expiry)
+	}
+	return oob.WriteToken(w, name, p, call.opts.IDToken, call.format)
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -308,13 +330,23 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			{
 				Name:      "export",
 				Usage:     "print a config for another tool that reuses this session",
-				UsageText: "cells-oob [global options] export --cec [--write]\n\nExample:\n  cells-oob export --cec --write && cec ls",
+				UsageText: "cells-oob [global options] export --cec|--aws [--write]\n\nExample:\n  cells-oob export --cec --write && cec ls\n  cells-oob export --aws --write && aws --profile cells s3 ls s3://io/",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "cec", Usage: "a Cells Client (cec) config"},
-					&cli.BoolFlag{Name: "write", Usage: "merge it into cec's config file and hand the session over to cec"},
+					&cli.BoolFlag{Name: "aws", Usage: "an AWS config profile for the S3 gateway, whose credentials come from cells-oob token --aws"},
+					&cli.BoolFlag{Name: "write", Usage: "merge it into the tool's config file: cec's, handing the session over, or the AWS config ($AWS_CONFIG_FILE or ~/.aws/config)"},
+					&cli.StringFlag{Name: "aws-profile", Value: awsconfig.DefaultName, Usage: "the AWS profile `NAME` for --aws"},
 					&cli.StringFlag{Name: "cec-config", EnvVars: []string{"CELLS_OOB_CEC_CONFIG"}, Usage: "cec's config `FILE` for --write (default: where cec keeps it)"},
 				},
 				Action: cmdExport,
+			},
+			{
+				Name:      "exec",
+				Usage:     "run a command with a valid token in its environment",
+				ArgsUsage: "-- COMMAND [ARG...]",
+				UsageText: "cells-oob [global options] exec [--min-valid DURATION] -- COMMAND [ARG...]\n\nThe command finds the token in CEC_TOKEN and CELLS_TOKEN, the server in CEC_URL.\n\nExample:\n  cells-oob exec -- cec ls\n  cells-oob exec -- sh -c 'echo \"Authorization: Bearer $CELLS_TOKEN\" | curl -H @- \"$CEC_URL/a/user\"'",
+				Flags:     []cli.Flag{minValidFlag()},
+				Action:    cmdExec,
 			},
 			{
 				Name:         "completion",
@@ -390,16 +422,16 @@ func cmdToken(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	idToken, format := call.opts.IDToken, call.format
+	idToken := call.opts.IDToken
 	name, p, err := session(c).Token(c.Context, call.opts)
 	if err != nil {
 		return err
 	}
 	if !call.copy {
-		return oob.WriteToken(c.App.Writer, name, p, idToken, format)
+		return call.write(c.App.Writer, name, p)
 	}
 	var out strings.Builder
-	if err := oob.WriteToken(&out, name, p, idToken, format); err != nil {
+	if err := call.write(&out, name, p); err != nil {
 		return err
 	}
 	method, err := oob.NewClipboard(os.Getenv).Copy(strings.TrimSuffix(out.String(), "\n"))
@@ -522,8 +554,12 @@ func cmdExport(c *cli.Context) error {
 	switch {
 	case c.NArg() > 0:
 		return oob.Usagef("export takes no arguments")
+	case c.Bool("cec") && c.Bool("aws"):
+		return oob.Usagef("export: give --cec or --aws, not both")
+	case c.Bool("aws"):
+		return cmdExportAWS(c)
 	case !c.Bool("cec"):
-		return oob.Usagef("export: name the tool to export for: --cec (Cells Client)")
+		return oob.Usagef("export: name the tool to export for: --cec (Cells Client) or --aws (S3 clients)")
 	}
 	x := &oob.CecExport{Session: session(c), Out: c.App.ErrWriter}
 	if !c.Bool("write") {
@@ -538,6 +574,68 @@ func cmdExport(c *cli.Context) error {
 		x.Path = oob.CecConfigPath(dir)
 	}
 	return x.Write(c.Context)
+}
+
+// cmdExportAWS prints an AWS profile whose credential_process is this
+// program's token --aws, or with --write merges it into the AWS config.
+func cmdExportAWS(c *cli.Context) error {
+	awsName := c.String("aws-profile")
+	if err := awsconfig.CheckName(awsName); err != nil {
+		return oob.Usagef("export: --aws-profile: %v", err)
+	}
+	cfg, err := store(c).Load()
+	if err != nil {
+		return err
+	}
+	name, p, err := cfg.Select(c.String("profile"))
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("export: cannot find this program's path for credential_process: %w", err)
+	}
+	command := []string{self}
+	if path := c.String("config"); path != defaultConfigPath() {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return err
+		}
+		command = append(command, "--config", abs)
+	}
+	x := &awsconfig.Export{Name: awsName, Command: append(command, "--profile", name, "token", "--aws"), Out: c.App.ErrWriter}
+	if !c.Bool("write") {
+		return x.Print(c.App.Writer, name, p)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return fmt.Errorf("cannot find the AWS config file (set AWS_CONFIG_FILE): %w", err)
+	}
+	return x.Write(c.Context, awsconfig.ConfigPath(os.Getenv, home), awsconfig.CredentialsPath(os.Getenv, home), name, p)
+}
+
+// cmdExec runs the command after -- with a token valid for --min-valid in
+// its environment, and exits as it does.
+func cmdExec(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return oob.Usagef("exec: give the command to run: cells-oob exec -- COMMAND [ARG...]")
+	}
+	_, p, err := session(c).Token(c.Context, oob.TokenOptions{MinValid: c.Duration("min-valid")})
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(c.Args().First(), c.Args().Tail()...)
+	cmd.Env = childexec.Env(os.Environ(), childexec.SessionVars(p.Server, p.Token.AccessToken)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.App.Reader, c.App.Writer, c.App.ErrWriter
+	code, err := childexec.Run(cmd)
+	if err != nil {
+		return fmt.Errorf("exec: cannot run %s: %w", c.Args().First(), err)
+	}
+	if code != exitOK {
+		// The child has said what went wrong, if anything.
+		return cli.Exit("", code)
+	}
+	return nil
 }
 
 // cmdDecode shows a JWT: its decoded text (or --json) is the data asked
@@ -881,7 +979,7 @@ func fastToken(args []string, stdout, stderr io.Writer) (code int, done bool) {
 		return 0, false
 	}
 	warnings.WriteTo(stderr)
-	return report(context.Background(), oob.WriteToken(stdout, name, p, call.opts.IDToken, call.format), stderr), true
+	return report(context.Background(), call.write(stdout, name, p), stderr), true
 }
 
 // parsedFlags reads a parsed flag.FlagSet the way a *cli.Context reads

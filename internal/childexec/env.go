@@ -29,3 +29,15 @@ func setBy(vars []string, name string) bool {
 	}
 	return false
 }
+
+// SessionVars are the variables cells-oob exec gives the child: CEC_URL and
+// CEC_TOKEN, which Cells Client (cec) reads instead of its config file,
+// when the session is with a Cells server at server; and CELLS_TOKEN, the
+// access token for scripts, always.
+func SessionVars(server, token string) []string {
+	vars := []string{"CELLS_TOKEN=" + token}
+	if server != "" {
+		vars = append(vars, "CEC_URL="+strings.TrimSuffix(server, "/"), "CEC_TOKEN="+token)
+	}
+	return vars
+}
