@@ -332,15 +332,16 @@ func builtBinary(t testing.TB) string {
 	return builtPath
 }
 
-// tokenHerd starts n `cells-oob token --min-valid 10m` processes at once and
-// returns what each printed, failing the test if one does not exit 0.
-func tokenHerd(t testing.TB, bin, cfg string, n int) []string {
+// tokenHerd starts n `cells-oob token --min-valid <minValid>` processes at
+// once and returns what each printed, failing the test if one does not
+// exit 0.
+func tokenHerd(t testing.TB, bin, cfg string, n int, minValid string) []string {
 	t.Helper()
 	cmds := make([]*exec.Cmd, n)
 	outs := make([]*bytes.Buffer, n)
 	errs := make([]*bytes.Buffer, n)
 	for i := range cmds {
-		cmds[i] = exec.Command(bin, "--config", cfg, "token", "--min-valid", "10m")
+		cmds[i] = exec.Command(bin, "--config", cfg, "token", "--min-valid", minValid)
 		outs[i], errs[i] = new(bytes.Buffer), new(bytes.Buffer)
 		cmds[i].Stdout, cmds[i].Stderr = outs[i], errs[i]
 	}
@@ -370,7 +371,7 @@ func TestE2EConcurrentToken(t *testing.T) {
 	setStoredExpiry(t, cfg, time.Now().Add(2*time.Minute))
 	srv.ResetCounts()
 
-	tokens := tokenHerd(t, bin, cfg, 8)
+	tokens := tokenHerd(t, bin, cfg, 8, "10m")
 	if n := srv.Count(cellsop.PathToken); n != 1 {
 		t.Errorf("%d token requests, want exactly 1", n)
 	}
@@ -405,10 +406,10 @@ func BenchmarkConcurrentToken32(b *testing.B) {
 	for range rounds {
 		setStoredExpiry(b, cfg, time.Now().Add(2*time.Minute))
 		start := time.Now()
-		tokenHerd(b, bin, cfg, 1)
+		tokenHerd(b, bin, cfg, 1, "10m")
 		single += time.Since(start)
 		start = time.Now()
-		tokenHerd(b, bin, cfg, 32)
+		tokenHerd(b, bin, cfg, 32, "10m")
 		cached += time.Since(start)
 	}
 	single /= rounds
@@ -421,7 +422,7 @@ func BenchmarkConcurrentToken32(b *testing.B) {
 		setStoredExpiry(b, cfg, time.Now().Add(2*time.Minute))
 		b.StartTimer()
 		start := time.Now()
-		tokenHerd(b, bin, cfg, 32)
+		tokenHerd(b, bin, cfg, 32, "10m")
 		herd += time.Since(start)
 	}
 	if n := srv.Count(cellsop.PathToken); n != b.N {
