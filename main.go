@@ -49,8 +49,13 @@ func main() {
 	}
 	// A hangup, when the terminal or the SSH session goes away, ends the
 	// command like Ctrl-C does (exit 130): caught, so that the terminal is
-	// restored and nothing is left half-written.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// restored and nothing is left half-written. Under nohup it stays
+	// ignored, as asked.
+	signals := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		signals = append(signals, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), signals...)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
