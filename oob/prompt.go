@@ -74,9 +74,15 @@ func readTerminal(ctx context.Context, f *os.File, fd int, feedback io.Writer) (
 	if err != nil {
 		return "", fmt.Errorf("oob: read paste: put the terminal in raw mode: %w", err)
 	}
-	// A failed restore leaves nothing better to do than carry on: the
-	// error that matters to the person is the one being returned.
-	restore := sync.OnceFunc(func() { _ = term.Restore(fd, old) })
+	// What was typed after the paste (a second copy of it, most often)
+	// would otherwise reach the shell once the terminal is given back, to
+	// be echoed and run as a command. A failed flush or restore leaves
+	// nothing better to do than carry on: the error that matters to the
+	// person is the one being returned.
+	restore := sync.OnceFunc(func() {
+		_ = discardInput(fd)
+		_ = term.Restore(fd, old)
+	})
 	defer restore()
 
 	s, err := await(ctx, f, restore, func() (string, error) { return editLine(f) })

@@ -339,6 +339,42 @@ func TestReadPasteTerminalEditing(t *testing.T) {
 	}
 }
 
+// Pasting twice leaves the second copy queued on the terminal after the
+// first one's Enter. It is thrown away before the terminal is given back:
+// the next reader, the shell, would echo it and run it as a command. The
+// first copy fills the editor's 4096-byte read exactly, so that the second
+// is still in the terminal's queue, not in the editor's buffer, when the
+// paste ends.
+func TestReadPasteTerminalDiscardsTheRest(t *testing.T) {
+	tm := newTerminal(t)
+	first := strings.Repeat("ory_ac_SYNTHETIC-", 300)[:4095]
+	second := strings.Repeat("SECOND-COPY-", 400)
+	done := tm.readPaste(t, t.Context(), io.Discard)
+	// One write: the terminal holds all of it before the editor reads any.
+	tm.typeIn(t, first+"\r"+second+"\r")
+	r := waitPaste(t, done)
+	if r.err != nil || r.s != first {
+		t.Fatalf("ReadPaste = %d characters, %v; want the first copy's %d", len(r.s), r.err, len(first))
+	}
+	tm.checkRestored(t)
+
+	// The next reader, in the canonical mode given back, gets only what
+	// is typed from now on.
+	const next = "echo next-command"
+	tm.typeIn(t, next+"\r")
+	if err := tm.tty.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64<<10)
+	n, err := tm.tty.Read(buf)
+	if err != nil {
+		t.Fatalf("the next read: %v", err)
+	}
+	if got := string(buf[:n]); got != next+"\n" {
+		t.Errorf("the next reader got %d bytes starting %.24q, want only %q", n, got, next+"\n")
+	}
+}
+
 func TestReadPasteTerminalCancel(t *testing.T) {
 	tm := newTerminal(t)
 	ctx, cancel := context.WithCancel(t.Context())
