@@ -102,3 +102,45 @@ func TestE2ETerminalRestoredEveryWayOut(t *testing.T) {
 		})
 	}
 }
+
+// TestE2EInterruptWinsOverClosedPipe ends a piped login the way Ctrl-C
+// ends a whole pipeline: the interrupt reaches cells-oob while the command
+// writing into its stdin dies and closes the pipe. The interrupt is what
+// happened, so it is what the exit says: 130, never "no input on stdin".
+// The race is run many times, as it goes one way or the other.
+func TestE2EInterruptWinsOverClosedPipe(t *testing.T) {
+	bin := builtBinary(t)
+	srv := cellsop.NewTest(t)
+	const rounds = 40
+	lost := 0
+	for range rounds {
+		cfg, before := seedConfig(t)
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
+		cmd.Stdin = pr
+		stderr := &syncBuffer{}
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pr.Close()
+		waitFor(t, "the authorization URL", func() bool { return strings.Contains(stderr.String(), srv.URL+cellsop.PathAuth+"?") })
+		// The terminal signals the whole pipeline at once; the writer's
+		// end of the pipe closes as it dies.
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		pw.Close()
+		if code := exitStatus(t, cmd); code != exitInterrupted {
+			lost++
+			t.Logf("exit %d; stderr ends %q", code, stderr.String()[max(0, len(stderr.String())-80):])
+		}
+		assertUnchanged(t, cfg, before)
+	}
+	if lost > 0 {
+		t.Errorf("the closed pipe won over the interrupt %d times in %d", lost, rounds)
+	}
+}

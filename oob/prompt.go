@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"sync"
@@ -29,6 +30,13 @@ const (
 
 var errNoInput = &markedError{msg: "oob: no input", mark: ErrInterrupted}
 
+// errEmptyStdin is a pipe or file that ended before a non-empty line.
+var errEmptyStdin = Invalidf("oob: no input on stdin: pipe the code, the URL or the token in")
+
+// interruptGrace is how long a pipe that ended empty waits for an
+// interrupt that may be what closed it; see preferInterrupt.
+const interruptGrace = 250 * time.Millisecond
+
 // ReadPaste reads what the person pastes at the login prompt. On a terminal
 // it reads in raw mode, so that the paste is not echoed and is not cut at
 // the terminal's 4096-byte line limit, lets the person edit the line, and
@@ -48,6 +56,9 @@ func ReadPaste(ctx context.Context, in io.Reader, feedback io.Writer) (string, e
 		}
 	}
 	s, err := await(ctx, f, func() {}, func() (string, error) { return firstLine(in) })
+	if errors.Is(err, errEmptyStdin) && isPipe(f) {
+		err = preferInterrupt(ctx, err)
+	}
 	if feedback != nil {
 		// Nothing was echoed after the prompt; end its line.
 		fmt.Fprintln(feedback)
@@ -138,6 +149,33 @@ func await(ctx context.Context, f *os.File, stop func(), read func() (string, er
 	}
 }
 
+// isPipe tells whether f is a pipe or a socket, whose writer may be gone.
+func isPipe(f *os.File) bool {
+	if f == nil {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&(fs.ModeNamedPipe|fs.ModeSocket) != 0
+}
+
+// preferInterrupt returns the interrupt, if one comes within
+// interruptGrace, instead of err, the pipe's empty end. Ctrl-C ends a
+// whole pipeline at once: the command writing into the pipe dies, which
+// closes it, and this process is interrupted too. The kernel has queued
+// that signal before the pipe can close, but it reaches ctx through the
+// signal handler's goroutines, which may run after the read has seen the
+// end. The interrupt is what happened, so the exit should say so.
+func preferInterrupt(ctx context.Context, err error) error {
+	t := time.NewTimer(interruptGrace)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("oob: read paste: %w", ctx.Err())
+	case <-t.C:
+		return err
+	}
+}
+
 // firstLine returns the first non-empty line of a pipe or file.
 func firstLine(in io.Reader) (string, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
@@ -148,7 +186,7 @@ func firstLine(in io.Reader) (string, error) {
 		}
 		switch {
 		case errors.Is(err, io.EOF):
-			return "", Invalidf("oob: no input on stdin: pipe the code, the URL or the token in")
+			return "", errEmptyStdin
 		case err != nil:
 			return "", err
 		}

@@ -125,6 +125,39 @@ func TestReadPasteOSPipeCancel(t *testing.T) {
 	}
 }
 
+// An empty pipe whose end comes with an interrupt, in either order, is
+// reported as the interrupt; without one, as no input.
+func TestReadPasteEmptyPipeInterrupted(t *testing.T) {
+	for i := range 50 {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		if i%2 == 0 {
+			pw.Close()
+			go cancel()
+		} else {
+			go pw.Close()
+			cancel()
+		}
+		_, err = ReadPaste(ctx, pr, io.Discard)
+		pr.Close()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("round %d: ReadPaste error = %v, want the interrupt", i, err)
+		}
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	pw.Close()
+	if _, err := ReadPaste(t.Context(), pr, io.Discard); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no input on stdin") {
+		t.Fatalf("ReadPaste of an empty pipe = %v, want no input", err)
+	}
+}
+
 // ptyTerminal is a pseudo-terminal: the test types on the master side and
 // ReadPaste reads the tty. Everything the terminal writes back (its echo)
 // is collected from the master.
