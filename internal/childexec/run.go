@@ -21,7 +21,13 @@ func Run(cmd *exec.Cmd) (int, error) {
 	// Caught before the child exists, so that none is lost in between;
 	// buffered, so that a burst of them waits rather than being dropped.
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, Signals...)
+	for _, sig := range Signals {
+		// One ignored here (SIGHUP under nohup) stays ignored, in the
+		// child too, which inherits it; catching it would undo that.
+		if !signal.Ignored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		return 0, err

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
+	"os/signal"
 	"slices"
 	"syscall"
 	"testing"
@@ -68,5 +69,16 @@ func TestRunForwardsSignals(t *testing.T) {
 				t.Errorf("Run = %d, %v; want %d", r.code, r.err, want)
 			}
 		})
+	}
+}
+
+// TestRunKeepsIgnored: a signal this process ignores, as nohup makes
+// SIGHUP, stays ignored in the child.
+func TestRunKeepsIgnored(t *testing.T) {
+	signal.Ignore(syscall.SIGHUP)
+	defer signal.Reset(syscall.SIGHUP)
+	got, err := Run(exec.Command("sh", "-c", `kill -HUP $$; exit 3`))
+	if err != nil || got != 3 {
+		t.Errorf("a child sent SIGHUP under nohup: %d, %v; want 3", got, err)
 	}
 }
