@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -85,9 +86,17 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 	}
 	verifier := oauth2.GenerateVerifier()
 
-	if opts.AsToken {
+	// From a pipe (a script, a CI job) the prompts would only clutter the
+	// log; the authorization URL is still the person's to open.
+	interactive := isTerminal(f.In)
+	prompt := f.Out
+	if !interactive {
+		prompt = nil
+	}
+	switch {
+	case opts.AsToken && interactive:
 		fmt.Fprintln(f.Out, "Paste the token (input is hidden), then press Enter:")
-	} else {
+	case !opts.AsToken:
 		authURL := conf.AuthCodeURL(state,
 			oauth2.S256ChallengeOption(verifier),
 			oauth2.SetAuthURLParam("nonce", nonce))
@@ -96,14 +105,16 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 		if f.ShowQR != nil {
 			f.ShowQR(f.Out, authURL)
 		}
-		fmt.Fprint(f.Out, "Code: ")
+		if interactive {
+			fmt.Fprint(f.Out, "Code: ")
+		}
 	}
 
 	// The person takes a while; fetch the keys meanwhile so that after the
 	// paste only the token exchange touches the network.
 	keys := fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
 
-	raw, err := ReadPaste(ctx, f.In, f.Out)
+	raw, err := ReadPaste(ctx, f.In, prompt)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +191,16 @@ func (f *Flow) note(format string, args ...any) {
 	if f.Verbose != nil {
 		fmt.Fprintf(f.Verbose, format+"\n", args...)
 	}
+}
+
+// isTerminal says whether r is a terminal, which a person types at.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	_, ok = terminalFd(f)
+	return ok
 }
 
 // resolveIssuer returns the issuer and redirect URI from the options, with
