@@ -2,8 +2,8 @@
 // the ID tokens an OpenID provider such as Pydio Cells issues.
 //
 // [Parse] reads a token without trusting it, for showing to people; [Verify]
-// checks its signature against a key from [KeyfuncFromJWKS], [KeyfuncFromPEM]
-// or [KeyfuncFromURL], and its issuer, audience and times. Only asymmetric
+// checks its signature against a key from [KeyfuncFromJWKS] or
+// [KeyfuncFromPEM], and its issuer, audience and times. Only asymmetric
 // algorithms are accepted when verifying: "none" and the HMAC family are
 // refused whatever key is offered, which closes the door to tokens signed
 // with a public key used as an HMAC secret.

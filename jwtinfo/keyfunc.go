@@ -1,7 +1,6 @@
 package jwtinfo
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -9,8 +8,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 
 	"github.com/MicahParks/jwkset"
@@ -84,40 +81,6 @@ func KeyfuncFromPEM(data []byte) (jwt.Keyfunc, error) {
 		return nil, fmt.Errorf("jwtinfo: %T keys cannot verify a JWT here", key)
 	}
 	return func(*jwt.Token) (any, error) { return key, nil }, nil
-}
-
-// KeyfuncFromURL fetches the JWK set at jwksURL once with client and returns
-// KeyfuncFromJWKS of it. It never refreshes in the background: a command
-// line tool verifies a token and exits. Responses over MaxSize are refused.
-func KeyfuncFromURL(ctx context.Context, client *http.Client, jwksURL string) (jwt.Keyfunc, error) {
-	if client == nil {
-		return nil, errors.New("jwtinfo: fetch JWKS: no HTTP client")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, jwksURL, nil)
-	if err != nil {
-		return nil, fmt.Errorf("jwtinfo: fetch JWKS: %w", err)
-	}
-	req.Header.Set("Accept", "application/jwk-set+json, application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("jwtinfo: fetch JWKS: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("jwtinfo: fetch JWKS %s: server answered %d %s", jwksURL, resp.StatusCode, http.StatusText(resp.StatusCode))
-	}
-	doc, err := io.ReadAll(io.LimitReader(resp.Body, MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("jwtinfo: fetch JWKS %s: %w", jwksURL, err)
-	}
-	if len(doc) > MaxSize {
-		return nil, fmt.Errorf("jwtinfo: fetch JWKS %s: response is larger than 1 MiB", jwksURL)
-	}
-	kf, err := KeyfuncFromJWKS(doc)
-	if err != nil {
-		return nil, fmt.Errorf("%w (from %s)", err, jwksURL)
-	}
-	return kf, nil
 }
 
 // oneLine flattens the multi-line messages errors.Join makes.

@@ -9,8 +9,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -133,70 +131,3 @@ func TestKeyfuncFromJWKS(t *testing.T) {
 	}
 }
 
-func TestKeyfuncFromURL(t *testing.T) {
-	rsaKey := key(t, "rsa")
-	doc, err := jwttest.JWKS(rsaKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hits int
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) {
-		hits++
-		w.Write(doc)
-	})
-	mux.HandleFunc("GET /huge", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"keys":[],"pad":"`))
-		w.Write([]byte(strings.Repeat("a", jwtinfo.MaxSize)))
-		w.Write([]byte(`"}`))
-	})
-	mux.HandleFunc("GET /html", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("<html>\x1b[31m</html>"))
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	client := srv.Client()
-	ctx := context.Background()
-
-	kf, err := jwtinfo.KeyfuncFromURL(ctx, client, srv.URL+"/jwks")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if _, err := jwtinfo.Verify(ctx, sign(t, rsaKey, fixtureClaims(), nil), jwtinfo.VerifyOptions{Keyfunc: kf, Now: func() time.Time { return fixtureNow }}); err != nil {
-			t.Fatalf("Verify: %v", err)
-		}
-	}
-	if hits != 1 {
-		t.Errorf("JWKS fetched %d times, want once", hits)
-	}
-
-	canceled, cancel := context.WithCancel(ctx)
-	cancel()
-	for _, tt := range []struct {
-		name string
-		ctx  context.Context
-		url  string
-		c    *http.Client
-	}{
-		{"404", ctx, srv.URL + "/missing", client},
-		{"over 1 MiB", ctx, srv.URL + "/huge", client},
-		{"not a JWKS", ctx, srv.URL + "/html", client},
-		{"canceled", canceled, srv.URL + "/jwks", client},
-		{"bad URL", ctx, "://nope", client},
-		{"no client", ctx, srv.URL + "/jwks", nil},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := jwtinfo.KeyfuncFromURL(tt.ctx, tt.c, tt.url)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if errors.Is(err, jwtinfo.ErrInvalid) {
-				t.Errorf("error %v matches ErrInvalid: a JWKS that cannot be had is not the token's fault", err)
-			}
-			if strings.ContainsRune(err.Error(), 0x1b) {
-				t.Errorf("error %q carries the server's escape sequence", err)
-			}
-		})
-	}
-}

@@ -18,17 +18,13 @@ const discoveryPath = ".well-known/openid-configuration"
 // Discovery is the part of an OpenID provider's metadata that signing in
 // and keeping tokens fresh need.
 type Discovery struct {
-	Issuer                           string   `json:"issuer"`
-	AuthorizationEndpoint            string   `json:"authorization_endpoint"`
-	TokenEndpoint                    string   `json:"token_endpoint"`
-	UserInfoEndpoint                 string   `json:"userinfo_endpoint,omitempty"`
-	RevocationEndpoint               string   `json:"revocation_endpoint,omitempty"`
-	JWKSURI                          string   `json:"jwks_uri"`
-	EndSessionEndpoint               string   `json:"end_session_endpoint,omitempty"`
-	CodeChallengeMethodsSupported    []string `json:"code_challenge_methods_supported,omitempty"`
-	ScopesSupported                  []string `json:"scopes_supported,omitempty"`
-	IDTokenSigningAlgValuesSupported []string `json:"id_token_signing_alg_values_supported,omitempty"`
-	GrantTypesSupported              []string `json:"grant_types_supported,omitempty"`
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	UserInfoEndpoint      string `json:"userinfo_endpoint,omitempty"`
+	RevocationEndpoint    string `json:"revocation_endpoint,omitempty"`
+	JWKSURI               string `json:"jwks_uri"`
+	EndSessionEndpoint    string `json:"end_session_endpoint,omitempty"`
 }
 
 // Endpoints returns the URLs a profile keeps.

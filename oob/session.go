@@ -176,11 +176,10 @@ func (s *Session) refresh(ctx context.Context, name string, p *Profile) error {
 		s.warnf("note: interrupted while the server answers the refresh: waiting for its answer, so that the new refresh token is saved (at most the request timeout)")
 	})
 	defer done()
-	// With no access token and an expiry in the past, x/oauth2 goes
-	// straight to the refresh grant; it keeps the refresh token when the
-	// server sends no new one.
-	expired := &oauth2.Token{RefreshToken: p.Token.RefreshToken, Expiry: time.Unix(1, 0)}
-	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, client), expired).Token()
+	// With no access token, x/oauth2 goes straight to the refresh grant;
+	// it keeps the refresh token when the server sends no new one.
+	spent := &oauth2.Token{RefreshToken: p.Token.RefreshToken}
+	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, client), spent).Token()
 	if err != nil {
 		return refreshError(name, p, err)
 	}

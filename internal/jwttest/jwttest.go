@@ -12,7 +12,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -57,24 +56,6 @@ func NewEd25519(kid string) (*Key, error) {
 		return nil, fmt.Errorf("jwttest: generate Ed25519 key: %w", err)
 	}
 	return &Key{ID: kid, Method: jwt.SigningMethodEdDSA, Private: k}, nil
-}
-
-// LoadRSA reads an RSA private key in PKCS #8 PEM, as PrivatePEM writes it,
-// so that checked-in fixtures can be re-signed without a new key.
-func LoadRSA(data []byte, kid string) (*Key, error) {
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, errors.New("jwttest: no PRIVATE KEY PEM block")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("jwttest: parse private key: %w", err)
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("jwttest: private key is %T, not RSA", k)
-	}
-	return &Key{ID: kid, Method: jwt.SigningMethodRS256, Private: rk}, nil
 }
 
 // Sign returns a compact JWT of claims signed by k, with kid and any extra
