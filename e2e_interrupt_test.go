@@ -75,19 +75,20 @@ func TestE2EInterruptLoginPrompt(t *testing.T) {
 }
 
 // TestE2EInterruptLoginTerminal runs a login whose stdin is a terminal,
-// which the paste reads in raw mode: Ctrl-C and Ctrl-D typed at the
-// prompt, and SIGINT from outside, exit 130 with the terminal's modes
-// restored and the config as it was.
+// which the paste reads in raw mode: Ctrl-C typed at the prompt and SIGINT
+// from outside exit 130, Ctrl-D (no input, as from an empty pipe) exits 4,
+// each with the terminal's modes restored and the config as it was.
 func TestE2EInterruptLoginTerminal(t *testing.T) {
 	bin := builtBinary(t)
 	srv := cellsop.NewTest(t)
 	tests := []struct {
 		name  string
 		typed string
+		code  int
 	}{
-		{"Ctrl-C", "ory_ac_SYNTH\x03"},
-		{"Ctrl-D", "\x04"},
-		{"SIGINT", ""},
+		{"Ctrl-C", "ory_ac_SYNTH\x03", exitInterrupted},
+		{"Ctrl-D", "\x04", exitInvalid},
+		{"SIGINT", "", exitInterrupted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,8 +121,8 @@ func TestE2EInterruptLoginTerminal(t *testing.T) {
 			} else if err := cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Fatal(err)
 			}
-			if code := exitStatus(t, cmd); code != exitInterrupted {
-				t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
+			if code := exitStatus(t, cmd); code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
 			}
 			after, err := term.GetState(int(tty.Fd()))
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +29,9 @@ const (
 	keyDelete    = 0x7f
 )
 
-var errNoInput = &markedError{msg: "oob: no input", mark: ErrInterrupted}
+// errNoInput is Ctrl-D on an empty line: nothing pasted, as from an empty
+// pipe, and no interrupt either.
+var errNoInput = Invalidf("oob: no input: nothing was pasted")
 
 // errEmptyStdin is a pipe or file that ended before a non-empty line.
 var errEmptyStdin = Invalidf("oob: no input on stdin: pipe the code, the URL or the token in")
@@ -103,7 +106,7 @@ func readTerminal(ctx context.Context, f *os.File, fd int, feedback io.Writer) (
 		if err != nil {
 			fmt.Fprintln(feedback)
 		} else {
-			fmt.Fprintf(feedback, "received %d characters\n", utf8.RuneCountInString(s))
+			fmt.Fprintf(feedback, "received %s\n", plural(utf8.RuneCountInString(s), "character"))
 		}
 	}
 	return s, err
@@ -176,12 +179,17 @@ func preferInterrupt(ctx context.Context, err error) error {
 	}
 }
 
-// firstLine returns the first non-empty line of a pipe or file.
+// firstLine returns the first non-empty line of a pipe or file, or, when
+// that line opens a JSON object, the lines up to the one that closes it:
+// a token response may come pretty-printed.
 func firstLine(in io.Reader) (string, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
 	for {
 		line, err := limitedLine(br)
 		if s := strings.TrimSpace(line); s != "" {
+			if err == nil && openJSON(s) {
+				return restOfJSON(br, s)
+			}
 			return s, nil
 		}
 		switch {
@@ -191,6 +199,69 @@ func firstLine(in io.Reader) (string, error) {
 			return "", err
 		}
 	}
+}
+
+// openJSON says whether s starts a JSON object that it does not finish.
+func openJSON(s string) bool {
+	return strings.HasPrefix(s, "{") && !json.Valid([]byte(s))
+}
+
+// restOfJSON reads lines onto the start of a JSON object until it is
+// whole, the input ends, or it would pass maxPaste. Whatever it holds
+// then is the paste, for ParsePaste to judge.
+func restOfJSON(br *bufio.Reader, start string) (string, error) {
+	var paste strings.Builder
+	paste.WriteString(start)
+	// Checking the whole object after each line would be quadratic in a
+	// long paste; the decoder's depth over the new line suffices.
+	depth := jsonDepth(0, start)
+	for depth > 0 {
+		line, err := limitedLine(br)
+		if paste.Len()+len(line) > maxPaste {
+			return "", Invalidf("oob: paste too long: more than 1 MiB")
+		}
+		line = strings.TrimRight(line, "\r\n")
+		paste.WriteString("\n" + line)
+		depth = jsonDepth(depth, line)
+		switch {
+		case errors.Is(err, io.EOF):
+			return strings.TrimSpace(paste.String()), nil
+		case err != nil:
+			return "", err
+		}
+	}
+	return strings.TrimSpace(paste.String()), nil
+}
+
+// jsonDepth is how deep in objects and arrays JSON text is after line,
+// given depth before it. A string cannot hold a raw line break, so one
+// never runs on past its line.
+func jsonDepth(depth int, line string) int {
+	inString, escaped := false, false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return depth
+}
+
+// plural is n and noun, in the plural unless n is one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // limitedLine reads one line, refusing to hold more than maxPaste bytes of
@@ -254,6 +325,27 @@ const (
 type lineEditor struct {
 	line []byte
 	esc  escapeState
+	// lineStart is where the line being typed starts in line, past the
+	// earlier lines of a JSON paste, and depth how deep in the JSON those
+	// earlier lines end.
+	lineStart, depth int
+}
+
+func (e *lineEditor) reset() {
+	e.line = e.line[:0]
+	e.lineStart, e.depth = 0, 0
+}
+
+// openJSON says, as Enter is pressed, whether the paste is a JSON object
+// that this line does not close. It looks at the new line only, so that a
+// long pretty-printed paste costs no more than a flat one.
+func (e *lineEditor) openJSON() bool {
+	first := bytes.TrimLeft(e.line, " \t\n")
+	if len(first) == 0 || first[0] != '{' {
+		return false
+	}
+	e.depth = jsonDepth(e.depth, string(e.line[e.lineStart:]))
+	return e.depth > 0
 }
 
 // key takes one byte of input. done is true when a non-empty line ended.
@@ -287,8 +379,15 @@ func (e *lineEditor) key(b byte) (s string, done bool, err error) {
 
 	switch b {
 	case '\r', '\n':
+		if e.openJSON() {
+			// A pretty-printed token response goes on past its first
+			// line; it ends with the line that closes it.
+			e.line = append(e.line, '\n')
+			e.lineStart = len(e.line)
+			return "", false, nil
+		}
 		s := strings.TrimSpace(string(e.line))
-		e.line = e.line[:0]
+		e.reset()
 		return s, s != "", nil
 	case keyInterrupt:
 		return "", false, fmt.Errorf("oob: read paste: %w", ErrInterrupted)
@@ -299,8 +398,13 @@ func (e *lineEditor) key(b byte) (s string, done bool, err error) {
 	case keyBackspace, keyDelete:
 		_, size := utf8.DecodeLastRune(e.line)
 		e.line = e.line[:len(e.line)-size]
+		if len(e.line) < e.lineStart {
+			// Back over a line break of a JSON paste: count again.
+			e.lineStart = bytes.LastIndexByte(e.line, '\n') + 1
+			e.depth = jsonDepth(0, string(e.line[:e.lineStart]))
+		}
 	case keyKillLine:
-		e.line = e.line[:0]
+		e.reset()
 	case keyEscape:
 		e.esc = escStart
 	default:

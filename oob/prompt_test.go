@@ -33,6 +33,12 @@ func TestReadPastePipe(t *testing.T) {
 		{name: "blank lines then EOF", in: "\n \r\n", wantErr: ErrInvalid, errText: "no input on stdin"},
 		{name: "a line of exactly 1 MiB", in: strings.Repeat("c", maxPaste) + "\r\n", want: strings.Repeat("c", maxPaste)},
 		{name: "a line over 1 MiB", in: strings.Repeat("c", maxPaste+1) + "\n", wantErr: ErrInvalid, errText: "paste too long"},
+		{name: "token JSON over several lines", in: "\n{\r\n  \"access_token\": \"ory_at_SYNTHETIC\",\n  \"expires_in\": 599\n}\nignored\n",
+			want: "{\n  \"access_token\": \"ory_at_SYNTHETIC\",\n  \"expires_in\": 599\n}"},
+		{name: "token JSON with braces in a string", in: "{\n  \"scope\": \"a } \\\" ] b\",\n  \"access_token\": \"ory_at_SYNTHETIC\"\n}\n",
+			want: "{\n  \"scope\": \"a } \\\" ] b\",\n  \"access_token\": \"ory_at_SYNTHETIC\"\n}"},
+		{name: "token JSON that never closes", in: "{\n  \"access_token\": \"ory_at_SYNTHETIC\",\n", want: "{\n  \"access_token\": \"ory_at_SYNTHETIC\","},
+		{name: "token JSON over 1 MiB", in: "{\n" + strings.Repeat("\"c\",\n", maxPaste/4), wantErr: ErrInvalid, errText: "paste too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -340,7 +346,10 @@ func TestReadPasteTerminalEditing(t *testing.T) {
 		{name: "other control keys", typed: "co\x01\x05\x0cde\r", want: "code"},
 		{name: "Ctrl-D inside a line is ignored", typed: "co\x04de\r", want: "code"},
 		{name: "Ctrl-C", typed: "ory_ac_SYNTH\x03", wantErr: ErrInterrupted},
-		{name: "Ctrl-D on an empty line", typed: "\x04", wantErr: ErrInterrupted},
+		{name: "Ctrl-D on an empty line", typed: "\x04", wantErr: ErrInvalid},
+		{name: "token JSON over several lines", typed: "{\r  \"access_token\": \"ory_at_SYNTHETIC\",\r  \"expires_in\": 599\r}\r",
+			want: "{\n  \"access_token\": \"ory_at_SYNTHETIC\",\n  \"expires_in\": 599\n}"},
+		{name: "a one-character paste", typed: "c\r", want: "c"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -364,6 +373,9 @@ func TestReadPasteTerminalEditing(t *testing.T) {
 			}
 			if r.s != tt.want {
 				t.Errorf("ReadPaste = %q, want %q", r.s, tt.want)
+			}
+			if n := len([]rune(tt.want)); n == 1 && feedback.String() != "received 1 character\n" {
+				t.Errorf("feedback = %q, want the singular", feedback.String())
 			}
 			if echo := tm.echoed(t); echo != "" {
 				t.Errorf("the terminal echoed %q", echo)
