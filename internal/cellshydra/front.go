@@ -2,12 +2,13 @@ package cellshydra
 
 import (
 	"bytes"
-	"html/template"
 	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // maxForm bounds what the front reads of a token request to count it.
@@ -29,7 +30,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle(PathToken, s.countGrant(proxy))
 	mux.HandleFunc(PathLogin, s.login)
 	mux.HandleFunc(PathConsent, s.consent)
-	mux.HandleFunc(PathOOB, oob)
+	mux.HandleFunc(PathOOB, cellspage.OOB)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.counts.add(r.URL.Path)
 		mux.ServeHTTP(w, r)
@@ -76,31 +77,6 @@ func (s *Server) countGrant(next http.Handler) http.Handler {
 	})
 }
 
-var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Sign in · Pydio Cells (cells-oob replica on Ory Hydra)</title>
-</head>
-<body>
-<h1>Sign in to Pydio Cells</h1>
-<p><strong>{{.ClientID}}</strong> asks for: {{.Scopes}}</p>
-{{if .Error}}<p id="error" style="color:#b00">{{.Error}}</p>{{end}}
-<form method="post" action="` + PathLogin + `">
-<input type="hidden" name="login_challenge" value="{{.Challenge}}">
-<p><label>Login <input name="username" autocomplete="username" autofocus></label></p>
-<p><label>Password <input type="password" name="password" autocomplete="current-password"></label></p>
-<p><button type="submit" name="action" value="accept">Sign in</button>
-<button type="submit" name="action" value="deny">Cancel</button></p>
-</form>
-</body>
-</html>
-`))
-
-type loginData struct {
-	ClientID, Scopes, Challenge, Error string
-}
-
 // login is Hydra's login provider: a form for the test user. Cancel
 // refuses the request, which Hydra answers the client with access_denied.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -143,13 +119,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func renderLogin(w http.ResponseWriter, status int, lr *loginRequest, challenge, problem string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	// A failed write means the browser went away; there is no one to tell.
-	_ = loginPage.Execute(w, loginData{
+	cellspage.WriteLogin(w, status, cellspage.Login{
+		Provider:  "cells-oob replica on Ory Hydra",
 		ClientID:  lr.Client.ClientID,
-		Scopes:    strings.Join(lr.RequestedScope, " "),
+		Scopes:    lr.RequestedScope,
 		Challenge: challenge,
 		Error:     problem,
 	})
@@ -164,46 +137,4 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, to, http.StatusFound)
-}
-
-var oobPage = template.Must(template.New("oob").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Pydio Cells · authorization code</title>
-</head>
-<body>
-{{if .Error}}<h1>Sign-in failed</h1>
-<p>The server answered <code id="error">{{.Error}}</code></p>
-<p id="error_description">{{.Description}}</p>
-<p>Go back to the terminal and start again.</p>
-{{else if .Code}}<h1>Copy this code</h1>
-<p>Paste it into the terminal that is waiting for it:</p>
-<p><code id="code">{{.Code}}</code></p>
-{{else}}<h1>No code here</h1>
-<p>This address carries neither an authorization code nor an error.</p>
-{{end}}</body>
-</html>
-`))
-
-type oobData struct {
-	Code, Error, Description string
-}
-
-// oob is Cells' out-of-band redirect target: a page that shows the
-// authorization code, or the error and its description, for the person to
-// copy.
-func oob(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	data := oobData{Code: q.Get("code"), Error: q.Get("error"), Description: q.Get("error_description")}
-	status := http.StatusOK
-	if data.Code == "" && data.Error == "" {
-		status = http.StatusBadRequest
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	// A failed write means the browser went away; there is no one to tell.
-	_ = oobPage.Execute(w, data)
 }

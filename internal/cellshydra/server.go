@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // Paths of the Cells layout, relative to [Server.URL]. [Server.Count] takes
@@ -30,7 +32,7 @@ const (
 	PathUserinfo  = "/oidc/userinfo"
 	PathRevoke    = "/oidc/oauth2/revoke"
 	PathJWKS      = "/oidc/.well-known/jwks.json"
-	PathLogin     = "/login"
+	PathLogin     = cellspage.PathLogin
 	PathConsent   = "/consent"
 	PathOOB       = "/oauth2/oob"
 )

@@ -2,39 +2,14 @@ package cellsop
 
 import (
 	"context"
-	"html/template"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
-
-var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Sign in · Pydio Cells (cells-oob test provider)</title>
-</head>
-<body>
-<h1>Sign in to Pydio Cells</h1>
-<p><strong>{{.ClientID}}</strong> asks for: {{.Scopes}}</p>
-{{if .Error}}<p id="error" style="color:#b00">{{.Error}}</p>{{end}}
-<form method="post" action="` + PathLogin + `">
-<input type="hidden" name="login_challenge" value="{{.Challenge}}">
-<p><label>Login <input name="username" autocomplete="username" autofocus></label></p>
-<p><label>Password <input type="password" name="password" autocomplete="current-password"></label></p>
-<p><button type="submit" name="action" value="accept">Sign in</button>
-<button type="submit" name="action" value="deny">Cancel</button></p>
-</form>
-</body>
-</html>
-`))
-
-type loginData struct {
-	ClientID, Scopes, Challenge, Error string
-}
 
 // login is the sign-in page the authorization endpoint sends people to, and
 // the form's target. Cancel answers the client with access_denied.
@@ -86,13 +61,10 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (l *login) render(w http.ResponseWriter, status int, a *authRequest, problem string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	// A failed write means the browser went away; there is no one to tell.
-	_ = loginPage.Execute(w, loginData{
+	cellspage.WriteLogin(w, status, cellspage.Login{
+		Provider:  "cells-oob test provider",
 		ClientID:  a.clientID,
-		Scopes:    strings.Join(a.scopes, " "),
+		Scopes:    a.scopes,
 		Challenge: a.id,
 		Error:     problem,
 	})

@@ -20,6 +20,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/oauth2"
+
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // Paths of the Cells layout, relative to [Server.URL]. [Server.Count] takes
@@ -32,7 +34,7 @@ const (
 	PathUserinfo  = "/oidc/userinfo"
 	PathRevoke    = "/oidc/oauth2/revoke"
 	PathJWKS      = "/oidc/.well-known/jwks.json"
-	PathLogin     = "/login"
+	PathLogin     = cellspage.PathLogin
 	PathOOB       = "/oauth2/oob"
 )
 
@@ -215,7 +217,7 @@ func (s *Server) routes(dest *logDest) http.Handler {
 	}))
 	for _, p := range s.store.client.redirectURIs {
 		u, _ := url.Parse(p)
-		mux.HandleFunc(u.Path, oob)
+		mux.HandleFunc(u.Path, cellspage.OOB)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
