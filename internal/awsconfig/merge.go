@@ -226,10 +226,16 @@ func isNestedHead(line string) bool {
 // setNested sets the nested settings of want in the nested block it,
 // keeping the block's other lines and its indentation.
 func (it *item) setNested(want setting, eol string) {
+	// The block's own indentation, from its first indented line: blank
+	// and comment lines inside it say nothing, and a nested setting
+	// written without any would come back as one of the section's own.
 	indent := nestIndent
-	if len(it.lines) > 1 {
-		body := strings.TrimRight(it.lines[1], "\r\n")
-		indent = body[:len(body)-len(strings.TrimLeft(body, " \t"))]
+	for _, l := range it.lines[1:] {
+		body := strings.TrimRight(l, "\r\n")
+		if lead := body[:len(body)-len(strings.TrimLeft(body, " \t"))]; lead != "" && strings.TrimSpace(body) != "" {
+			indent = lead
+			break
+		}
 	}
 	for _, n := range want.nested {
 		line := indent + n.key + " = " + n.value + eol
