@@ -107,20 +107,23 @@ func (b *builder) cellsOOB(ctx context.Context, name string, release bool) (stri
 	return out, err
 }
 
-// hello builds a hello-world program the way releases are built.
-func (b *builder) hello(ctx context.Context) (string, error) {
-	src := filepath.Join(b.dir, "hello")
+// httpsFloor builds the spec's floor the way releases are built: a Go program
+// that links net/http, crypto/tls and encoding/json, as any tool that can
+// refresh a token over HTTPS must, and does nothing but end a line, so
+// that it can stand in the process herds, which check what each prints.
+func (b *builder) httpsFloor(ctx context.Context) (string, error) {
+	src := filepath.Join(b.dir, "https-floor-src")
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		return "", err
 	}
-	const prog = "package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello, world\\n\") }\n"
+	const prog = "package main\n\nimport (\n\t_ \"crypto/tls\"\n\t_ \"encoding/json\"\n\t_ \"net/http\"\n\t\"os\"\n)\n\nfunc main() { os.Stdout.WriteString(\"\\n\") }\n"
 	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte(prog), 0o644); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module hello\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module floor\n"), 0o644); err != nil {
 		return "", err
 	}
-	out := filepath.Join(b.dir, "hello-world")
+	out := filepath.Join(b.dir, "https-floor")
 	_, err := goCmd(ctx, src, []string{"CGO_ENABLED=0", "GOWORK=off"}, append(append([]string{"build", "-o", out}, releaseFlags...), ".")...)
 	return out, err
 }
@@ -130,7 +133,7 @@ func (b *builder) hello(ctx context.Context) (string, error) {
 // kernel itself: Go starts children with vfork, so a child's peak counts
 // the parent's pages, here those of a whole OpenID provider. The probe is
 // small, and what it adds to a child's figure is its own size, about that
-// of hello world.
+// of the HTTPS floor.
 func (b *builder) rssProbe(ctx context.Context) (string, error) {
 	src := filepath.Join(b.dir, "rssprobe")
 	if err := os.MkdirAll(src, 0o755); err != nil {

@@ -4,13 +4,14 @@
 //	go run ./internal/perf
 //
 // It builds the release binary (CGO_ENABLED=0 go build -trimpath
-// -ldflags="-s -w") and hello world the same way, starts the in-process
+// -ldflags="-s -w") and the HTTPS floor (a do-nothing program linking net/http, crypto/tls
+// and encoding/json) the same way, starts the in-process
 // OpenID provider (internal/cellsop), logs in with the browser stand-in as a
 // person would, and then measures:
 //
 //   - the stripped binary's size, and that no test-only package links in;
 //   - the requests of that login, by path, before and after the paste;
-//   - `cells-oob token` on the cached token against hello world, in
+//   - `cells-oob token` on the cached token against the HTTPS floor, in
 //     interleaved runs so that both meet the same noise from the rest of
 //     the machine: median and 90th percentile wall time, processor time,
 //     and peak RSS;
@@ -19,7 +20,7 @@
 //     the binary's size but does none of the command's work;
 //   - 32 processes racing on an expiring token against one process doing
 //     the same refresh alone, against 32 processes that find the token
-//     valid, and against 32 hello worlds;
+//     valid, and against 32 HTTPS floors;
 //   - the Go benchmarks of the hot paths: jwtinfo's decode and verify
 //     against plain golang-jwt, and oob's config read and token selection.
 //

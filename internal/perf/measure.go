@@ -16,10 +16,9 @@ import (
 
 // The spec's bars.
 const (
-	maxTokenRatio  = 1.5
+	maxTokenRatio  = 1.2
 	maxRSS         = 15_000_000
 	maxBinarySize  = 12_000_000
-	maxRaceRatio   = 2.0
 	maxVerifyRatio = 1.2
 )
 
@@ -74,7 +73,7 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 		variants = append(variants, &variant{name: "release build with -tags " + noDocsTag, release: true, tags: strings.TrimPrefix(o.tags+","+noDocsTag, ",")})
 	}
 
-	logf("building cells-oob (CGO_ENABLED=0 go build %s) and its variants, with their floors, and hello world", strings.Join(quoteAll(releaseFlags), " "))
+	logf("building cells-oob (CGO_ENABLED=0 go build %s) and its variants, with their floors, and the HTTPS floor", strings.Join(quoteAll(releaseFlags), " "))
 	for i, v := range variants {
 		b := &builder{root: root, dir: dir, tags: v.tags}
 		name := fmt.Sprintf("cells-oob-%d", i)
@@ -112,11 +111,11 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 			token: &program{name: "token", path: path, args: []string{"token"}, env: env},
 		})
 	}
-	built, err := b.hello(ctx)
+	built, err := b.httpsFloor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	hello, err := b.settled(built, "hello-world")
+	baseline, err := b.settled(built, "https-floor")
 	if err != nil {
 		return nil, err
 	}
@@ -138,8 +137,8 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 	loginRows(r, reqs)
 
 	logf("timing `cells-oob token` on the cached token, %d runs of each program, interleaved", o.runs)
-	helloProg := &program{name: "hello world", path: hello, env: env}
-	progs := []*program{helloProg}
+	baselineProg := &program{name: "the HTTPS floor", path: baseline, env: env}
+	progs := []*program{baselineProg}
 	for _, v := range variants {
 		progs = append(progs, v.token)
 		if v.floor != nil {
@@ -152,17 +151,17 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 	if variants[0].token.rss, err = variants[0].token.peakRSS(ctx, probe, 20); err != nil {
 		return nil, err
 	}
-	if helloProg.rss, err = helloProg.peakRSS(ctx, probe, 20); err != nil {
+	if baselineProg.rss, err = baselineProg.peakRSS(ctx, probe, 20); err != nil {
 		return nil, err
 	}
-	tokenRows(r, helloProg, variants)
+	tokenRows(r, baselineProg, variants)
 
 	logf("racing %d processes on an expiring token, %d rounds", o.procs, o.rounds)
 	rr, err := race(ctx, bin, config, env, srv, o.procs, o.rounds)
 	if err != nil {
 		return nil, err
 	}
-	if rr.helloHerd, err = helloHerd(ctx, hello, env, o.procs, o.rounds); err != nil {
+	if rr.baselineHerd, err = baselineHerd(ctx, baseline, env, o.procs, o.rounds); err != nil {
 		return nil, err
 	}
 	raceRows(r, rr, o.procs, quantile(variants[0].token.cpus, 0.5))
@@ -246,8 +245,8 @@ func loginRows(r *report, q loginRequests) {
 }
 
 // tokenRows adds the rows of the cached-token timing.
-func tokenRows(r *report, hello *program, variants []*variant) {
-	hm, h90, hcpu := quantile(hello.walls, 0.5), quantile(hello.walls, 0.9), quantile(hello.cpus, 0.5)
+func tokenRows(r *report, baseline *program, variants []*variant) {
+	hm, h90, hcpu := quantile(baseline.walls, 0.5), quantile(baseline.walls, 0.9), quantile(baseline.cpus, 0.5)
 	figures := func(p *program) (string, float64) {
 		m := quantile(p.walls, 0.5)
 		ratio := float64(m) / float64(hm)
@@ -257,8 +256,8 @@ func tokenRows(r *report, hello *program, variants []*variant) {
 	for _, v := range variants {
 		measured, ratio := figures(v.token)
 		if v.bar {
-			r.add("`token`, cached, wall time vs hello world", measured, fmt.Sprintf("≤ %.1fx", maxTokenRatio), ratio <= maxTokenRatio)
-			r.add("`token`, cached, peak RSS", fmt.Sprintf("%s (hello world ≤ %s)", mb(v.token.rss), mb(hello.rss)),
+			r.add("`token`, cached, wall time vs the HTTPS floor (a Go binary linking net/http, crypto/tls and encoding/json, doing nothing)", measured, fmt.Sprintf("≤ %.1fx", maxTokenRatio), ratio <= maxTokenRatio)
+			r.add("`token`, cached, peak RSS", fmt.Sprintf("%s (the HTTPS floor ≤ %s)", mb(v.token.rss), mb(baseline.rss)),
 				"< "+mb(maxRSS), v.token.rss < maxRSS)
 		} else {
 			r.info("`token`, cached, "+v.name, measured)
@@ -282,15 +281,16 @@ func raceRows(r *report, rr raceResult, n int, cpu time.Duration) {
 	}
 	r.add(fmt.Sprintf("%d processes on an expiring token: refresh requests per round", n),
 		fmt.Sprint(rr.refreshes), "exactly 1", one)
-	ratio := float64(rr.herd) / float64(rr.single)
-	r.add(fmt.Sprintf("%d processes on an expiring token: wall time vs one process refreshing", n),
-		fmt.Sprintf("%s vs %s: **%.1fx**", ms(rr.herd), ms(rr.single), ratio),
-		fmt.Sprintf("< %.0fx", maxRaceRatio), ratio < maxRaceRatio)
+	// The spec's bar: the race costs at most one refresh more than the
+	// same processes finding the token valid.
+	extra := rr.herd - rr.cachedHerd
+	r.add(fmt.Sprintf("%d processes on an expiring token: wall time beyond %d finding it valid", n, n),
+		fmt.Sprintf("%s vs %s: **+%s**, against %s for one refresh (%.2fx of it)", ms(rr.herd), ms(rr.cachedHerd), ms(extra), ms(rr.single), float64(extra)/float64(rr.single)),
+		"≤ one refresh", extra <= rr.single)
 	r.info(fmt.Sprintf("%d processes finding the token valid (the cost of starting them)", n),
-		fmt.Sprintf("%s = %.1fx one refresh; the race takes %s more, against %s for one refresh",
-			ms(rr.cachedHerd), float64(rr.cachedHerd)/float64(rr.single), ms(rr.herd-rr.cachedHerd), ms(rr.single)))
-	r.info(fmt.Sprintf("%d hello-world processes started at once", n),
-		fmt.Sprintf("%s = %.1fx one refresh", ms(rr.helloHerd), float64(rr.helloHerd)/float64(rr.single)))
+		fmt.Sprintf("%s = %.1fx one refresh", ms(rr.cachedHerd), float64(rr.cachedHerd)/float64(rr.single)))
+	r.info(fmt.Sprintf("%d HTTPS-floor processes started at once", n),
+		fmt.Sprintf("%s = %.1fx one refresh", ms(rr.baselineHerd), float64(rr.baselineHerd)/float64(rr.single)))
 	cores := runtime.NumCPU()
 	spread := time.Duration(n) * cpu / time.Duration(cores)
 	r.info(fmt.Sprintf("%d processes' start-up spread over the cores", n),

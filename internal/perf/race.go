@@ -66,7 +66,7 @@ func expireSoon(ctx context.Context, config string) error {
 
 // raceResult holds the medians over the rounds of the race.
 type raceResult struct {
-	single, herd, cachedHerd, refreshCmd, helloHerd time.Duration
+	single, herd, cachedHerd, refreshCmd, baselineHerd time.Duration
 	// refreshes are the token requests of each round of the race.
 	refreshes []int
 }
@@ -117,12 +117,12 @@ func race(ctx context.Context, bin, config string, env []string, srv *cellsop.Se
 	return res, nil
 }
 
-// helloHerd is the median time of n hello-world processes started at once:
+// baselineHerd is the median time of n HTTPS-floor processes started at once:
 // the least that starting n Go processes costs on this machine.
-func helloHerd(ctx context.Context, hello string, env []string, n, rounds int) (time.Duration, error) {
+func baselineHerd(ctx context.Context, bin string, env []string, n, rounds int) (time.Duration, error) {
 	var took []time.Duration
 	for range rounds {
-		d, err := herd(ctx, hello, env, n)
+		d, err := herd(ctx, bin, env, n)
 		if err != nil {
 			return 0, err
 		}
