@@ -31,9 +31,9 @@ var cellsStandard = cellshydra.Options{KeepPKCE: true, KeepNonce: true}
 // hydraLogin runs the built binary's `login --url` against srv, plays the
 // person in the browser, and pastes what paste makes of the page they end
 // on. It returns the exit status and stderr.
-func hydraLogin(t *testing.T, bin, cfg string, srv *cellshydra.Server, paste func(browser.Result) string) (int, string) {
+func hydraLogin(t *testing.T, bin, cfg string, srv *cellshydra.Server, paste func(browser.Result) string, global ...string) (int, string) {
 	t.Helper()
-	cmd, stdin, stderr := startBinaryLogin(t, bin, cfg, srv.URL)
+	cmd, stdin, stderr := startBinaryLogin(t, bin, cfg, srv.URL, global...)
 	var authURL string
 	waitFor(t, "the authorization URL on stderr", func() bool {
 		for _, line := range strings.Split(stderr.String(), "\n") {
@@ -183,6 +183,35 @@ func TestE2EHydraLogin(t *testing.T) {
 			if tt.statusMentions == "" && strings.Contains(out, "nonce") {
 				t.Errorf("status speaks of a nonce for a standard server:\n%s", out)
 			}
+		})
+	}
+}
+
+// TestE2EHydraLoginVerbose: --verbose says when the code goes again without
+// the verifier, and on a standard server it does not, with no secret in
+// the trace either way.
+func TestE2EHydraLoginVerbose(t *testing.T) {
+	bin := builtBinary(t)
+	for _, tt := range []struct {
+		name  string
+		opts  cellshydra.Options
+		notes bool
+	}{
+		{"cells", cellshydra.Options{}, true},
+		{"standard", cellsStandard, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := cellshydra.NewTest(t, tt.opts)
+			cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
+			code, stderr := hydraLogin(t, bin, cfg, srv, pasteCode, "--verbose")
+			if code != exitOK {
+				t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "bound no PKCE challenge to the code"); got != tt.notes {
+				t.Errorf("--verbose notes the PKCE retry: %v, want %v; stderr:\n%s", got, tt.notes, stderr)
+			}
+			p := storedProfile(t, cfg)
+			assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
 		})
 	}
 }

@@ -297,9 +297,9 @@ func TestE2EInterruptLoginExchange(t *testing.T) {
 
 // startBinaryLogin starts the built binary's login against url, with a
 // pipe for the paste and stderr collected.
-func startBinaryLogin(t *testing.T, bin, cfg, url string) (*exec.Cmd, io.WriteCloser, *syncBuffer) {
+func startBinaryLogin(t *testing.T, bin, cfg, url string, global ...string) (*exec.Cmd, io.WriteCloser, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(bin, "--config", cfg, "login", "--url", url)
+	cmd := exec.Command(bin, append(append([]string{"--config", cfg}, global...), "login", "--url", url)...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
