@@ -1,0 +1,156 @@
+package cmdline
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+)
+
+// testApp has cells-oob's shape: global flags of each kind, a command with
+// flags, one with a subcommand, one that runs another program, and help.
+func testApp() *cli.App {
+	return &cli.App{
+		Name:                 "cells-oob",
+		EnableBashCompletion: true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config"},
+			&cli.StringFlag{Name: "profile"},
+			&cli.DurationFlag{Name: "timeout"},
+			&cli.BoolFlag{Name: "verbose"},
+		},
+		Commands: []*cli.Command{
+			{Name: "token", Flags: []cli.Flag{
+				&cli.DurationFlag{Name: "min-valid"},
+				&cli.BoolFlag{Name: "header"},
+				&cli.BoolFlag{Name: "json"},
+			}},
+			{Name: "decode", Flags: []cli.Flag{&cli.StringFlag{Name: "issuer"}}},
+			{Name: "profiles", Flags: []cli.Flag{&cli.BoolFlag{Name: "json"}}, Subcommands: []*cli.Command{{Name: "use"}}},
+			{Name: "exec", Flags: []cli.Flag{&cli.DurationFlag{Name: "min-valid"}}},
+			{Name: "help", Aliases: []string{"h"}},
+		},
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		line, want string
+	}{
+		{"token --verbose", "--verbose token"},
+		{"token --profile work --header", "--profile work token --header"},
+		{"token -profile=work -config c.json --timeout 5s", "-profile=work -config c.json --timeout 5s token"},
+		{"--profile a token --profile=b", "--profile a --profile=b token"},
+		{"profiles use alice --config c.json", "--config c.json profiles use alice"},
+		{"profiles --json use alice", "profiles --json use alice"},
+		{"profiles --verbose use --profile x alice", "--verbose --profile x profiles use alice"},
+		{"decode TOKEN --verbose", "--verbose decode TOKEN"},
+		{"decode - --timeout=2s", "--timeout=2s decode -"},
+		// A flag's value is the next word, whatever it looks like.
+		{"decode --issuer --verbose", "decode --issuer --verbose"},
+		{"token --help", "token --help"},
+		{"token -h --profile x", "--profile x token -h"},
+		{"token --version", "--version token"},
+		{"h token --verbose", "--verbose h token"},
+		// Another program's words, and those after --, are left alone.
+		{"exec --verbose -- sh -c x --profile y", "--verbose exec -- sh -c x --profile y"},
+		{"exec sh --profile y", "exec sh --profile y"},
+		{"exec --min-valid 5m curl --verbose", "exec --min-valid 5m curl --verbose"},
+		{"token -- --profile x", "token -- --profile x"},
+		{"-- token --verbose", "-- token --verbose"},
+		// Not ours to read.
+		{"tokn --verbose", "tokn --verbose"},
+		{"--verbose", "--verbose"},
+		{"", ""},
+		{"token --profile --generate-bash-completion", "token --profile --generate-bash-completion"},
+		{"token --hedaer --generate-bash-completion", "token --hedaer --generate-bash-completion"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			got, err := Normalize(testApp(), append([]string{"cells-oob"}, strings.Fields(tt.line)...), "exec")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := append([]string{"cells-oob"}, strings.Fields(tt.want)...); !slices.Equal(got, want) {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestNormalizeRefuses(t *testing.T) {
+	tests := []struct {
+		line, command, msg string
+	}{
+		{"token --hedaer", "cells-oob token", "unknown flag --hedaer: did you mean --header?"},
+		{"token -hedaer=1", "cells-oob token", "unknown flag -hedaer: did you mean --header?"},
+		{"--verbsoe token", "cells-oob", "unknown flag --verbsoe: did you mean --verbose?"},
+		{"token --profle x", "cells-oob token", "unknown flag --profle: did you mean --profile?"},
+		{"profiles use alice --verbsoe", "cells-oob profiles use", "unknown flag --verbsoe: did you mean --verbose?"},
+		{"profiles --jsn", "cells-oob profiles", "unknown flag --jsn: did you mean --json?"},
+		{"token --min-valid 5", "cells-oob token", "--min-valid 5: a duration needs a unit: 5s, 5m or 5h"},
+		{"token --min-valid=1.5", "cells-oob token", "--min-valid 1.5: a duration needs a unit: 1.5s, 1.5m or 1.5h"},
+		{"--timeout 30 token", "cells-oob", "--timeout 30: a duration needs a unit: 30s, 30m or 30h"},
+		{"token --timeout soon", "cells-oob token", `--timeout "soon" is not a duration: give one such as 90s, 5m or 1h`},
+		{"token --profile", "cells-oob token", "--profile needs a value"},
+		{"--config", "cells-oob", "--config needs a value"},
+		{"token ---header", "cells-oob token", `"---header" is not a flag: flags are --NAME or --NAME=VALUE`},
+		{"token -=x", "cells-oob token", `"-" is not a flag: flags are --NAME or --NAME=VALUE`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := Normalize(testApp(), append([]string{"cells-oob"}, strings.Fields(tt.line)...), "exec")
+			var lineErr *Error
+			if !errors.As(err, &lineErr) {
+				t.Fatalf("err = %v, want an *Error", err)
+			}
+			if lineErr.Command != tt.command || err.Error() != tt.msg {
+				t.Errorf("got %q in %q, want %q in %q", err, lineErr.Command, tt.msg, tt.command)
+			}
+		})
+	}
+}
+
+// FuzzNormalize reads command lines, words split by NUL, seeded from the
+// command lines of the CLI's test scripts. Whatever it moves, it keeps:
+// the words out are the words in, and normalizing again changes nothing.
+func FuzzNormalize(f *testing.F) {
+	scripts, err := filepath.Glob(filepath.Join("..", "..", "testdata", "script", "*.txtar"))
+	if err != nil || len(scripts) == 0 {
+		f.Fatalf("no scripts to seed from: %v", err)
+	}
+	for _, file := range scripts {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			fields := strings.Fields(line)
+			if i := slices.Index(fields, "cells-oob"); i >= 0 {
+				f.Add(strings.Join(fields[i+1:], "\x00"))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args := append([]string{"cells-oob"}, strings.Split(line, "\x00")...)
+		got, err := Normalize(testApp(), args, "exec")
+		if err != nil {
+			var lineErr *Error
+			if !errors.As(err, &lineErr) || lineErr.Command == "" {
+				t.Fatalf("%q: error %v is not an *Error naming its command", args, err)
+			}
+			return
+		}
+		if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(args))) {
+			t.Fatalf("%q became %q: words lost or added", args, got)
+		}
+		again, err := Normalize(testApp(), got, "exec")
+		if err != nil || !slices.Equal(again, got) {
+			t.Fatalf("%q became %q, then %q (%v)", args, got, again, err)
+		}
+	})
+}
