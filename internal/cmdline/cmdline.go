@@ -184,7 +184,17 @@ func unknown(typed, name string, known []cli.Flag) string {
 	if cli.SuggestFlag == nil {
 		return msg
 	}
-	if s := cli.SuggestFlag(known, name, true); s != "" {
+	// A one-letter alias is near any name that starts with its letter:
+	// offered only for a one-letter typo.
+	var names []cli.Flag
+	for _, f := range known {
+		for _, n := range f.Names() {
+			if len(n) > 1 || len(name) == 1 {
+				names = append(names, &cli.BoolFlag{Name: n})
+			}
+		}
+	}
+	if s := cli.SuggestFlag(names, name, true); s != "" {
 		msg += fmt.Sprintf(": did you mean %s?", s)
 	}
 	return msg
