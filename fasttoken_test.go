@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +74,8 @@ func runFull(args []string) outcome {
 }
 
 // tokenCommandLines is every combination of the token command's flags,
-// each after a choice of global flags.
+// each with a choice of global flags, typed before the word token and
+// after its flags.
 func tokenCommandLines(config string) [][]string {
 	globals := [][]string{
 		nil,
@@ -88,14 +90,15 @@ func tokenCommandLines(config string) [][]string {
 	for _, g := range globals {
 		for _, mv := range minValid {
 			for set := range 1 << len(bools) {
-				line := append(append([]string(nil), g...), "token")
-				line = append(line, mv...)
+				flags := slices.Clone(mv)
 				for i, b := range bools {
 					if set&(1<<i) != 0 {
-						line = append(line, b)
+						flags = append(flags, b)
 					}
 				}
-				lines = append(lines, line)
+				lines = append(lines,
+					slices.Concat(g, []string{"token"}, flags),
+					slices.Concat([]string{"token"}, flags, g))
 			}
 		}
 	}
@@ -122,6 +125,17 @@ func TestFastTokenSameAsFullPath(t *testing.T) {
 		[]string{"token", "extra"},
 		[]string{"token", "--header", "extra"},
 		[]string{"token", "--config", config},
+		[]string{"token", "--config"},
+		[]string{"token", "--profile", "pat", "--min-valid", "87600h", "--profile=alice"},
+		[]string{"--profile", "pat", "token", "--profile", "alice"},
+		[]string{"token", "-verbose", "--timeout=5s", "--header", "--", "--profile", "pat"},
+		[]string{"--timeout", "0", "token"},
+		[]string{"token", "--timeout", "-5s"},
+		[]string{"token", "--timeout", "5"},
+		[]string{"token", "--min-valid", "5"},
+		[]string{"token", "--min-valid", "-5m"},
+		[]string{"token", "--version"},
+		[]string{"token", "--hedaer"},
 		[]string{"token", "--min-valid", "soon"},
 		[]string{"token", "--header=false"},
 		[]string{"token", "--json=true"},
@@ -201,6 +215,8 @@ func TestFastTokenAnswersTheCommonCalls(t *testing.T) {
 		{[]string{"token", "--min-valid", "10m"}, true},
 		{[]string{"--profile", "pat", "token", "--min-valid", "87600h"}, true},
 		{[]string{"--config", config, "--timeout=5s", "token", "-header"}, true},
+		{[]string{"token", "-header", "--config", config, "--timeout=5s", "--verbose"}, true},
+		{[]string{"token", "--profile", "pat", "--min-valid", "87600h"}, true},
 		{[]string{"token", "--aws"}, true},
 		{[]string{"--profile", "pat", "token", "--aws", "--min-valid", "87600h"}, true},
 		// A token to refresh, --copy, and every error go the full way.
@@ -214,6 +230,9 @@ func TestFastTokenAnswersTheCommonCalls(t *testing.T) {
 		{[]string{"--profile", "stale", "token", "--aws"}, false},
 		{[]string{"token", "--help"}, false},
 		{[]string{"token", "extra"}, false},
+		{[]string{"token", "--timeout", "0"}, false},
+		{[]string{"token", "--min-valid", "5"}, false},
+		{[]string{"token", "--hedaer"}, false},
 		{[]string{"token", "--generate-bash-completion"}, false},
 		{[]string{"status"}, false},
 	}

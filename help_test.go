@@ -66,6 +66,15 @@ func TestHelpGolden(t *testing.T) {
 			if !strings.Contains(stdout, "Example:\n") {
 				t.Errorf("the help has no example:\n%s", stdout)
 			}
+			// Every value is named, and no switch says it is off.
+			for _, line := range strings.Split(stdout, "\n") {
+				if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[0], "--") && f[1] == "value" {
+					t.Errorf("a flag with no name for its value: %q", line)
+				}
+				if strings.Contains(line, "(default: false)") {
+					t.Errorf("a default that says nothing: %q", line)
+				}
+			}
 			got := stableHelp(stdout)
 			file := filepath.Join("testdata", "help", name+".txt")
 			if *update {

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/awsconfig"
 	"github.com/cells-oob/cells-oob/internal/childexec"
+	"github.com/cells-oob/cells-oob/internal/cmdline"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -64,7 +66,21 @@ func main() {
 // run is the whole program behind main, with its outside world as arguments.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
+	args, err := cmdline.Normalize(app, args, "exec")
+	if err != nil {
+		return report(ctx, lineError(err), stderr)
+	}
 	return report(ctx, app.RunContext(ctx, args), stderr)
+}
+
+// lineError is a mistake cmdline found, as a usage error naming the help
+// of the command it was found in.
+func lineError(err error) error {
+	var lineErr *cmdline.Error
+	if errors.As(err, &lineErr) {
+		return oob.Usagef("%v (see %s --help)", err, lineErr.Command)
+	}
+	return err
 }
 
 // report turns how a command ended into the exit code, saying on stderr
@@ -75,9 +91,40 @@ func report(ctx context.Context, err error, stderr io.Writer) int {
 	}
 	code := exitCode(ctx, err)
 	if code != exitOK && err.Error() != "" {
-		fmt.Fprintf(stderr, "cells-oob: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "cells-oob: %s\n", message(err))
 	}
 	return code
+}
+
+// libraryPrefixes begin the errors of the packages the program is built
+// of, at the start of a message or after a colon, as Go has it: they say
+// which package failed, which is no use to the person at the terminal.
+var libraryPrefixes = []string{"oob: ", "jwtinfo: ", "awsconfig: "}
+
+// message is err as the line people read: what failed, without the
+// packages' names, then what to do, with advice only the command line can
+// give.
+func message(err error) string {
+	msg := oneLine(err.Error())
+	for stripped := false; !stripped; {
+		stripped = true
+		for _, p := range libraryPrefixes {
+			if rest, ok := strings.CutPrefix(msg, p); ok {
+				msg, stripped = rest, false
+			}
+			if strings.Contains(msg, ": "+p) {
+				msg, stripped = strings.ReplaceAll(msg, ": "+p, ": "), false
+			}
+		}
+	}
+	var noProfile *oob.ProfileError
+	if errors.As(err, &noProfile) && len(noProfile.Names) > 0 {
+		if noProfile.Name == "" {
+			return msg + ": make one current with cells-oob profiles use NAME"
+		}
+		return msg + ": give one of those"
+	}
+	return msg
 }
 
 // exitCode decides the exit status from a typed error, in one place.
@@ -113,11 +160,45 @@ func oneLine(s string) string {
 }
 
 func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(info)
 }
+
+// versionOf says which cells-oob a build is: the module version Go
+// recorded (go install …@v1.2.3 records v1.2.3), and for a build from a
+// checkout, which has none or a pseudo-version, the commit and its date
+// when version control information was recorded (not under
+// -buildvcs=false).
+func versionOf(info *debug.BuildInfo) string {
+	if info == nil {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	vcs := map[string]string{}
+	for _, s := range info.Settings {
+		vcs[s.Key] = s.Value
+	}
+	rev := vcs["vcs.revision"]
+	release := v != "(devel)" && !pseudoVersion.MatchString(v) && !strings.HasSuffix(v, "+dirty")
+	if rev == "" || release {
+		return v
+	}
+	facts := []string{"commit " + rev[:min(len(rev), 12)]}
+	if t := vcs["vcs.time"]; t != "" {
+		facts = append(facts, t)
+	}
+	if vcs["vcs.modified"] == "true" {
+		facts = append(facts, "with local changes")
+	}
+	return v + " (" + strings.Join(facts, ", ") + ")"
+}
+
+// pseudoVersion matches the time and commit that Go puts into the version
+// of a build between tags: v0.0.0-20250102150405-0123456789ab.
+var pseudoVersion = regexp.MustCompile(`[-.]\d{14}-[0-9a-f]{12}`)
 
 func defaultConfigPath() string {
 	dir, err := os.UserConfigDir()
@@ -146,7 +227,13 @@ func globalFlags() []cli.Flag {
 		&cli.DurationFlag{
 			Name:  "timeout",
 			Value: 30 * time.Second,
-			Usage: "time limit for each network request",
+			Usage: "give up on a network request after `DURATION`",
+			Action: func(_ *cli.Context, d time.Duration) error {
+				if d <= 0 {
+					return oob.Usagef("--timeout %v: give a time limit above zero, such as 30s", d)
+				}
+				return nil
+			},
 		},
 		&cli.BoolFlag{
 			Name:  "verbose",
@@ -171,9 +258,16 @@ func tokenFlags() []cli.Flag {
 
 func minValidFlag() *cli.DurationFlag {
 	return &cli.DurationFlag{
-		Name:  "min-valid",
-		Value: time.Minute,
-		Usage: "the token must stay valid at least this long",
+		Name:        "min-valid",
+		Value:       time.Minute,
+		DefaultText: "1m",
+		Usage:       "the token must stay valid for at least `DURATION`",
+		Action: func(_ *cli.Context, d time.Duration) error {
+			if d < 0 {
+				return oob.Usagef("--min-valid %v: give a duration of zero or more, such as 5m", d)
+			}
+			return nil
+		},
 	}
 }
 
@@ -236,7 +330,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:                 "cells-oob",
 		Usage:                "sign in to Pydio Cells or any OpenID provider from a machine without a browser",
-		UsageText:            "cells-oob [global options] command [command options]\n\nExample:\n  cells-oob login --url https://cells.example.com\n  curl -H \"$(cells-oob token --header)\" https://cells.example.com/a/user",
+		UsageText:            "cells-oob [global options] command [command options]\n\nGlobal options may also come after the command.\n\nExample:\n  cells-oob login --url https://cells.example.com\n  curl -H \"$(cells-oob token --header)\" https://cells.example.com/a/user",
 		Version:              version(),
 		Reader:               stdin,
 		Writer:               stdout,
@@ -293,8 +387,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "verify", Usage: "verify the signature"},
 					&cli.StringFlag{Name: "jwks-url", Usage: "verify against this JWKS `URL`"},
 					&cli.StringFlag{Name: "key", Usage: "verify against this PEM public key `FILE`"},
-					&cli.StringFlag{Name: "issuer", Usage: "require this issuer"},
-					&cli.StringFlag{Name: "audience", Usage: "require this audience"},
+					&cli.StringFlag{Name: "issuer", Usage: "require this issuer `URL`"},
+					&cli.StringFlag{Name: "audience", Usage: "require this audience (a client `ID`)"},
 					jsonFlag,
 				},
 				Action: cmdDecode,
@@ -453,7 +547,9 @@ func cmdToken(c *cli.Context) error {
 
 // cmdStatus shows the current profile, offline unless --check. Its text or
 // JSON is the data asked for, so it goes to stdout even when the token does
-// not last --min-valid (exit 3) or the server refuses it (exit 4).
+// not last --min-valid (exit 3) or the server refuses it (exit 4), and when
+// the check got no answer: then what is known offline is shown, and the
+// check's failure decides the exit code.
 func cmdStatus(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return oob.Usagef("status takes no arguments")
@@ -467,13 +563,16 @@ func cmdStatus(c *cli.Context) error {
 		return err
 	}
 	st := oob.NewStatus(cfg, name, p, time.Now(), c.Duration("min-valid"))
+	var checkErr error
 	if c.Bool("check") {
 		client, err := httpClient(c, p.TLS)
 		if err != nil {
 			return err
 		}
-		if err := st.Check(c.Context, client, p); err != nil {
-			return err
+		checkErr = st.Check(c.Context, client, p)
+		if checkErr != nil && c.Context.Err() != nil {
+			// Interrupted: the person asked for nothing more.
+			return checkErr
 		}
 	}
 	if c.Bool("json") {
@@ -486,6 +585,9 @@ func cmdStatus(c *cli.Context) error {
 		}
 	} else if err := st.Describe(c.App.Writer); err != nil {
 		return err
+	}
+	if checkErr != nil {
+		return checkErr
 	}
 	return st.Err()
 }
@@ -852,15 +954,18 @@ func clientFor(c *cli.Context) func(oob.TLS) (*http.Client, error) {
 // routeUsage gives the app and each of its commands, at any depth, an
 // OnUsageError that returns a usage error naming the command's --help.
 // It also gives the app its --help flag, which urfave/cli adds only to an
-// app without a help command of its own.
+// app without a help command of its own, and keeps "(default: false)" out
+// of the help of every switch, where it says nothing.
 func routeUsage(app *cli.App) {
 	app.OnUsageError = usageError("cells-oob")
+	quietSwitches(app.Flags)
 	app.Flags = append(app.Flags, cli.HelpFlag)
 	var walk func(path string, cmds []*cli.Command)
 	walk = func(path string, cmds []*cli.Command) {
 		for _, cmd := range cmds {
 			name := path + " " + cmd.Name
 			cmd.OnUsageError = usageError(name)
+			quietSwitches(cmd.Flags)
 			// urfave/cli's own help subcommand would answer an unknown
 			// topic with exit 3; the app's help command covers them all.
 			cmd.HideHelpCommand = true
@@ -868,6 +973,14 @@ func routeUsage(app *cli.App) {
 		}
 	}
 	walk("cells-oob", app.Commands)
+}
+
+func quietSwitches(flags []cli.Flag) {
+	for _, f := range flags {
+		if b, ok := f.(*cli.BoolFlag); ok {
+			b.DisableDefaultText = true
+		}
+	}
 }
 
 func usageError(command string) cli.OnUsageErrorFunc {
@@ -958,11 +1071,17 @@ func fastToken(args []string, stdout, stderr io.Writer) (code int, done bool) {
 	if len(args) < 2 {
 		return 0, false
 	}
-	global, ok := parseFlags(globalFlags(), args[1:])
+	// Global flags after the word token are moved as run moves them.
+	globalDefs, tokenDefs := globalFlags(), tokenFlags()
+	args, err := cmdline.Normalize(&cli.App{Name: "cells-oob", Flags: globalDefs, Commands: []*cli.Command{{Name: "token", Flags: tokenDefs}}}, args)
+	if err != nil {
+		return 0, false
+	}
+	global, ok := parseFlags(globalDefs, args[1:])
 	if !ok || global.NArg() == 0 || global.Arg(0) != "token" {
 		return 0, false
 	}
-	cmd, ok := parseFlags(tokenFlags(), global.Args()[1:])
+	cmd, ok := parseFlags(tokenDefs, global.Args()[1:])
 	if !ok || cmd.NArg() > 0 {
 		return 0, false
 	}
@@ -993,7 +1112,8 @@ type parsedFlags struct{ set *flag.FlagSet }
 
 // parseFlags parses args by flags as urfave/cli would, each flag taking
 // its value from the command line, else its environment variable, else its
-// default. It reports false where urfave/cli would complain or print help.
+// default, and each flag given checked by its Action. It reports false
+// where urfave/cli would complain or print help.
 func parseFlags(flags []cli.Flag, args []string) (*flag.FlagSet, bool) {
 	set := flag.NewFlagSet("cells-oob", flag.ContinueOnError)
 	set.SetOutput(io.Discard)
@@ -1005,7 +1125,15 @@ func parseFlags(flags []cli.Flag, args []string) (*flag.FlagSet, bool) {
 	if err := set.Parse(args); err != nil {
 		return nil, false
 	}
-	return set, true
+	ok := true
+	set.Visit(func(given *flag.Flag) {
+		for _, f := range flags {
+			if af, isAF := f.(cli.ActionableFlag); isAF && slices.Contains(f.Names(), given.Name) {
+				ok = ok && af.RunAction(cli.NewContext(nil, set, nil)) == nil
+			}
+		}
+	})
+	return set, ok
 }
 
 func (p parsedFlags) get(name string) any {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/cells-oob/cells-oob/internal/jwttest"
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 // TestMain lets the test binary stand in for cells-oob: scripts that
@@ -125,5 +129,134 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// TestGlobalFlagsAfterEveryCommand types the global flags after the words
+// of each command and subcommand: they are taken there as before the
+// command, so the help that follows them is the command's own.
+func TestGlobalFlagsAfterEveryCommand(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "c.json")
+	for _, path := range commandPaths() {
+		t.Run(strings.Join(path, " "), func(t *testing.T) {
+			_, want, _ := runCLI(t, append(path, "--help")...)
+			args := append(slices.Clone(path), "--config", config, "--profile=p", "-timeout", "5s", "--verbose", "--help")
+			code, got, stderr := runCLI(t, args...)
+			if code != exitOK || stderr != "" || got != want {
+				t.Errorf("%q: exit %d, stderr %q, same help as without the flags: %v", args, code, stderr, got == want)
+			}
+		})
+	}
+}
+
+// TestMessages runs command lines that fail, each for a reason from a
+// different layer, and checks the one line each prints: what failed and
+// what to do, in the program's voice, without the names of the packages
+// that made the error.
+func TestMessages(t *testing.T) {
+	dir := t.TempDir()
+	config := fastTokenConfig(t, dir, 0o600)
+	noneCurrent := filepath.Join(dir, "none-current.json")
+	err := (&oob.Store{Path: noneCurrent}).Update(t.Context(), func(c *oob.Config) error {
+		c.Put("a", &oob.Profile{Issuer: "https://a.example/oidc/", ClientID: oob.DefaultClientID}, false)
+		c.Put("b", &oob.Profile{Issuer: "https://b.example/oidc/", ClientID: oob.DefaultClientID}, false)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CELLS_OOB_CONFIG", config)
+	t.Setenv("CELLS_OOB_PROFILE", "")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		// oob, through the session
+		{[]string{"--profile", "stale", "token"}, exitRuntime,
+			`refresh profile "stale": cannot reach http://127.0.0.1:1: connection refused`},
+		{[]string{"--profile", "nobody", "token"}, exitNotLoggedIn,
+			`no profile "nobody" (profiles: "alice", "pat", "stale"): give one of those`},
+		{[]string{"--config", noneCurrent, "status"}, exitNotLoggedIn,
+			`no profile is current (profiles: "a", "b"): make one current with cells-oob profiles use NAME`},
+		{[]string{"--config", filepath.Join(dir, "missing.json"), "token"}, exitNotLoggedIn,
+			"no current profile: not logged in: run cells-oob login"},
+		// oob, the config file
+		{[]string{"--config", dir, "token"}, exitRuntime,
+			"config " + dir + ": is a directory, not a regular file"},
+		// jwtinfo
+		{[]string{"decode", "not-a-jwt"}, exitInvalid,
+			"malformed token: a JWT has 3 dot-separated parts, this has 1"},
+		// awsconfig, under the command's own word
+		{[]string{"export", "--aws", "--aws-profile", "my cells"}, exitUsage,
+			`export: --aws-profile: the AWS profile name "my cells" has a space, a control character, a quote, a bracket, # or ;`},
+		// the command line
+		{[]string{"token", "--hedaer"}, exitUsage,
+			"unknown flag --hedaer: did you mean --header? (see cells-oob token --help)"},
+		{[]string{"status", "--min-valid", "5"}, exitUsage,
+			"--min-valid 5: a duration needs a unit: 5s, 5m or 5h (see cells-oob status --help)"},
+		{[]string{"status", "--timeout", "0s"}, exitUsage,
+			"--timeout 0s: give a time limit above zero, such as 30s"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != tt.code || stdout != "" || stderr != "cells-oob: "+tt.want+"\n" {
+				t.Errorf("exit %d (want %d), stdout %q, stderr:\n%s\nwant:\ncells-oob: %s", code, tt.code, stdout, stderr, tt.want)
+			}
+		})
+	}
+}
+
+// TestMessageDropsPackageNames: a package's name goes wherever it stands
+// in a chain of wrapped errors, and a name that is not a package's stays.
+func TestMessageDropsPackageNames(t *testing.T) {
+	inner := fmt.Errorf("jwtinfo: oob: awsconfig: deep: %w", errors.New("oob: root cause"))
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("export: %w", inner), "export: deep: root cause"},
+		{inner, "deep: root cause"},
+		{errors.New("decode: fetch the JWKS: cannot reach https://cells-oob: example"), "decode: fetch the JWKS: cannot reach https://cells-oob: example"},
+		{errors.New("oob:no space"), "oob:no space"},
+	}
+	for _, tt := range tests {
+		if got := message(tt.err); got != tt.want {
+			t.Errorf("message(%q) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestVersionOf: a release says its version; a build from a checkout,
+// the commit and its date when Go recorded them; a build without version
+// control information, that it is a development build.
+func TestVersionOf(t *testing.T) {
+	vcs := func(rev, at, modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.time", Value: at}, {Key: "vcs.modified", Value: modified}}
+	}
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	tests := []struct {
+		name string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, "(unknown)"},
+		{"go install @v1.2.3", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
+		{"a release built from its tag", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: vcs(rev, "2026-01-02T03:04:05Z", "false")}, "v1.2.3"},
+		{"-buildvcs=false", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "(devel)"},
+		{"no version at all", &debug.BuildInfo{}, "(devel)"},
+		{"a checkout without a version", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "2026-01-02T03:04:05Z", "false")},
+			"(devel) (commit 0123456789ab, 2026-01-02T03:04:05Z)"},
+		{"a checkout between tags, edited", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20260102030405-0123456789ab+dirty"}, Settings: vcs(rev, "2026-01-02T03:04:05Z", "true")},
+			"v0.0.0-20260102030405-0123456789ab+dirty (commit 0123456789ab, 2026-01-02T03:04:05Z, with local changes)"},
+		{"after a tag", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.4-0.20260102030405-0123456789ab"}, Settings: vcs(rev, "2026-01-02T03:04:05Z", "false")},
+			"v1.2.4-0.20260102030405-0123456789ab (commit 0123456789ab, 2026-01-02T03:04:05Z)"},
+		{"a revision only", &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc"}}}, "(devel) (commit abc)"},
+	}
+	for _, tt := range tests {
+		if got := versionOf(tt.info); got != tt.want {
+			t.Errorf("%s: versionOf = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

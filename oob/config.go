@@ -103,23 +103,61 @@ type User struct {
 }
 
 // Select returns the profile named name, or the current one when name is
-// empty, with its name. It fails with ErrNotLoggedIn when there is no such
-// profile.
+// empty, with its name. It fails with a *ProfileError, which is
+// ErrNotLoggedIn, when there is no such profile.
 func (c *Config) Select(name string) (string, *Profile, error) {
 	if name == "" {
-		if c.Current == "" {
-			return "", nil, fmt.Errorf("oob: no current profile: %w", ErrNotLoggedIn)
-		}
-		if p := c.Profiles[c.Current]; p != nil {
+		if p := c.Profiles[c.Current]; p != nil && c.Current != "" {
 			return c.Current, p, nil
 		}
-		return "", nil, fmt.Errorf("oob: current profile %q does not exist: %w", c.Current, ErrNotLoggedIn)
+		return "", nil, &ProfileError{Current: c.Current, Names: c.Names()}
 	}
 	if p := c.Profiles[name]; p != nil {
 		return name, p, nil
 	}
-	return "", nil, fmt.Errorf("oob: no profile %q: %w", name, ErrNotLoggedIn)
+	return "", nil, &ProfileError{Name: name, Names: c.Names()}
 }
+
+// ProfileError says that the profile asked for is not in the config, and
+// which ones are. It is ErrNotLoggedIn.
+type ProfileError struct {
+	// Name is the profile asked for; "" asks for the current one.
+	Name string
+	// Current names the current profile, "" when none is; when it is set,
+	// the config names a profile it does not hold.
+	Current string
+	// Names are the profiles the config holds, sorted.
+	Names []string
+}
+
+func (e *ProfileError) Error() string {
+	var what string
+	switch {
+	case e.Name != "":
+		what = fmt.Sprintf("no profile %q", e.Name)
+	case e.Current != "":
+		what = fmt.Sprintf("current profile %q does not exist", e.Current)
+	case len(e.Names) == 0:
+		what = "no current profile"
+	default:
+		what = "no profile is current"
+	}
+	if len(e.Names) == 0 {
+		return "oob: " + what + ": " + ErrNotLoggedIn.Error()
+	}
+	const listed = 10
+	names := make([]string, 0, listed+1)
+	for _, n := range e.Names[:min(len(e.Names), listed)] {
+		names = append(names, fmt.Sprintf("%q", n))
+	}
+	if more := len(e.Names) - listed; more > 0 {
+		names = append(names, fmt.Sprintf("and %d more", more))
+	}
+	return fmt.Sprintf("oob: %s (profiles: %s)", what, strings.Join(names, ", "))
+}
+
+// Is makes a ProfileError match ErrNotLoggedIn.
+func (e *ProfileError) Is(target error) bool { return target == ErrNotLoggedIn }
 
 // Names returns the profile names, sorted.
 func (c *Config) Names() []string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -49,14 +48,12 @@ func WriteProfiles(w io.Writer, list []ProfileSummary, now time.Time) error {
 }
 
 // UseProfile makes the profile named name the current one, under the
-// store's lock. An unknown name is an error matching ErrNotLoggedIn, as it
-// is for every command given that name: there is no session by that name.
+// store's lock. An unknown name is Select's error, matching ErrNotLoggedIn
+// and listing the profiles, as it is for every command given that name:
+// there is no session by that name.
 func UseProfile(ctx context.Context, s *Store, name string) error {
 	return s.Update(ctx, func(c *Config) error {
 		if _, _, err := c.Select(name); err != nil {
-			if names := c.Names(); len(names) > 0 {
-				return fmt.Errorf("%w (profiles: %s)", err, strings.Join(names, ", "))
-			}
 			return err
 		}
 		c.Current = name

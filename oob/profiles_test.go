@@ -71,7 +71,7 @@ func TestUseProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = UseProfile(t.Context(), s, "c")
-	if !errors.Is(err, ErrNotLoggedIn) || !strings.Contains(err.Error(), "(profiles: a, b)") {
+	if !errors.Is(err, ErrNotLoggedIn) || !strings.Contains(err.Error(), `(profiles: "a", "b")`) {
 		t.Errorf("unknown name: got %v, want ErrNotLoggedIn listing a, b", err)
 	}
 	if err := UseProfile(t.Context(), s, "b"); err != nil {

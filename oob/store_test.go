@@ -800,8 +800,8 @@ func TestConfigSelect(t *testing.T) {
 	}{
 		{name: "current", config: c, wantName: "bob@cells.example.com"},
 		{name: "named", config: c, profile: "alice@cells.example.com", wantName: "alice@cells.example.com"},
-		{name: "named missing", config: c, profile: "dave", wantMsg: `oob: no profile "dave": not logged in`},
-		{name: "no current", config: none, wantMsg: "oob: no current profile: not logged in"},
+		{name: "named missing", config: c, profile: "dave", wantMsg: `oob: no profile "dave" (profiles: "alice@cells.example.com", "bob@cells.example.com", "carol@cells.example.com")`},
+		{name: "no current", config: none, wantMsg: `oob: no profile is current (profiles: "alice@cells.example.com", "bob`},
 		{name: "current missing", config: gone, wantMsg: `oob: current profile "gone" does not exist`},
 		{name: "empty config", config: emptyConfig(), wantMsg: "not logged in"},
 	}
