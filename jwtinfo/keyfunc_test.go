@@ -130,4 +130,3 @@ func TestKeyfuncFromJWKS(t *testing.T) {
 		})
 	}
 }
-

@@ -128,7 +128,7 @@ func (s *Session) warnShort(name string, p *Profile, opts TokenOptions) {
 		return
 	}
 	s.warnf("note: the token of profile %q expires %s, sooner than the %s asked for: the server grants no longer",
-		name, jwtinfo.Relative(opts.expiry(p).Sub(now)), shortDuration(opts.MinValid))
+		name, relativeDown(opts.expiry(p).Sub(now)), shortDuration(opts.MinValid))
 }
 
 // Refresh refreshes the profile's tokens now, whatever their expiry, and
@@ -351,7 +351,7 @@ func (o TokenOptions) check(name string, p *Profile, now time.Time, need time.Du
 	case left <= 0:
 		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expired %s", what, name, jwtinfo.Relative(left)), mark: ErrExpired}
 	case left < need:
-		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expires %s, sooner than the %s asked for", what, name, jwtinfo.Relative(left), shortDuration(o.MinValid)), mark: ErrExpired}
+		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expires %s, sooner than the %s asked for", what, name, relativeDown(left), shortDuration(o.MinValid)), mark: ErrExpired}
 	}
 	return nil
 }
@@ -462,6 +462,22 @@ func utcTime(t time.Time) *time.Time {
 	}
 	u := t.UTC().Truncate(time.Second)
 	return &u
+}
+
+// relativeDown is jwtinfo.Relative(d) for a d in the future, cut down to
+// the unit shown rather than rounded: beside the --min-valid it falls
+// short of, 4m58s must read "in 4m", not "in 5m".
+func relativeDown(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d < time.Minute:
+		d = d.Truncate(time.Second)
+	case d < 2*day:
+		d = d.Truncate(time.Minute)
+	default:
+		d = d.Truncate(day)
+	}
+	return jwtinfo.Relative(d)
 }
 
 // shortDuration writes d the way people say it: "10m", "1h30m", "2d".

@@ -242,7 +242,7 @@ func TestSessionTokenNotValidLongEnough(t *testing.T) {
 		want    error
 		message string
 	}{
-		{"no refresh", nil, TokenOptions{MinValid: 10 * time.Minute, NoRefresh: true}, ErrExpired, "expires in 5m, sooner than the 10m asked for"},
+		{"no refresh", nil, TokenOptions{MinValid: 10 * time.Minute, NoRefresh: true}, ErrExpired, "expires in 4m, sooner than the 10m asked for"},
 		{"expired, no refresh", func(p *Profile) { p.Token.Expiry = past }, TokenOptions{NoRefresh: true}, ErrExpired, "expired 3m ago"},
 		{"expired, no refresh token", func(p *Profile) {
 			p.Token.Expiry = past
@@ -634,6 +634,22 @@ func TestExpiryText(t *testing.T) {
 	for _, tt := range tests {
 		if got := ExpiryText(tt.exp, now); got != tt.want {
 			t.Errorf("ExpiryText(%v) = %q, want %q", tt.exp, got, tt.want)
+		}
+	}
+}
+
+func TestRelativeDown(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{4*time.Minute + 58*time.Second, "in 4m"}, // beside --min-valid 5m
+		{59*time.Second + 900*time.Millisecond, "in 59s"},
+		{time.Hour + 59*time.Minute + 59*time.Second, "in 1h59m"},
+		{2*24*time.Hour + 23*time.Hour, "in 2d"},
+	} {
+		if got := relativeDown(tt.d); got != tt.want {
+			t.Errorf("relativeDown(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }
