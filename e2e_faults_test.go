@@ -409,7 +409,9 @@ func TestE2EUnreachable(t *testing.T) {
 func TestE2EFaultsTLS(t *testing.T) {
 	fs := faultserver.NewCells(t, faultserver.Options{TLS: true})
 	cfg, before := seedConfig(t)
-	r := runTimed(cfg, "", "login", "--url", fs.URL)
+	// Nothing hangs here, so the handshake gets more than faultTimeout:
+	// under the race detector on a loaded machine it may take longer.
+	r := runTimed(cfg, "", "--timeout", "10s", "login", "--url", fs.URL)
 	r.checkFailure(t, exitRuntime, fs.Host(), false)
 	if !strings.Contains(r.stderr, "certificate signed by an unknown authority: pass --ca-file") {
 		t.Errorf("the error does not suggest --ca-file:\n%s", r.stderr)
