@@ -205,17 +205,24 @@ func TestE2EInterruptSlowServer(t *testing.T) {
 			// A lock left held would make this wait for ever; --timeout
 			// does not bound the wait for the lock, the test's deadline does.
 			fs.Clear()
-			next := exec.Command(bin, "--config", cfg, "refresh")
-			var out bytes.Buffer
-			next.Stderr = &out
-			if err := next.Start(); err != nil {
-				t.Fatal(err)
-			}
-			if code := exitStatus(t, next); code != exitOK {
-				t.Errorf("refresh after the interrupt exited %d: %s", code, out.String())
+			if code, out := binaryRefresh(t, bin, cfg); code != exitOK {
+				t.Errorf("refresh after the interrupt exited %d: %s", code, out)
 			}
 		})
 	}
+}
+
+// binaryRefresh runs the built binary's refresh on cfg and returns its
+// exit status and stderr; exitStatus bounds the wait.
+func binaryRefresh(t *testing.T, bin, cfg string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(bin, "--config", cfg, "refresh")
+	var out bytes.Buffer
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return exitStatus(t, cmd), out.String()
 }
 
 // TestE2EKilledHoldingTheLock kills a refresh that holds the config's lock

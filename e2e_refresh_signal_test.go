@@ -154,14 +154,8 @@ func TestE2ERefreshSignals(t *testing.T) {
 						t.Errorf("exit %d: the provider rotated the refresh token, but the new one was not saved; stderr:\n%s", code, stderr)
 					}
 					held.hold.Store(false)
-					next := exec.Command(bin, "--config", cfg, "refresh")
-					var out bytes.Buffer
-					next.Stderr = &out
-					if err := next.Start(); err != nil {
-						t.Fatal(err)
-					}
-					if code := exitStatus(t, next); code != exitOK {
-						t.Fatalf("refresh after the signal exited %d: the session is lost: %s", code, out.String())
+					if code, out := binaryRefresh(t, bin, cfg); code != exitOK {
+						t.Fatalf("refresh after the signal exited %d: the session is lost: %s", code, out)
 					}
 				}
 			})

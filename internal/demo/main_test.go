@@ -170,31 +170,37 @@ func TestAutoDemoFailures(t *testing.T) {
 // TestInteractiveDemo is the demo without --auto: the test is the person,
 // reading the URL off stderr, signing in, typing the code, and pressing
 // Ctrl-C once the demo says it keeps serving.
-func TestInteractiveDemo(t *testing.T) {
+// interactiveDemo starts the demo without --auto until ctx ends, with this
+// test binary standing in for cells-oob. The test types on typing, reads
+// the demo's stderr from lines, and gets its exit status from exit.
+func interactiveDemo(t *testing.T, ctx context.Context) (typing *os.File, lines *bufio.Scanner, stdout *bytes.Buffer, exit <-chan int) {
 	t.Setenv(fakeEnv, "ok")
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, interrupt := context.WithCancel(t.Context())
-	defer interrupt()
 	// A real file, as a terminal is: exec hands it to login as it is.
 	keyboard, typing, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer keyboard.Close()
-	defer typing.Close()
+	t.Cleanup(func() { keyboard.Close(); typing.Close() })
 	screen, demoStderr := io.Pipe()
-	var stdout bytes.Buffer
-	exit := make(chan int, 1)
+	stdout = &bytes.Buffer{}
+	done := make(chan int, 1)
 	go func() {
-		exit <- run(ctx, []string{"--bin", exe}, keyboard, &stdout, demoStderr)
+		done <- run(ctx, []string{"--bin", exe}, keyboard, stdout, demoStderr)
 		demoStderr.Close()
 	}()
+	return typing, bufio.NewScanner(screen), stdout, done
+}
+
+func TestInteractiveDemo(t *testing.T) {
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	typing, lines, stdout, exit := interactiveDemo(t, ctx)
 
 	var seen strings.Builder
-	lines := bufio.NewScanner(screen)
 	for lines.Scan() {
 		line := lines.Text()
 		seen.WriteString(line + "\n")
@@ -227,27 +233,10 @@ func TestInteractiveDemo(t *testing.T) {
 // TestInteractiveDemoStopped presses Ctrl-C at the login prompt: the
 // person ending the demo is no failure.
 func TestInteractiveDemoStopped(t *testing.T) {
-	t.Setenv(fakeEnv, "ok")
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, interrupt := context.WithCancel(t.Context())
 	defer interrupt()
-	keyboard, typing, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer keyboard.Close()
-	defer typing.Close()
-	screen, demoStderr := io.Pipe()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(ctx, []string{"--bin", exe}, keyboard, &bytes.Buffer{}, demoStderr)
-		demoStderr.Close()
-	}()
+	_, lines, _, exit := interactiveDemo(t, ctx)
 	var seen strings.Builder
-	lines := bufio.NewScanner(screen)
 	for lines.Scan() {
 		seen.WriteString(lines.Text() + "\n")
 		if strings.Contains(lines.Text(), cellsop.PathAuth+"?") {
