@@ -25,16 +25,16 @@ import (
 // Paths of the Cells layout, relative to [Server.URL]. [Server.Count] takes
 // them.
 const (
-	PathIssuer    = "/oidc/"
-	PathDiscovery = "/oidc/.well-known/openid-configuration"
-	PathAuth      = "/oidc/oauth2/auth"
-	PathToken     = "/oidc/oauth2/token"
-	PathUserinfo  = "/oidc/userinfo"
-	PathRevoke    = "/oidc/oauth2/revoke"
-	PathJWKS      = "/oidc/.well-known/jwks.json"
+	PathIssuer    = cellspage.PathIssuer
+	PathDiscovery = cellspage.PathDiscovery
+	PathAuth      = cellspage.PathAuth
+	PathToken     = cellspage.PathToken
+	PathUserinfo  = cellspage.PathUserinfo
+	PathRevoke    = cellspage.PathRevoke
+	PathJWKS      = cellspage.PathJWKS
 	PathLogin     = cellspage.PathLogin
 	PathConsent   = "/consent"
-	PathOOB       = "/oauth2/oob"
+	PathOOB       = cellspage.PathOOB
 )
 
 // Cells' lifetimes, which the replica gives Hydra.

@@ -27,15 +27,15 @@ import (
 // Paths of the Cells layout, relative to [Server.URL]. [Server.Count] takes
 // them.
 const (
-	PathIssuer    = "/oidc/"
-	PathDiscovery = "/oidc/.well-known/openid-configuration"
-	PathAuth      = "/oidc/oauth2/auth"
-	PathToken     = "/oidc/oauth2/token"
-	PathUserinfo  = "/oidc/userinfo"
-	PathRevoke    = "/oidc/oauth2/revoke"
-	PathJWKS      = "/oidc/.well-known/jwks.json"
+	PathIssuer    = cellspage.PathIssuer
+	PathDiscovery = cellspage.PathDiscovery
+	PathAuth      = cellspage.PathAuth
+	PathToken     = cellspage.PathToken
+	PathUserinfo  = cellspage.PathUserinfo
+	PathRevoke    = cellspage.PathRevoke
+	PathJWKS      = cellspage.PathJWKS
 	PathLogin     = cellspage.PathLogin
-	PathOOB       = "/oauth2/oob"
+	PathOOB       = cellspage.PathOOB
 )
 
 // Scopes is what Cells clients ask for; offline brings a refresh token.

@@ -1,6 +1,7 @@
-// Package cellspage serves the two pages a Cells server shows the browser
-// during an out-of-band login, for the test providers that stand in for
-// one: the sign-in form and the page that shows the code to copy.
+// Package cellspage is a Cells server as its clients see it, for the test
+// providers that stand in for one: the paths of its layout, and the two
+// pages it shows the browser during an out-of-band login, the sign-in form
+// and the page that shows the code to copy.
 package cellspage
 
 import (
@@ -9,8 +10,20 @@ import (
 	"strings"
 )
 
-// PathLogin is where the sign-in form is served and posted.
-const PathLogin = "/login"
+// Paths of the Cells layout, relative to the server's URL.
+const (
+	PathIssuer    = "/oidc/"
+	PathDiscovery = "/oidc/.well-known/openid-configuration"
+	PathAuth      = "/oidc/oauth2/auth"
+	PathToken     = "/oidc/oauth2/token"
+	PathUserinfo  = "/oidc/userinfo"
+	PathRevoke    = "/oidc/oauth2/revoke"
+	PathJWKS      = "/oidc/.well-known/jwks.json"
+	// PathLogin is where the sign-in form is served and posted.
+	PathLogin = "/login"
+	// PathOOB is the out-of-band redirect, the page that shows the code.
+	PathOOB = "/oauth2/oob"
+)
 
 var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 <html lang="en">
