@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/atomicfile"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
@@ -381,11 +382,11 @@ func mergeCecFile(ctx context.Context, path, id string, e *CecEntry) (cecMerge, 
 	}
 	if exists {
 		res.backup = path + ".bak"
-		if err := replaceFile(ctx, res.backup, old, nil); err != nil {
+		if err := atomicfile.Replace(ctx, res.backup, old); err != nil {
 			return res, fmt.Errorf("oob: back up cec config: %w", err)
 		}
 	}
-	if err := replaceFile(ctx, path, data, nil); err != nil {
+	if err := atomicfile.Replace(ctx, path, data); err != nil {
 		return res, fmt.Errorf("oob: write cec config: %w", err)
 	}
 	return res, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/cells-oob/cells-oob/internal/atomicfile"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
@@ -123,7 +124,7 @@ func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) e
 	// The kernel drops the lock when the process dies, so a killed
 	// cells-oob never leaves a stale one behind.
 	defer lock.Unlock()
-	sweepPending(s.Path)
+	atomicfile.Sweep(s.Path)
 
 	old, info, err := s.read()
 	if err != nil {
@@ -319,7 +320,7 @@ func (s *Store) parse(data []byte) (*Config, error) {
 // replace makes data the config file's contents, all at once, with mode
 // 0600 whatever the old file's was.
 func (s *Store) replace(ctx context.Context, data []byte) error {
-	if err := replaceFile(ctx, s.Path, data, s.write); err != nil {
+	if err := atomicfile.ReplaceWith(ctx, s.Path, data, s.write); err != nil {
 		return fmt.Errorf("oob: write config %s: %w", s.Path, err)
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/atomicfile"
 )
 
 // startedVersions lists the temporary files beside path that writes of
@@ -18,7 +20,7 @@ func startedVersions(t *testing.T, path string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && isPendingName(filepath.Base(path), e.Name()) {
+		if e.Type().IsRegular() && atomicfile.IsPending(filepath.Base(path), e.Name()) {
 			names = append(names, e.Name())
 		}
 	}
@@ -107,12 +109,11 @@ func TestStoreSweepsOnUnchangedUpdate(t *testing.T) {
 	}
 	// Started and left as a killed process leaves it: neither renamed
 	// into place nor removed.
-	f, err := newPendingFile(s.Path)
-	if err != nil {
-		t.Fatal(err)
+	name := "." + filepath.Base(s.Path) + "4242"
+	if !atomicfile.IsPending(filepath.Base(s.Path), name) {
+		t.Skipf("%s is not how new versions are named here", name)
 	}
-	defer f.Cleanup()
-	if _, err := f.Write([]byte(`{"SYNTHETIC":"token"}`)); err != nil {
+	if err := os.WriteFile(filepath.Join(filepath.Dir(s.Path), name), []byte(`{"SYNTHETIC":"token"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	left := startedVersions(t, s.Path)

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cells-oob/cells-oob/oob"
+	"github.com/cells-oob/cells-oob/internal/atomicfile"
 )
 
 // maxFileSize bounds the AWS files read: a config is a few kilobytes, and a
@@ -77,11 +77,11 @@ func Write(ctx context.Context, path string, p Profile) (WriteResult, error) {
 	}
 	if exists {
 		res.Backup = res.Path + ".bak"
-		if err := oob.ReplaceFile(ctx, res.Backup, old); err != nil {
+		if err := atomicfile.Replace(ctx, res.Backup, old); err != nil {
 			return res, fmt.Errorf("awsconfig: back up %s: %w", path, err)
 		}
 	}
-	if err := oob.ReplaceFile(ctx, res.Path, data); err != nil {
+	if err := atomicfile.Replace(ctx, res.Path, data); err != nil {
 		return res, fmt.Errorf("awsconfig: write %s: %w", path, err)
 	}
 	return res, nil
