@@ -453,16 +453,39 @@ func TestConcurrentRefreshOneWins(t *testing.T) {
 }
 
 func TestAccessTokenExpires(t *testing.T) {
-	srv := cellsop.NewTest(t, cellsop.Options{AccessTokenLifetime: 1500 * time.Millisecond})
+	const lifetime = 5 * time.Minute
+	clock := cellsop.NewClock()
+	srv := cellsop.NewTest(t, cellsop.Options{AccessTokenLifetime: lifetime, Now: clock.Now})
 	tok, _ := login(t, srv, srv.OAuth2Config())
-	if got := time.Until(tok.Expiry); got > 2*time.Second {
-		t.Errorf("access token lives %v, want at most 1.5s", got)
+	if got := time.Until(tok.Expiry); got > lifetime || got < lifetime-time.Minute {
+		t.Errorf("access token lives %v, want about %v", got, lifetime)
 	}
 	if status, _ := userinfo(t, srv, tok.AccessToken); status != http.StatusOK {
 		t.Fatalf("fresh access token: userinfo %d", status)
 	}
-	time.Sleep(time.Until(tok.Expiry) + 600*time.Millisecond)
+	clock.Advance(lifetime - time.Second)
+	if status, _ := userinfo(t, srv, tok.AccessToken); status != http.StatusOK {
+		t.Fatalf("access token a second before it expires: userinfo %d", status)
+	}
+	clock.Advance(2 * time.Second)
 	if status, _ := userinfo(t, srv, tok.AccessToken); status != http.StatusUnauthorized {
 		t.Errorf("expired access token: userinfo %d, want 401", status)
+	}
+}
+
+func TestRefreshTokenExpires(t *testing.T) {
+	const lifetime = 24 * time.Hour
+	clock := cellsop.NewClock()
+	srv := cellsop.NewTest(t, cellsop.Options{RefreshTokenLifetime: lifetime, Now: clock.Now})
+	cfg := srv.OAuth2Config()
+	tok, _ := login(t, srv, cfg)
+	clock.Advance(lifetime - time.Second)
+	next, err := refresh(t.Context(), srv, cfg, tok.RefreshToken)
+	if err != nil {
+		t.Fatalf("refresh a second before the token expires: %v", err)
+	}
+	clock.Advance(lifetime + time.Second)
+	if _, err := refresh(t.Context(), srv, cfg, next.RefreshToken); errorCode(err) != "invalid_grant" {
+		t.Errorf("expired refresh token: got %v, want invalid_grant", err)
 	}
 }

@@ -3,7 +3,6 @@ package cellsop
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -53,7 +52,7 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 		op.AuthRequestError(w, r, a, oidc.ErrAccessDenied().WithDescription("The resource owner denied the request"), l.provider)
 		return
 	}
-	if err := l.store.signIn(id, r.PostForm.Get("username"), r.PostForm.Get("password"), time.Now()); err != nil {
+	if err := l.store.signIn(id, r.PostForm.Get("username"), r.PostForm.Get("password")); err != nil {
 		l.render(w, http.StatusUnauthorized, a, "Wrong login or password.")
 		return
 	}

@@ -75,6 +75,10 @@ type Options struct {
 	// FreshKey gives this server a signing key of its own instead of the one
 	// every server in the process shares.
 	FreshKey bool
+	// Now is the provider's clock: access, refresh and personal tokens
+	// expire by it, and sign-ins are stamped with it. Nil means time.Now;
+	// a test passes a [Clock]'s Now to let tokens expire without waiting.
+	Now func() time.Time
 	// URL is where clients reach the server when something stands in front
 	// of it, as a reverse proxy stands in front of Cells: the issuer and
 	// every endpoint are announced under it, as Cells announces its
@@ -143,7 +147,7 @@ func Start(opts Options) (*Server, error) {
 		redirects[i] = base + p
 	}
 	s.store = newStorage(&client{redirectURIs: redirects, idTokenLifetime: opts.IDTokenLifetime, subjectOnly: opts.SubjectOnlyIDTokens},
-		key, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, opts.ReuseRevokesSession)
+		key, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, opts.ReuseRevokesSession, opts.Now)
 
 	var aesKey [32]byte
 	rand.Read(aesKey[:])

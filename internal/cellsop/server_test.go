@@ -199,12 +199,21 @@ func TestMintAccessToken(t *testing.T) {
 		t.Errorf("userinfo with a revoked personal token: %d, want 401", status)
 	}
 
-	short, err := srv.MintAccessToken(300 * time.Millisecond)
+}
+
+func TestMintedAccessTokenExpires(t *testing.T) {
+	clock := cellsop.NewClock()
+	srv := cellsop.NewTest(t, cellsop.Options{Now: clock.Now})
+	pat, err := srv.MintAccessToken(time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
-	if status, _ := userinfo(t, srv, short); status != http.StatusUnauthorized {
+	clock.Advance(time.Hour - time.Second)
+	if status, _ := userinfo(t, srv, pat); status != http.StatusOK {
+		t.Fatalf("userinfo with a personal token a second before it expires: %d", status)
+	}
+	clock.Advance(2 * time.Second)
+	if status, _ := userinfo(t, srv, pat); status != http.StatusUnauthorized {
 		t.Errorf("userinfo with an expired personal token: %d, want 401", status)
 	}
 }

@@ -24,6 +24,7 @@ type storage struct {
 	accessLifetime  time.Duration
 	refreshLifetime time.Duration
 	reuseRevokes    bool
+	now             func() time.Time // never nil
 
 	mu       sync.Mutex
 	requests map[string]*authRequest  // by request id
@@ -39,8 +40,12 @@ var (
 	_ op.CanSetUserinfoFromRequest = (*storage)(nil)
 )
 
-func newStorage(c *client, key *signingKey, accessLifetime, refreshLifetime time.Duration, reuseRevokes bool) *storage {
+func newStorage(c *client, key *signingKey, accessLifetime, refreshLifetime time.Duration, reuseRevokes bool, now func() time.Time) *storage {
+	if now == nil {
+		now = time.Now
+	}
 	return &storage{
+		now:             now,
 		client:          c,
 		key:             key,
 		accessLifetime:  accessLifetime,
@@ -149,7 +154,7 @@ func (s *storage) authRequest(id string) (*authRequest, bool) {
 }
 
 // signIn checks the credentials and marks the request done.
-func (s *storage) signIn(id, username, password string, now time.Time) error {
+func (s *storage) signIn(id, username, password string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.requests[id]
@@ -161,7 +166,7 @@ func (s *storage) signIn(id, username, password string, now time.Time) error {
 	}
 	a.done = true
 	a.subject = UserID
-	a.authTime = now
+	a.authTime = s.now()
 	a.sessionID = randomString(18)
 	return nil
 }
@@ -181,7 +186,7 @@ func (s *storage) issueAccess(sess session, scopes []string, lifetime time.Durat
 		clientID:  sess.clientID,
 		sessionID: sess.id,
 		scopes:    slices.Clone(scopes),
-		expires:   time.Now().Add(lifetime),
+		expires:   s.now().Add(lifetime),
 	}
 	s.access[t.id] = t
 	return t
@@ -190,7 +195,7 @@ func (s *storage) issueAccess(sess session, scopes []string, lifetime time.Durat
 // issueRefresh records a refresh token; the caller holds s.mu.
 func (s *storage) issueRefresh(sess session) string {
 	token := hydraToken("ory_rt_")
-	s.refresh[token] = &refreshToken{session: sess, expires: time.Now().Add(s.refreshLifetime)}
+	s.refresh[token] = &refreshToken{session: sess, expires: s.now().Add(s.refreshLifetime)}
 	return token
 }
 
@@ -252,7 +257,7 @@ func (s *storage) TokenRequestByRefreshToken(_ context.Context, token string) (o
 	if !ok {
 		return nil, errors.New("cellsop: unknown or revoked refresh token")
 	}
-	if time.Now().After(rt.expires) {
+	if s.now().After(rt.expires) {
 		delete(s.refresh, token)
 		return nil, errors.New("cellsop: refresh token expired")
 	}
@@ -370,7 +375,7 @@ func (s *storage) activeAccess(id string) (*accessToken, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.access[id]
-	if !ok || time.Now().After(t.expires) {
+	if !ok || s.now().After(t.expires) {
 		return nil, false
 	}
 	c := *t
