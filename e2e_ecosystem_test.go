@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
@@ -39,7 +40,7 @@ func TestE2ELoginQR(t *testing.T) {
 		t.Fatalf("the URL is not alone on the second line:\n%s", out)
 	}
 	var code bytes.Buffer
-	oob.WriteQR(&code, r.authURL)
+	qr.Write(&code, r.authURL)
 	rest := strings.TrimPrefix(out, lines[0]+"\n"+lines[1]+"\n")
 	if !strings.HasPrefix(rest, code.String()) {
 		t.Errorf("the QR code of the URL does not follow it:\n%s", out)

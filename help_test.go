@@ -35,7 +35,7 @@ func commandPaths() [][]string {
 			walk(path, c.Subcommands)
 		}
 	}
-	walk(nil, newApp(nil, nil, nil).Commands)
+	walk(nil, newApp(nil, nil, nil, nil).Commands)
 	return paths
 }
 

@@ -27,7 +27,10 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/awsconfig"
 	"github.com/cells-oob/cells-oob/internal/childexec"
+	"github.com/cells-oob/cells-oob/internal/clipboard"
 	"github.com/cells-oob/cells-oob/internal/cmdline"
+	"github.com/cells-oob/cells-oob/internal/completion"
+	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -65,7 +68,7 @@ func main() {
 
 // run is the whole program behind main, with its outside world as arguments.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := newApp(stdin, stdout, stderr)
+	app := newApp(args, stdin, stdout, stderr)
 	args, err := cmdline.Normalize(app, args, "exec")
 	if err != nil {
 		return report(ctx, lineError(err), stderr)
@@ -325,7 +328,8 @@ func (call tokenCall) write(w io.Writer, name string, p *oob.Profile) error {
 	return oob.WriteToken(w, name, p, call.opts.IDToken, call.format)
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	words := completion.Words{Args: args}
 	minValid, jsonFlag := minValidFlag(), jsonOutputFlag()
 	app := &cli.App{
 		Name:                 "cells-oob",
@@ -340,7 +344,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		// Errors are printed once, by run, with the exit code chosen there.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action:         noCommand,
-		BashComplete:   completeApp,
+		BashComplete:   words.App,
 		Flags:          globalFlags(),
 		Commands: []*cli.Command{
 			{
@@ -421,7 +425,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 						Usage:        "make a profile current",
 						ArgsUsage:    "NAME",
 						UsageText:    "cells-oob [global options] profiles use NAME\n\nExample:\n  cells-oob profiles use alice@cells.example.com",
-						BashComplete: completeProfileArg,
+						BashComplete: words.ProfileArg,
 						Action:       cmdProfilesUse,
 					},
 				},
@@ -452,7 +456,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Usage:        "print a shell completion script",
 				ArgsUsage:    "bash|zsh|fish",
 				UsageText:    "cells-oob completion bash|zsh|fish\n\nExample:\n  source <(cells-oob completion bash)",
-				BashComplete: completeShells,
+				BashComplete: words.Shells,
 				Action:       cmdCompletion,
 			},
 			helpCommand(),
@@ -481,7 +485,7 @@ func cmdLogin(c *cli.Context) error {
 	}
 	flow := &oob.Flow{HTTPClient: client, In: c.App.Reader, Out: stderr, Verbose: verbose(c)}
 	if c.Bool("qr") {
-		flow.ShowQR = oob.WriteQR
+		flow.ShowQR = qr.Write
 	}
 	prof, err := flow.Login(c.Context, oob.LoginOptions{
 		Server:      c.String("url"),
@@ -533,9 +537,9 @@ func cmdToken(c *cli.Context) error {
 	if err := call.write(&out, name, p); err != nil {
 		return err
 	}
-	method, err := oob.NewClipboard(os.Getenv).Copy(strings.TrimSuffix(out.String(), "\n"))
+	method, err := clipboard.New(os.Getenv).Copy(strings.TrimSuffix(out.String(), "\n"))
 	if err != nil {
-		return err
+		return fmt.Errorf("%w; run without --copy", err)
 	}
 	what, exp := "access token", p.Token.Expiry
 	if idToken {
@@ -1171,70 +1175,12 @@ func (p parsedFlags) String(name string) string {
 // cmdCompletion prints the completion script for the shell named.
 func cmdCompletion(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return oob.Usagef("completion takes one shell: %s", strings.Join(oob.CompletionShells, ", "))
+		return oob.Usagef("completion takes one shell: %s", strings.Join(completion.Shells, ", "))
 	}
-	script, err := oob.CompletionScript(c.Args().First())
+	script, err := completion.Script(c.Args().First())
 	if err != nil {
-		return err
+		return oob.Usagef("%v", err)
 	}
 	_, err = fmt.Fprint(c.App.Writer, script)
 	return err
-}
-
-// completingWord is the last word before --generate-bash-completion: the
-// word being completed when it is a flag, else the word before it.
-// urfave/cli hands completers the parsed flags but not the raw words, so,
-// like its own completers, these read them from the process's arguments.
-func completingWord() string {
-	if n := len(os.Args); n > 2 {
-		return os.Args[n-2]
-	}
-	return ""
-}
-
-// completeApp completes the words right after cells-oob: profile names as
-// the value of --profile, else the commands and global flags.
-func completeApp(c *cli.Context) {
-	switch word := completingWord(); {
-	case word == "--profile" || word == "-profile":
-		printProfiles(c, "")
-	case strings.HasPrefix(word, "--profile="):
-		printProfiles(c, "--profile=")
-	default:
-		cli.DefaultAppComplete(c)
-	}
-}
-
-// completeProfileArg completes a command whose argument is a profile name.
-func completeProfileArg(c *cli.Context) {
-	if strings.HasPrefix(completingWord(), "-") {
-		cli.DefaultCompleteWithFlags(c.Command)(c)
-		return
-	}
-	if c.NArg() == 0 {
-		printProfiles(c, "")
-	}
-}
-
-// completeShells completes the argument of the completion command.
-func completeShells(c *cli.Context) {
-	if c.NArg() == 0 {
-		fmt.Fprintln(c.App.Writer, strings.Join(oob.CompletionShells, "\n"))
-	}
-}
-
-// printProfiles prints the names of the profiles in the config file, one a
-// line, each after prefix. It reads the file without the lock and says
-// nothing about a config it cannot read: a completion has no place for it.
-func printProfiles(c *cli.Context, prefix string) {
-	cfg, err := (&oob.Store{Path: c.String("config")}).Load()
-	if err != nil {
-		return
-	}
-	for _, name := range cfg.Names() {
-		if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			continue
-		}
-		fmt.Fprintln(c.App.Writer, prefix+name)
-	}
 }

@@ -1,4 +1,4 @@
-package oob
+package qr
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"rsc.io/qr"
 )
 
-// halfBlocks maps each character WriteQR draws to the two modules it
+// halfBlocks maps each character Write draws to the two modules it
 // stands for, top then bottom; true is a dark module. The terminal's
 // foreground is the light colour, so a space shows two dark modules.
 var halfBlocks = map[rune][2]bool{
@@ -21,7 +21,7 @@ var halfBlocks = map[rune][2]bool{
 	'█': {false, false},
 }
 
-// readQR turns WriteQR's output back into a grid of modules, grid[y][x],
+// readQR turns Write's output back into a grid of modules, grid[y][x],
 // failing on any character that is not a half block and on ragged lines.
 func readQR(t *testing.T, out string) [][]bool {
 	t.Helper()
@@ -101,7 +101,7 @@ func TestWriteQRDecodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			WriteQR(&buf, tt.url)
+			Write(&buf, tt.url)
 			if bytes.ContainsRune(buf.Bytes(), 0x1b) {
 				t.Error("the code holds escape sequences; it should be plain characters")
 			}

@@ -1,4 +1,4 @@
-package oob
+package clipboard
 
 import (
 	"bytes"
@@ -118,9 +118,9 @@ func TestClipboardCopy(t *testing.T) {
 		{name: "oversize after a failing system clipboard is refused", env: x11, needsDisplay: true, systemErr: errors.New("exit status 1"), text: strings.Repeat("a", OSC52Limit+1),
 			wantSystem: true, wantErr: "system clipboard failed (exit status 1) and text too long for OSC 52"},
 		{name: "SSH without a terminal", env: map[string]string{"SSH_CONNECTION": "192.0.2.1 50000 192.0.2.2 22", "DISPLAY": ":0"}, openErr: noTTY,
-			wantErr: "oob: no clipboard: SSH session and no terminal to send OSC 52 to (no such device or address); run without --copy"},
+			wantErr: "no clipboard: SSH session and no terminal to send OSC 52 to (no such device or address)"},
 		{name: "no display and no terminal", env: map[string]string{}, needsDisplay: true, noTTY: true,
-			wantErr: "oob: no clipboard: no display and no terminal to send OSC 52 to; run without --copy"},
+			wantErr: "no clipboard: no display and no terminal to send OSC 52 to"},
 		{name: "failing system clipboard and no terminal", env: x11, needsDisplay: true, systemErr: errors.New("exit status 1"), openErr: noTTY,
 			wantSystem: true, wantErr: "system clipboard failed (exit status 1) and no terminal to send OSC 52 to"},
 		{name: "terminal write fails", env: map[string]string{"SSH_TTY": "/dev/pts/3"}, writeErr: syscall.EIO,
@@ -152,8 +152,8 @@ func TestClipboardCopy(t *testing.T) {
 				if !strings.Contains(msg, tt.wantErr) {
 					t.Errorf("Copy() error = %q; want it to contain %q", msg, tt.wantErr)
 				}
-				if !errors.Is(err, ErrNoClipboard) {
-					t.Errorf("Copy() error %q does not match ErrNoClipboard", msg)
+				if !errors.Is(err, ErrUnavailable) {
+					t.Errorf("Copy() error %q does not match ErrUnavailable", msg)
 				}
 				if strings.Contains(msg, in) || strings.Contains(msg, base64.StdEncoding.EncodeToString([]byte(in))) {
 					t.Errorf("Copy() error reveals the text: %q", msg)
@@ -211,8 +211,8 @@ func TestClipboardScreenChunks(t *testing.T) {
 func TestClipboardZeroValue(t *testing.T) {
 	var c Clipboard
 	_, err := c.Copy("synthetic")
-	if !errors.Is(err, ErrNoClipboard) {
-		t.Errorf("Copy() on a zero Clipboard = %v; want ErrNoClipboard", err)
+	if !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Copy() on a zero Clipboard = %v; want ErrUnavailable", err)
 	}
 }
 
@@ -225,9 +225,9 @@ func TestClipboardNeedsDisplay(t *testing.T) {
 			t.Errorf("needsDisplay(%q) = %v; want %v", goos, got, want)
 		}
 	}
-	c := NewClipboard(env(nil))
+	c := New(env(nil))
 	if c.System == nil || c.OpenTTY == nil || c.Getenv == nil {
-		t.Errorf("NewClipboard left a field nil: %+v", c)
+		t.Errorf("New left a field nil: %+v", c)
 	}
 }
 

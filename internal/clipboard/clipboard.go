@@ -1,4 +1,4 @@
-package oob
+package clipboard
 
 import (
 	"errors"
@@ -12,9 +12,9 @@ import (
 	"github.com/aymanbagabas/go-osc52/v2"
 )
 
-// ErrNoClipboard means Copy found no way to reach the person's clipboard.
+// ErrUnavailable means Copy found no way to reach the person's clipboard.
 // The command line then exits 1 without printing the token.
-var ErrNoClipboard = errors.New("no clipboard")
+var ErrUnavailable = errors.New("no clipboard")
 
 // OSC52Limit is the longest text, in bytes, that Copy sends through OSC 52.
 // Base64 makes it 100,000 bytes on the wire: the ceiling hterm's osc52.sh and
@@ -38,7 +38,7 @@ const (
 // Clipboard puts text on the clipboard of the person at the keyboard: the
 // system clipboard when it is theirs, otherwise their own terminal's through
 // an OSC 52 escape sequence, which also works across SSH. A nil field means
-// that thing does not exist; NewClipboard fills them for the real machine.
+// that thing does not exist; New fills them for the real machine.
 type Clipboard struct {
 	// Getenv looks up the environment; nil is an empty environment.
 	Getenv func(key string) string
@@ -54,9 +54,9 @@ type Clipboard struct {
 	OpenTTY func() (io.WriteCloser, error)
 }
 
-// NewClipboard returns a Clipboard for this machine that reads its
+// New returns a Clipboard for this machine that reads its
 // environment through getenv (usually os.Getenv).
-func NewClipboard(getenv func(string) string) *Clipboard {
+func New(getenv func(string) string) *Clipboard {
 	return &Clipboard{
 		Getenv:       getenv,
 		NeedsDisplay: needsDisplay(runtime.GOOS),
@@ -69,7 +69,7 @@ func NewClipboard(getenv func(string) string) *Clipboard {
 // since the system clipboard there belongs to the remote machine and a copy
 // would land where the person cannot paste it; the same goes when there is no
 // display. Otherwise it tries the system clipboard first, and OSC 52 when that
-// fails. The error matches ErrNoClipboard and never contains the text.
+// fails. The error matches ErrUnavailable and never contains the text.
 func (c *Clipboard) Copy(text string) (Method, error) {
 	var why string
 	var sysErr error
@@ -91,9 +91,9 @@ func (c *Clipboard) Copy(text string) (Method, error) {
 		return method, nil
 	}
 	if sysErr != nil {
-		return "", fmt.Errorf("oob: %w: %s (%w) and %w; run without --copy", ErrNoClipboard, why, sysErr, oscErr)
+		return "", fmt.Errorf("%w: %s (%w) and %w", ErrUnavailable, why, sysErr, oscErr)
 	}
-	return "", fmt.Errorf("oob: %w: %s and %w; run without --copy", ErrNoClipboard, why, oscErr)
+	return "", fmt.Errorf("%w: %s and %w", ErrUnavailable, why, oscErr)
 }
 
 // osc52 writes text to the terminal as an OSC 52 sequence, wrapped for the

@@ -1,15 +1,17 @@
-package oob
+package completion
+
+import "fmt"
 
 // Completion scripts for the shells cells-oob supports. Each is a small
 // shim: the shell runs cells-oob with the words typed so far and
 // --generate-bash-completion appended (urfave/cli's protocol), and offers
 // the lines it prints, so the scripts never go stale.
 
-// CompletionShells are the shells CompletionScript knows.
-var CompletionShells = []string{"bash", "zsh", "fish"}
+// Shells are the shells Script knows.
+var Shells = []string{"bash", "zsh", "fish"}
 
-// CompletionScript returns the completion script for shell.
-func CompletionScript(shell string) (string, error) {
+// Script returns the completion script for shell.
+func Script(shell string) (string, error) {
 	switch shell {
 	case "bash":
 		return bashCompletion, nil
@@ -18,7 +20,7 @@ func CompletionScript(shell string) (string, error) {
 	case "fish":
 		return fishCompletion, nil
 	}
-	return "", Usagef("no completion for shell %q: give one of bash, zsh, fish", shell)
+	return "", fmt.Errorf("no completion for shell %q: give one of bash, zsh, fish", shell)
 }
 
 const bashCompletion = `# bash completion for cells-oob

@@ -1,4 +1,4 @@
-package oob
+package qr
 
 import (
 	"io"
@@ -6,9 +6,9 @@ import (
 	"github.com/mdp/qrterminal/v3"
 )
 
-// WriteQR draws text as a QR code with half-block characters, two modules a
+// Write draws text as a QR code with half-block characters, two modules a
 // line, so that a phone can read the authorization URL off the terminal.
-func WriteQR(w io.Writer, text string) {
+func Write(w io.Writer, text string) {
 	qrterminal.GenerateWithConfig(text, qrterminal.Config{
 		Level:          qrterminal.L,
 		Writer:         w,

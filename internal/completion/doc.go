@@ -1,0 +1,3 @@
+// Package completion gives the shells cells-oob's completion: the scripts
+// people install, and the words offered when the shell asks.
+package completion
