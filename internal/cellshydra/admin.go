@@ -9,16 +9,18 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // ClientID is the public client Cells registers for its own tools.
-const ClientID = "cells-client"
+const ClientID = cellspage.ClientID
 
 // ClientScope is the scope cells-client may ask for, as Cells registers it.
 const ClientScope = "openid email profile pydio offline offline_access"
 
 // Scopes is what Cells clients ask for; offline brings a refresh token.
-var Scopes = []string{"openid", "email", "profile", "pydio", "offline"}
+var Scopes = cellspage.Scopes()
 
 // maxAdminAnswer bounds what is read of an admin API answer.
 const maxAdminAnswer = 1 << 20

@@ -6,20 +6,13 @@ import (
 	"net/http"
 
 	"golang.org/x/oauth2"
+
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // OAuth2Config is cells-client as golang.org/x/oauth2 sees it.
 func (s *Server) OAuth2Config() *oauth2.Config {
-	return &oauth2.Config{
-		ClientID: ClientID,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:   s.URL + PathAuth,
-			TokenURL:  s.URL + PathToken,
-			AuthStyle: oauth2.AuthStyleInParams,
-		},
-		RedirectURL: s.RedirectURI(),
-		Scopes:      append([]string(nil), Scopes...),
-	}
+	return cellspage.OAuth2Config(s.URL, s.RedirectURI())
 }
 
 // Client is a plain HTTP client for the front.

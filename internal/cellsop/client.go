@@ -7,10 +7,12 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // ClientID is the public client Cells registers for its own tools.
-const ClientID = "cells-client"
+const ClientID = cellspage.ClientID
 
 // Scopes Cells knows beyond the standard ones. "offline" is Hydra's name for
 // what OpenID Connect calls offline_access.

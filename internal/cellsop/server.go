@@ -1,8 +1,8 @@
 package cellsop
 
 import (
+	"context"
 	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -39,7 +39,7 @@ const (
 )
 
 // Scopes is what Cells clients ask for; offline brings a refresh token.
-var Scopes = []string{"openid", "email", "profile", "pydio", "offline"}
+var Scopes = cellspage.Scopes()
 
 // Options configure a [Server]. The zero value is a plain-HTTP provider on a
 // free loopback port with Cells-like lifetimes.
@@ -99,8 +99,9 @@ type Server struct {
 	crypto   tokenCrypto
 	provider *op.Provider
 
-	mu     sync.Mutex
-	counts map[string]int
+	mu      sync.Mutex
+	counts  map[string]int
+	counted chan struct{} // closed and replaced at each request
 }
 
 // Start starts a provider listening on opts.Addr.
@@ -141,7 +142,7 @@ func Start(opts Options) (*Server, error) {
 		base = strings.TrimRight(opts.URL, "/")
 	}
 
-	s := &Server{URL: base, counts: map[string]int{}}
+	s := &Server{URL: base, counts: map[string]int{}, counted: make(chan struct{})}
 	redirects := make([]string, len(opts.RedirectPaths))
 	for i, p := range opts.RedirectPaths {
 		redirects[i] = base + p
@@ -226,6 +227,8 @@ func (s *Server) routes(dest *logDest) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.counts[r.URL.Path]++
+		close(s.counted)
+		s.counted = make(chan struct{})
 		s.mu.Unlock()
 		mux.ServeHTTP(w, r.WithContext(withLog(r.Context(), dest)))
 	})
@@ -293,16 +296,7 @@ func (s *Server) RedirectURI() string { return s.store.client.redirectURIs[0] }
 
 // OAuth2Config is cells-client as golang.org/x/oauth2 sees it.
 func (s *Server) OAuth2Config() *oauth2.Config {
-	return &oauth2.Config{
-		ClientID: ClientID,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:   s.URL + PathAuth,
-			TokenURL:  s.URL + PathToken,
-			AuthStyle: oauth2.AuthStyleInParams,
-		},
-		RedirectURL: s.RedirectURI(),
-		Scopes:      append([]string(nil), Scopes...),
-	}
+	return cellspage.OAuth2Config(s.URL, s.RedirectURI())
 }
 
 // Client is an HTTP client that trusts the server's certificate when it
@@ -311,23 +305,43 @@ func (s *Server) Client() *http.Client { return s.http.Client() }
 
 // CertificatePEM is the server's certificate in PEM, for a --ca-file; nil
 // without TLS.
-func (s *Server) CertificatePEM() []byte {
-	cert := s.http.Certificate()
-	if cert == nil {
-		return nil
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-}
+func (s *Server) CertificatePEM() []byte { return cellspage.CertificatePEM(s.http) }
 
 // Count is how many requests reached path (like [PathToken]; a full URL
 // works too) since the start or the last [Server.ResetCounts].
 func (s *Server) Count(path string) int {
-	if u, err := url.Parse(path); err == nil && u.Scheme != "" {
-		path = u.Path
-	}
+	path = countedPath(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts[path]
+}
+
+// WaitCount waits until [Server.Count] of path is at least n, for a test
+// that must not go on before a request has arrived: a client's background
+// fetch, say. It returns ctx's error if ctx ends first.
+func (s *Server) WaitCount(ctx context.Context, path string, n int) error {
+	path = countedPath(path)
+	for {
+		s.mu.Lock()
+		got, counted := s.counts[path], s.counted
+		s.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-counted:
+		case <-ctx.Done():
+			return fmt.Errorf("cellsop: %d of %d requests to %s: %w", got, n, path, ctx.Err())
+		}
+	}
+}
+
+// countedPath is the path that [Server.Count] takes, of a path or a URL.
+func countedPath(path string) string {
+	if u, err := url.Parse(path); err == nil && u.Scheme != "" {
+		return u.Path
+	}
+	return path
 }
 
 // Requests is a copy of the request counts by path.

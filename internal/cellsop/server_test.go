@@ -2,9 +2,11 @@ package cellsop_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -92,6 +94,27 @@ func TestDiscovery(t *testing.T) {
 	}
 	if n := srv.Count(cellsop.PathDiscovery); n != 1 {
 		t.Errorf("Count(discovery) = %d, want 1", n)
+	}
+}
+
+func TestWaitCount(t *testing.T) {
+	srv := cellsop.NewTest(t)
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := srv.WaitCount(ended, cellsop.PathJWKS, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WaitCount with no request and an ended context: %v, want context.Canceled", err)
+	}
+	arrived := make(chan error, 1)
+	go func() { arrived <- srv.WaitCount(t.Context(), srv.URL+cellsop.PathJWKS, 2) }()
+	for range 2 {
+		var jwks any
+		getJSON(t, srv.Client(), srv.URL+cellsop.PathJWKS, &jwks)
+	}
+	if err := <-arrived; err != nil {
+		t.Errorf("WaitCount after two requests: %v", err)
+	}
+	if err := srv.WaitCount(t.Context(), cellsop.PathJWKS, 2); err != nil {
+		t.Errorf("WaitCount of requests already counted: %v", err)
 	}
 }
 

@@ -14,7 +14,6 @@
 package faultserver
 
 import (
-	"encoding/pem"
 	"io"
 	"log"
 	"net"
@@ -25,6 +24,7 @@ import (
 	"testing"
 
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // Options configure a fault server.
@@ -157,13 +157,7 @@ func (s *Server) Client() *http.Client { return s.http.Client() }
 
 // CertificatePEM is the server's certificate in PEM, for a --ca-file; nil
 // without TLS.
-func (s *Server) CertificatePEM() []byte {
-	cert := s.http.Certificate()
-	if cert == nil {
-		return nil
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-}
+func (s *Server) CertificatePEM() []byte { return cellspage.CertificatePEM(s.http) }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
