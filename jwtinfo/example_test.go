@@ -4,20 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
-func ExampleParse() {
-	raw, err := os.ReadFile("../testdata/jwt/valid.jwt")
+// fixture is a token from the JWT fixtures the command's scripts share.
+func fixture(name string) string {
+	f, err := os.Open(filepath.Join("..", "testdata", "jwt", name))
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
-	tok, err := jwtinfo.Parse(strings.TrimSpace(string(raw)))
+	defer f.Close()
+	raw, err := jwtinfo.ReadToken(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return raw
+}
+
+func ExampleParse() {
+	tok, err := jwtinfo.Parse(fixture("valid.jwt"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -32,7 +43,7 @@ func ExampleParse() {
 }
 
 func ExampleVerify() {
-	jwks, err := os.ReadFile("../testdata/jwt/jwks.json")
+	jwks, err := os.ReadFile(filepath.Join("..", "testdata", "jwt", "jwks.json"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -49,12 +60,7 @@ func ExampleVerify() {
 		Leeway:   time.Minute,
 	}
 	for _, file := range []string{"valid.jwt", "tampered.jwt", "expired.jwt"} {
-		raw, err := os.ReadFile("../testdata/jwt/" + file)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		tok, err := jwtinfo.Verify(context.Background(), strings.TrimSpace(string(raw)), opts)
+		tok, err := jwtinfo.Verify(context.Background(), fixture(file), opts)
 		switch {
 		case errors.Is(err, jwtinfo.ErrExpired):
 			fmt.Printf("%s: expired on %s\n", file, tok.ExpiresAt.Format(time.DateOnly))
@@ -71,12 +77,7 @@ func ExampleVerify() {
 }
 
 func ExampleToken_Describe() {
-	raw, err := os.ReadFile("../testdata/jwt/expired.jwt")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	tok, err := jwtinfo.Parse(strings.TrimSpace(string(raw)))
+	tok, err := jwtinfo.Parse(fixture("expired.jwt"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -114,4 +115,18 @@ func ExampleRelative() {
 	// Output:
 	// in 10m
 	// 3h ago
+}
+
+func ExampleReadToken() {
+	// A token as a person pastes it: after a blank line, indented, with the
+	// carriage return of a Windows terminal.
+	pasted := "\n  eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl\r\nthe next line is not read\n"
+	raw, err := jwtinfo.ReadToken(strings.NewReader(pasted))
+	fmt.Printf("%q %v\n", raw, err)
+
+	_, err = jwtinfo.ReadToken(strings.NewReader(" \n\n"))
+	fmt.Println(err, errors.Is(err, jwtinfo.ErrMalformed))
+	// Output:
+	// "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl" <nil>
+	// jwtinfo: malformed token: empty input true
 }
