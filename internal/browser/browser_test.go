@@ -76,6 +76,15 @@ type fakeProvider struct {
 	wantFields url.Values
 }
 
+// start serves the provider until the test ends, its code going to its
+// own /oob, and returns its URL.
+func (p *fakeProvider) start(t *testing.T) string {
+	srv := httptest.NewServer(p.handler(t))
+	t.Cleanup(srv.Close)
+	p.redirect = srv.URL + "/oob"
+	return srv.URL
+}
+
 func (p *fakeProvider) handler(t *testing.T) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) {
@@ -134,15 +143,12 @@ func TestAuthorizeOtherMarkup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &fakeProvider{loginPage: tt.page, landing: showCode, wantFields: tt.wantFields}
-			srv := httptest.NewServer(p.handler(t))
-			defer srv.Close()
-			p.redirect = srv.URL + "/oob"
-			res, err := browser.Authorize(t.Context(), srv.URL+"/authorize?state=st", "me@example.com", "pa ss&word")
+			base := (&fakeProvider{loginPage: tt.page, landing: showCode, wantFields: tt.wantFields}).start(t)
+			res, err := browser.Authorize(t.Context(), base+"/authorize?state=st", "me@example.com", "pa ss&word")
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := browser.Result{RedirectURL: srv.URL + "/oob?code=c0de%2B1&state=st", Code: "c0de+1", State: "st"}
+			want := browser.Result{RedirectURL: base + "/oob?code=c0de%2B1&state=st", Code: "c0de+1", State: "st"}
 			if res != want {
 				t.Errorf("got %+v, want %+v", res, want)
 			}
@@ -199,11 +205,8 @@ func TestAuthorizeFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &fakeProvider{loginPage: tt.page, landing: tt.landing, wantFields: tt.fields}
-			srv := httptest.NewServer(p.handler(t))
-			defer srv.Close()
-			p.redirect = srv.URL + "/oob"
-			_, err := browser.Authorize(t.Context(), srv.URL+"/authorize?state=st", "me", "pw")
+			base := (&fakeProvider{loginPage: tt.page, landing: tt.landing, wantFields: tt.fields}).start(t)
+			_, err := browser.Authorize(t.Context(), base+"/authorize?state=st", "me", "pw")
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want an error with %q", err, tt.want)
 			}

@@ -167,13 +167,11 @@ func TestAutoDemoFailures(t *testing.T) {
 	}
 }
 
-// TestInteractiveDemo is the demo without --auto: the test is the person,
-// reading the URL off stderr, signing in, typing the code, and pressing
-// Ctrl-C once the demo says it keeps serving.
-// interactiveDemo starts the demo without --auto until ctx ends, with this
-// test binary standing in for cells-oob. The test types on typing, reads
-// the demo's stderr from lines, and gets its exit status from exit.
-func interactiveDemo(t *testing.T, ctx context.Context) (typing *os.File, lines *bufio.Scanner, stdout *bytes.Buffer, exit <-chan int) {
+// interactiveDemo runs the demo without --auto until ctx ends, with this
+// test binary standing in for cells-oob. It hands onLine each line the demo
+// writes to stderr, with the keyboard the demo reads, and returns the whole
+// of stderr, stdout and the exit status.
+func interactiveDemo(t *testing.T, ctx context.Context, onLine func(line string, keyboard io.Writer)) (stderr, stdout string, code int) {
 	t.Setenv(fakeEnv, "ok")
 	exe, err := os.Executable()
 	if err != nil {
@@ -186,47 +184,52 @@ func interactiveDemo(t *testing.T, ctx context.Context) (typing *os.File, lines 
 	}
 	t.Cleanup(func() { keyboard.Close(); typing.Close() })
 	screen, demoStderr := io.Pipe()
-	stdout = &bytes.Buffer{}
+	var out bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"--bin", exe}, keyboard, stdout, demoStderr)
+		done <- run(ctx, []string{"--bin", exe}, keyboard, &out, demoStderr)
 		demoStderr.Close()
 	}()
-	return typing, bufio.NewScanner(screen), stdout, done
+	var seen strings.Builder
+	lines := bufio.NewScanner(screen)
+	for lines.Scan() {
+		seen.WriteString(lines.Text() + "\n")
+		onLine(lines.Text(), typing)
+	}
+	code = <-done
+	return seen.String(), out.String(), code
 }
 
+// TestInteractiveDemo is the demo without --auto: the test is the person,
+// reading the URL off stderr, signing in, typing the code, and pressing
+// Ctrl-C once the demo says it keeps serving.
 func TestInteractiveDemo(t *testing.T) {
 	ctx, interrupt := context.WithCancel(t.Context())
 	defer interrupt()
-	typing, lines, stdout, exit := interactiveDemo(t, ctx)
-
-	var seen strings.Builder
-	for lines.Scan() {
-		line := lines.Text()
-		seen.WriteString(line + "\n")
+	stderr, stdout, code := interactiveDemo(t, ctx, func(line string, keyboard io.Writer) {
 		switch {
 		case strings.Contains(line, cellsop.PathAuth+"?"):
 			res, err := browser.Authorize(ctx, strings.TrimSpace(line), cellsop.Username, cellsop.Password)
 			if err != nil {
 				t.Errorf("sign in: %v", err)
 				interrupt()
-				continue
+				return
 			}
-			fmt.Fprintln(typing, res.Code)
+			fmt.Fprintln(keyboard, res.Code)
 		case strings.Contains(line, "press Ctrl-C"):
 			interrupt()
 		}
-	}
-	if code := <-exit; code != 0 {
+	})
+	if code != 0 {
 		t.Errorf("exit %d", code)
 	}
 	for _, want := range []string{"Logged in.", "export CELLS_OOB_CONFIG=", " token --header", "ssh -L ", "keeps running until you press Ctrl-C", "demo: stopped"} {
-		if !strings.Contains(seen.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, seen.String())
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
-	if !jwe.MatchString(stdout.String()) {
-		t.Errorf("stdout lacks the token:\n%s", stdout.String())
+	if !jwe.MatchString(stdout) {
+		t.Errorf("stdout lacks the token:\n%s", stdout)
 	}
 }
 
@@ -235,19 +238,16 @@ func TestInteractiveDemo(t *testing.T) {
 func TestInteractiveDemoStopped(t *testing.T) {
 	ctx, interrupt := context.WithCancel(t.Context())
 	defer interrupt()
-	_, lines, _, exit := interactiveDemo(t, ctx)
-	var seen strings.Builder
-	for lines.Scan() {
-		seen.WriteString(lines.Text() + "\n")
-		if strings.Contains(lines.Text(), cellsop.PathAuth+"?") {
+	stderr, _, code := interactiveDemo(t, ctx, func(line string, _ io.Writer) {
+		if strings.Contains(line, cellsop.PathAuth+"?") {
 			interrupt()
 		}
+	})
+	if code != 0 {
+		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}
-	if code := <-exit; code != 0 {
-		t.Errorf("exit %d, want 0; stderr:\n%s", code, seen.String())
-	}
-	if !strings.Contains(seen.String(), "demo: stopped") {
-		t.Errorf("stderr does not say the demo stopped:\n%s", seen.String())
+	if !strings.Contains(stderr, "demo: stopped") {
+		t.Errorf("stderr does not say the demo stopped:\n%s", stderr)
 	}
 }
 
