@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/cells-oob/cells-oob/internal/cec"
 	"github.com/cells-oob/cells-oob/internal/cellsop"
 	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/oob"
@@ -60,11 +61,11 @@ func exportRun(t *testing.T, cfg string, args ...string) (int, string, string) {
 }
 
 // decodeCec reads a cec config, refusing members cec has no field for.
-func decodeCec(t *testing.T, data []byte) *oob.CecConfig {
+func decodeCec(t *testing.T, data []byte) *cec.Config {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var c oob.CecConfig
+	var c cec.Config
 	if err := dec.Decode(&c); err != nil {
 		t.Fatalf("not a cec config: %v", err)
 	}

@@ -26,11 +26,14 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cells-oob/cells-oob/internal/awsconfig"
+	"github.com/cells-oob/cells-oob/internal/cec"
 	"github.com/cells-oob/cells-oob/internal/childexec"
 	"github.com/cells-oob/cells-oob/internal/clipboard"
 	"github.com/cells-oob/cells-oob/internal/cmdline"
 	"github.com/cells-oob/cells-oob/internal/completion"
 	"github.com/cells-oob/cells-oob/internal/qr"
+	"github.com/cells-oob/cells-oob/internal/show"
+	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -281,7 +284,7 @@ func jsonOutputFlag() *cli.BoolFlag {
 // tokenCall is what the token command's flags ask for.
 type tokenCall struct {
 	opts   oob.TokenOptions
-	format oob.TokenFormat
+	format show.TokenFormat
 	copy   bool
 	// aws asks for the credential_process document instead of format.
 	aws bool
@@ -313,9 +316,9 @@ func readTokenFlags(f flagValues) (tokenCall, error) {
 	case call.aws && call.opts.IDToken:
 		return call, oob.Usagef("token: --aws hands out the access token, the S3 gateway's access key: give it without --id-token")
 	case f.Bool("json"):
-		call.format = oob.FormatJSON
+		call.format = show.FormatJSON
 	case f.Bool("header"):
-		call.format = oob.FormatHeader
+		call.format = show.FormatHeader
 	}
 	return call, nil
 }
@@ -325,7 +328,7 @@ func (call tokenCall) write(w io.Writer, name string, p *oob.Profile) error {
 	if call.aws {
 		return awsconfig.WriteCredentials(w, p.Token.AccessToken, p.Token.Expiry)
 	}
-	return oob.WriteToken(w, name, p, call.opts.IDToken, call.format)
+	return show.WriteToken(w, name, p, call.opts.IDToken, call.format)
 }
 
 func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -510,7 +513,7 @@ func cmdLogin(c *cli.Context) error {
 	}); err != nil {
 		return err
 	}
-	oob.LoginSummary(stderr, name, st.Path, prof, time.Now())
+	show.LoginSummary(stderr, name, st.Path, prof, time.Now())
 	return nil
 }
 
@@ -545,7 +548,7 @@ func cmdToken(c *cli.Context) error {
 	if idToken {
 		what, exp = "ID token", p.IDTokenExpiry()
 	}
-	fmt.Fprintf(c.App.ErrWriter, "Copied the %s of profile %q to the %s; it %s.\n", what, name, method, oob.ExpiryText(exp, time.Now()))
+	fmt.Fprintf(c.App.ErrWriter, "Copied the %s of profile %q to the %s; it %s.\n", what, name, method, when.Expiry(exp, time.Now()))
 	return nil
 }
 
@@ -566,7 +569,7 @@ func cmdStatus(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	st := oob.NewStatus(cfg, name, p, time.Now(), c.Duration("min-valid"))
+	st := show.NewStatus(cfg, name, p, time.Now(), c.Duration("min-valid"))
 	var checkErr error
 	if c.Bool("check") {
 		client, err := httpClient(c, p.TLS)
@@ -605,7 +608,7 @@ func cmdRefresh(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "Refreshed profile %q: the access token %s. The previous access token no longer works on servers that revoke it on refresh, as Cells does.\n", name, oob.ExpiryText(p.Token.Expiry, time.Now()))
+	fmt.Fprintf(c.App.ErrWriter, "Refreshed profile %q: the access token %s. The previous access token no longer works on servers that revoke it on refresh, as Cells does.\n", name, when.Expiry(p.Token.Expiry, time.Now()))
 	return nil
 }
 
@@ -631,9 +634,9 @@ func cmdProfiles(c *cli.Context) error {
 		return err
 	}
 	now := time.Now()
-	list := oob.Profiles(cfg, now)
+	list := show.Profiles(cfg, now)
 	if c.Bool("json") {
-		out, err := oob.ProfilesJSON(list)
+		out, err := show.ProfilesJSON(list)
 		if err != nil {
 			return err
 		}
@@ -644,7 +647,7 @@ func cmdProfiles(c *cli.Context) error {
 		fmt.Fprintln(c.App.ErrWriter, "No profiles yet: run cells-oob login.")
 		return nil
 	}
-	return oob.WriteProfiles(c.App.Writer, list, now)
+	return show.WriteProfiles(c.App.Writer, list, now)
 }
 
 func cmdProfilesUse(c *cli.Context) error {
@@ -652,7 +655,7 @@ func cmdProfilesUse(c *cli.Context) error {
 		return oob.Usagef("profiles use takes one profile NAME")
 	}
 	name := c.Args().First()
-	if err := oob.UseProfile(c.Context, store(c), name); err != nil {
+	if err := store(c).Use(c.Context, name); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.ErrWriter, "Profile %q is now current.\n", name)
@@ -660,7 +663,7 @@ func cmdProfilesUse(c *cli.Context) error {
 }
 
 // cmdExport prints a Cells Client config for the profile, or with --write
-// merges it into cec's own; see oob.CecExport for the refresh token.
+// merges it into cec's own; see cec.Export for the refresh token.
 func cmdExport(c *cli.Context) error {
 	switch {
 	case c.NArg() > 0:
@@ -672,7 +675,7 @@ func cmdExport(c *cli.Context) error {
 	case !c.Bool("cec"):
 		return oob.Usagef("export: name the tool to export for: --cec (Cells Client) or --aws (S3 clients)")
 	}
-	x := &oob.CecExport{Session: session(c), Out: c.App.ErrWriter}
+	x := &cec.Export{Session: session(c), Out: c.App.ErrWriter}
 	if !c.Bool("write") {
 		return x.Print(c.Context, c.App.Writer)
 	}
@@ -682,7 +685,7 @@ func cmdExport(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("cannot find cec's config file (give --cec-config): %w", err)
 		}
-		x.Path = oob.CecConfigPath(dir)
+		x.Path = cec.ConfigPath(dir)
 	}
 	return x.Write(c.Context)
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cells-oob/cells-oob/internal/jsonout"
 )
 
 // ConfigVersion is the version written into new config files.
@@ -196,7 +198,7 @@ func (c *Config) Delete(name string) {
 // rewrites a file it does not understand.
 func parseConfig(data []byte) (*Config, error) {
 	c := new(Config)
-	if len(bytes.Trim(data, jsonSpace)) > 0 {
+	if len(bytes.Trim(data, jsonout.Space)) > 0 {
 		if err := c.UnmarshalJSON(data); err != nil {
 			return nil, err
 		}
@@ -238,9 +240,6 @@ func encodeConfig(c *Config) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// jsonSpace is what JSON counts as white space.
-const jsonSpace = " \t\r\n"
-
 // UnmarshalJSON decodes a config file's contents, remembering the members
 // that have no field so that MarshalJSON writes them back.
 func (c *Config) UnmarshalJSON(data []byte) error {
@@ -251,7 +250,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 	// and only a file with unknown members pays for finding them.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&fresh); err == nil && len(bytes.Trim(data[dec.InputOffset():], jsonSpace)) == 0 {
+	if err := dec.Decode(&fresh); err == nil && len(bytes.Trim(data[dec.InputOffset():], jsonout.Space)) == 0 {
 		*c = Config(fresh)
 		return nil
 	}

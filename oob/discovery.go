@@ -72,7 +72,7 @@ func ParseDiscovery(data []byte, wantIssuer string) (*Discovery, error) {
 	}
 	if !SameIssuer(d.Issuer, wantIssuer) {
 		return nil, Invalidf("oob: discovery: the server's issuer is %s, not %s (check the URL, and the server's external URL)",
-			termsafe.Text(d.Issuer, maxServerText), termsafe.Text(wantIssuer, maxServerText))
+			termsafe.Text(d.Issuer, termsafe.MaxServerText), termsafe.Text(wantIssuer, termsafe.MaxServerText))
 	}
 	issuer, err := parseHTTPURL(d.Issuer)
 	if err != nil {
@@ -125,11 +125,11 @@ func parseHTTPURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, Invalidf("%s is not an absolute http(s) URL", termsafe.Text(raw, maxServerText))
+		return nil, Invalidf("%s is not an absolute http(s) URL", termsafe.Text(raw, termsafe.MaxServerText))
 	case u.Hostname() == "":
-		return nil, Invalidf("%s has no host", termsafe.Text(raw, maxServerText))
+		return nil, Invalidf("%s has no host", termsafe.Text(raw, termsafe.MaxServerText))
 	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return nil, Invalidf("%s has a fragment", termsafe.Text(raw, maxServerText))
+		return nil, Invalidf("%s has a fragment", termsafe.Text(raw, termsafe.MaxServerText))
 	}
 	return u, nil
 }
@@ -151,7 +151,7 @@ func IssuerForServer(serverURL string) (string, error) {
 		if strings.Contains(serverURL, "@") {
 			return "", Usagef("oob: server URL must start with https:// (or http://) and hold no user name or password")
 		}
-		return "", Usagef("oob: server URL %s: must start with https:// (or http://), as in https://%s", termsafe.Text(serverURL, maxServerText), termsafe.Text(serverURL, maxServerText))
+		return "", Usagef("oob: server URL %s: must start with https:// (or http://), as in https://%s", termsafe.Text(serverURL, termsafe.MaxServerText), termsafe.Text(serverURL, termsafe.MaxServerText))
 	}
 	u, err := url.Parse(serverURL)
 	if err != nil {

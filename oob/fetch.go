@@ -40,9 +40,9 @@ func (e *HTTPError) Error() string {
 	}
 	b.WriteString(statusText(e.StatusCode))
 	if e.Code != "" {
-		b.WriteString(": " + termsafe.Text(e.Code, maxServerText))
+		b.WriteString(": " + termsafe.Text(e.Code, termsafe.MaxServerText))
 		if e.Description != "" {
-			b.WriteString(": " + termsafe.Text(e.Description, maxServerText))
+			b.WriteString(": " + termsafe.Text(e.Description, termsafe.MaxServerText))
 		}
 	}
 	if e.HTML {
@@ -197,6 +197,3 @@ func redactedURL(rawURL string) string {
 	}
 	return displayURL(u)
 }
-
-// maxServerText is how much of a server's own text an error quotes.
-const maxServerText = 200

@@ -129,7 +129,7 @@ type redirectError struct{ from, to *url.URL }
 
 func (e *redirectError) Error() string {
 	return fmt.Sprintf("%s://%s answered with a redirect to %s; not followed",
-		e.from.Scheme, e.from.Host, termsafe.Text(displayURL(e.to), maxServerText))
+		e.from.Scheme, e.from.Host, termsafe.Text(displayURL(e.to), termsafe.MaxServerText))
 }
 
 // checkProxyConnect turns a proxy's refusal to open a tunnel into an error

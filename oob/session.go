@@ -7,11 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/when"
 
 	"golang.org/x/oauth2"
 
@@ -128,7 +128,7 @@ func (s *Session) warnShort(name string, p *Profile, opts TokenOptions) {
 		return
 	}
 	s.warnf("note: the token of profile %q expires %s, sooner than the %s asked for: the server grants no longer",
-		name, relativeDown(opts.expiry(p).Sub(now)), shortDuration(opts.MinValid))
+		name, when.Down(opts.expiry(p).Sub(now)), when.Short(opts.MinValid))
 }
 
 // Refresh refreshes the profile's tokens now, whatever their expiry, and
@@ -209,7 +209,7 @@ func (s *Session) checkIDToken(ctx context.Context, client *http.Client, p *Prof
 		return nil, err
 	}
 	if p.User.Subject != "" && id.Subject != p.User.Subject {
-		return nil, Invalidf("it is about another user (%s)", termsafe.Text(id.Subject, maxServerText))
+		return nil, Invalidf("it is about another user (%s)", termsafe.Text(id.Subject, termsafe.MaxServerText))
 	}
 	return v.doc, nil
 }
@@ -266,7 +266,7 @@ func refreshError(name string, p *Profile, err error) error {
 	case isInvalidGrant(err):
 		why := "invalid_grant"
 		if errors.As(err, &re) && re.ErrorDescription != "" {
-			why += ": " + termsafe.Text(re.ErrorDescription, 200)
+			why += ": " + termsafe.Text(re.ErrorDescription, termsafe.MaxServerText)
 		}
 		return fmt.Errorf("oob: refresh profile %q: the server refused the refresh token (%s): %w", name, why, ErrSessionExpired)
 	}
@@ -351,9 +351,16 @@ func (o TokenOptions) check(name string, p *Profile, now time.Time, need time.Du
 	case left <= 0:
 		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expired %s", what, name, jwtinfo.Relative(left)), mark: ErrExpired}
 	case left < need:
-		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expires %s, sooner than the %s asked for", what, name, relativeDown(left), shortDuration(o.MinValid)), mark: ErrExpired}
+		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expires %s, sooner than the %s asked for", what, name, when.Down(left), when.Short(o.MinValid)), mark: ErrExpired}
 	}
 	return nil
+}
+
+// Lasts says whether the token opts ask for stays valid for MinValid from
+// now, as Token would judge it with NoRefresh; the error says why not, and
+// matches ErrExpired.
+func (o TokenOptions) Lasts(name string, p *Profile, now time.Time) error {
+	return o.check(name, p, now, o.MinValid)
 }
 
 // alive says whether the token opts ask for has not expired yet.
@@ -374,115 +381,6 @@ func (p *Profile) IDTokenExpiry() time.Time {
 		return time.Unix(0, 0)
 	}
 	return id.ExpiresAt
-}
-
-// TokenFormat is how WriteToken shows a token.
-type TokenFormat int
-
-// The formats of WriteToken.
-const (
-	// FormatRaw is the token alone on a line.
-	FormatRaw TokenFormat = iota
-	// FormatHeader is an HTTP header line: "Authorization: Bearer <token>".
-	FormatHeader
-	// FormatJSON is a TokenDocument.
-	FormatJSON
-)
-
-// TokenDocument is what `cells-oob token --json` prints. The JSON names are
-// stable. The refresh token is never part of it.
-type TokenDocument struct {
-	// AccessToken is the access token.
-	AccessToken string `json:"access_token"`
-	// TokenType is the scheme for the Authorization header: "Bearer".
-	TokenType string `json:"token_type"`
-	// Expiry is when the access token expires (RFC 3339, UTC), null when
-	// it does not say (a personal access token).
-	Expiry *time.Time `json:"expiry"`
-	// IDToken is the ID token, left out when the profile has none.
-	IDToken string `json:"id_token,omitempty"`
-	// IDTokenExpiry is when the ID token expires, left out with it.
-	IDTokenExpiry *time.Time `json:"id_token_expiry,omitempty"`
-	// Profile is the profile's name.
-	Profile string `json:"profile"`
-}
-
-// WriteToken writes profile name's token to w in format f: the ID token if
-// idToken is set, else the access token. The JSON form holds both.
-func WriteToken(w io.Writer, name string, p *Profile, idToken bool, f TokenFormat) error {
-	tok := p.Token.AccessToken
-	if idToken {
-		tok = p.Token.IDToken
-	}
-	var out []byte
-	switch f {
-	case FormatHeader:
-		out = []byte("Authorization: Bearer " + tok + "\n")
-	case FormatJSON:
-		doc := TokenDocument{
-			AccessToken: p.Token.AccessToken,
-			TokenType:   "Bearer",
-			Expiry:      utcTime(p.Token.Expiry),
-			IDToken:     p.Token.IDToken,
-			Profile:     name,
-		}
-		if doc.IDToken != "" {
-			doc.IDTokenExpiry = utcTime(p.IDTokenExpiry())
-		}
-		var err error
-		if out, err = encodeJSON(doc); err != nil {
-			return err
-		}
-	default:
-		out = []byte(tok + "\n")
-	}
-	_, err := w.Write(out)
-	return err
-}
-
-// ExpiryText says when a token expires, for people: the time in now's
-// location and how far from now, as in "expires 2025-03-01 14:05:09 CET
-// (in 9m)" or "expired 2025-03-01 13:52:01 CET (3m ago)"; for a zero time,
-// "does not expire".
-func ExpiryText(exp, now time.Time) string {
-	if exp.IsZero() {
-		return "does not expire"
-	}
-	verb := "expires"
-	if !exp.After(now) {
-		verb = "expired"
-	}
-	return fmt.Sprintf("%s %s (%s)", verb, exp.In(now.Location()).Format("2006-01-02 15:04:05 MST"), jwtinfo.Relative(exp.Sub(now).Truncate(time.Second)))
-}
-
-// utcTime is t in UTC to the second, or nil for the zero time, for JSON.
-func utcTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC().Truncate(time.Second)
-	return &u
-}
-
-// relativeDown is jwtinfo.Relative(d) for a d in the future, cut down to
-// the unit shown rather than rounded: beside the --min-valid it falls
-// short of, 4m58s must read "in 4m", not "in 5m".
-func relativeDown(d time.Duration) string {
-	const day = 24 * time.Hour
-	switch {
-	case d < time.Minute:
-		d = d.Truncate(time.Second)
-	case d < 2*day:
-		d = d.Truncate(time.Minute)
-	default:
-		d = d.Truncate(day)
-	}
-	return jwtinfo.Relative(d)
-}
-
-// shortDuration writes d the way people say it: "10m", "1h30m", "2d".
-func shortDuration(d time.Duration) string {
-	return strings.TrimPrefix(jwtinfo.Relative(d), "in ")
 }
 
 func (s *Session) now() time.Time {

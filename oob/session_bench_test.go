@@ -1,4 +1,4 @@
-package oob
+package oob_test
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cells-oob/cells-oob/internal/show"
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 // The hot path of `cells-oob token`: a valid cached token costs one read
@@ -17,31 +20,48 @@ import (
 
 // cachedSession is a Session over a config of three profiles whose current
 // one holds tokens valid until 2099, with a real JWT as its ID token.
-func cachedSession(b *testing.B) *Session {
+func cachedSession(b *testing.B) *oob.Session {
 	b.Helper()
 	jwt, err := os.ReadFile(filepath.Join("..", "testdata", "jwt", "valid.jwt"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := sampleConfig()
-	_, p, err := c.Select("")
+	s := &oob.Store{Path: filepath.Join(b.TempDir(), "config.json"), Warn: io.Discard}
+	err = s.Update(context.Background(), func(c *oob.Config) error {
+		for _, user := range []string{"carol", "bob", "alice"} {
+			p := &oob.Profile{
+				Server:      "https://cells.example.com",
+				Issuer:      "https://cells.example.com/oidc/",
+				ClientID:    oob.DefaultClientID,
+				RedirectURI: "https://cells.example.com/oauth2/oob",
+				Scopes:      strings.Fields(oob.DefaultScope),
+				Endpoints: oob.Endpoints{
+					Authorization: "https://cells.example.com/oidc/oauth2/auth",
+					Token:         "https://cells.example.com/oidc/oauth2/token",
+					UserInfo:      "https://cells.example.com/oidc/userinfo",
+					Revocation:    "https://cells.example.com/oidc/oauth2/revoke",
+					JWKS:          "https://cells.example.com/oidc/.well-known/jwks.json",
+				},
+				Token: oob.Token{
+					AccessToken:  "ory_at_SYNTHETIC" + strings.Repeat("a", 70),
+					TokenType:    "bearer",
+					RefreshToken: "ory_rt_SYNTHETIC" + strings.Repeat("r", 70),
+					IDToken:      strings.TrimSpace(string(jwt)),
+				},
+				User: oob.User{Subject: "sub-" + user, PreferredUsername: user, Name: "User " + user, Email: user + "@example.com"},
+			}
+			p.Token.Expiry = p.IDTokenExpiry()
+			c.Put(user+"@cells.example.com", p, true)
+		}
+		return nil
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	p.Token.IDToken = strings.TrimSpace(string(jwt))
-	p.Token.Expiry = p.IDTokenExpiry()
-	data, err := encodeConfig(c)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := &Store{Path: filepath.Join(b.TempDir(), "config.json"), Warn: io.Discard}
-	if err := os.WriteFile(s.Path, data, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	return &Session{Store: s}
+	return &oob.Session{Store: s}
 }
 
-func benchmarkSessionToken(b *testing.B, opts TokenOptions, format TokenFormat) {
+func benchmarkSessionToken(b *testing.B, opts oob.TokenOptions, format show.TokenFormat) {
 	s := cachedSession(b)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -50,7 +70,7 @@ func benchmarkSessionToken(b *testing.B, opts TokenOptions, format TokenFormat) 
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := WriteToken(io.Discard, name, p, opts.IDToken, format); err != nil {
+		if err := show.WriteToken(io.Discard, name, p, opts.IDToken, format); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,16 +79,16 @@ func benchmarkSessionToken(b *testing.B, opts TokenOptions, format TokenFormat) 
 // BenchmarkSessionTokenCached is `cells-oob token`'s own work: read the
 // config, select the profile, check the expiry, write the token.
 func BenchmarkSessionTokenCached(b *testing.B) {
-	benchmarkSessionToken(b, TokenOptions{MinValid: time.Minute}, FormatRaw)
+	benchmarkSessionToken(b, oob.TokenOptions{MinValid: time.Minute}, show.FormatRaw)
 }
 
 // BenchmarkSessionTokenIDToken is `cells-oob token --id-token`, which
 // also reads the ID token's expiry out of the JWT.
 func BenchmarkSessionTokenIDToken(b *testing.B) {
-	benchmarkSessionToken(b, TokenOptions{MinValid: time.Minute, IDToken: true}, FormatRaw)
+	benchmarkSessionToken(b, oob.TokenOptions{MinValid: time.Minute, IDToken: true}, show.FormatRaw)
 }
 
 // BenchmarkSessionTokenJSON is `cells-oob token --json`.
 func BenchmarkSessionTokenJSON(b *testing.B) {
-	benchmarkSessionToken(b, TokenOptions{MinValid: time.Minute}, FormatJSON)
+	benchmarkSessionToken(b, oob.TokenOptions{MinValid: time.Minute}, show.FormatJSON)
 }

@@ -3,7 +3,6 @@ package oob
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/cells-oob/cells-oob/internal/atomicfile"
+	"github.com/cells-oob/cells-oob/internal/jsonout"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
@@ -214,6 +214,20 @@ func lockBlocking(l *flock.Flock) error {
 // would only cost memory.
 const MaxConfigBytes = 1 << 20
 
+// Use makes the profile named name the current one, under the store's
+// lock. An unknown name is Select's error, matching ErrNotLoggedIn
+// and listing the profiles, as it is for every command given that name:
+// there is no session by that name.
+func (s *Store) Use(ctx context.Context, name string) error {
+	return s.Update(ctx, func(c *Config) error {
+		if _, _, err := c.Select(name); err != nil {
+			return err
+		}
+		c.Current = name
+		return nil
+	})
+}
+
 // Check tells, without opening anything, whether the config path can hold
 // the config: there is nothing there yet, or a regular file of at most
 // MaxConfigBytes, directly or through a symbolic link. A named pipe would
@@ -312,7 +326,7 @@ func (s *Store) read() ([]byte, fs.FileInfo, error) {
 func (s *Store) parse(data []byte) (*Config, error) {
 	c, err := parseConfig(data)
 	if err != nil {
-		return nil, &ConfigError{Path: s.Path, Line: errorLine(data, err), Err: err}
+		return nil, &ConfigError{Path: s.Path, Line: jsonout.ErrorLine(data, err), Err: err}
 	}
 	return c, nil
 }
@@ -350,26 +364,4 @@ func (s *Store) warnLoose(info fs.FileInfo) {
 // emptyConfig is the config before any login.
 func emptyConfig() *Config {
 	return &Config{Version: ConfigVersion, Profiles: make(map[string]*Profile)}
-}
-
-// errorLine finds the line of data that err from the JSON decoder is
-// about, or 0 if err does not say where.
-func errorLine(data []byte, err error) int {
-	var (
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-		offset int64
-	)
-	switch {
-	case errors.As(err, &syntax):
-		offset = syntax.Offset
-	case errors.As(err, &typ):
-		offset = typ.Offset
-	default:
-		return 0
-	}
-	// The offset is just past the byte at fault, which may itself be a
-	// newline.
-	offset = min(max(offset-1, 0), int64(len(data)))
-	return 1 + bytes.Count(data[:offset], []byte("\n"))
 }

@@ -877,3 +877,32 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+func TestStoreUse(t *testing.T) {
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
+	if err := s.Use(t.Context(), "nobody"); !errors.Is(err, ErrNotLoggedIn) {
+		t.Errorf("no config: got %v, want ErrNotLoggedIn", err)
+	}
+	err := s.Update(t.Context(), func(c *Config) error {
+		c.Put("a", &Profile{Issuer: "https://a.example/"}, true)
+		c.Put("b", &Profile{Issuer: "https://b.example/"}, false)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Use(t.Context(), "c")
+	if !errors.Is(err, ErrNotLoggedIn) || !strings.Contains(err.Error(), `(profiles: "a", "b")`) {
+		t.Errorf("unknown name: got %v, want ErrNotLoggedIn listing a, b", err)
+	}
+	if err := s.Use(t.Context(), "b"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Current != "b" {
+		t.Errorf("current is %q, want b", c.Current)
+	}
+}

@@ -50,7 +50,7 @@ func tokenError(what, endpoint string, err error) error {
 		msg = "HTTP " + statusText(re.Response.StatusCode)
 	}
 	if re.ErrorDescription != "" {
-		msg += ": " + termsafe.Text(re.ErrorDescription, 200)
+		msg += ": " + termsafe.Text(re.ErrorDescription, termsafe.MaxServerText)
 	}
 	switch {
 	case busyCodes[re.ErrorCode]:

@@ -25,19 +25,19 @@ func (u User) Login() string {
 func (u User) Describe() string {
 	var parts []string
 	if u.Name != "" {
-		parts = append(parts, termsafe.Text(u.Name, maxServerText))
+		parts = append(parts, termsafe.Text(u.Name, termsafe.MaxServerText))
 	}
 	if u.Email != "" {
-		parts = append(parts, "<"+termsafe.Text(u.Email, maxServerText)+">")
+		parts = append(parts, "<"+termsafe.Text(u.Email, termsafe.MaxServerText)+">")
 	}
 	if u.PreferredUsername != "" && u.PreferredUsername != u.Name {
-		parts = append(parts, "("+termsafe.Text(u.PreferredUsername, maxServerText)+")")
+		parts = append(parts, "("+termsafe.Text(u.PreferredUsername, termsafe.MaxServerText)+")")
 	}
 	switch {
 	case len(parts) > 0:
 		return strings.Join(parts, " ")
 	case u.Subject != "":
-		return "subject " + termsafe.Text(u.Subject, maxServerText)
+		return "subject " + termsafe.Text(u.Subject, termsafe.MaxServerText)
 	}
 	return "unknown"
 }

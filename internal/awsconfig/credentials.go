@@ -4,7 +4,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/cells-oob/cells-oob/oob"
+	"github.com/cells-oob/cells-oob/internal/jsonout"
 )
 
 // GatewaySecret is the secret access key the Cells S3 gateway expects with
@@ -43,7 +43,7 @@ func NewCredentials(accessToken string, expiry time.Time) Credentials {
 // WriteCredentials writes the credential_process document for accessToken
 // to w, as JSON.
 func WriteCredentials(w io.Writer, accessToken string, expiry time.Time) error {
-	out, err := oob.EncodeJSON(NewCredentials(accessToken, expiry))
+	out, err := jsonout.Encode(NewCredentials(accessToken, expiry))
 	if err != nil {
 		return err
 	}

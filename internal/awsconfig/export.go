@@ -26,7 +26,7 @@ type Export struct {
 // profile that was not signed in to a Cells server has no S3 gateway.
 func (x *Export) profile(name string, p *oob.Profile) (Profile, error) {
 	if p.Server == "" {
-		return Profile{}, oob.Usagef("awsconfig: profile %q was signed in to an OpenID provider (%s), not to a Cells server: it has no S3 gateway", name, termsafe.Text(p.Issuer, 200))
+		return Profile{}, oob.Usagef("awsconfig: profile %q was signed in to an OpenID provider (%s), not to a Cells server: it has no S3 gateway", name, termsafe.Text(p.Issuer, termsafe.MaxServerText))
 	}
 	return Profile{Name: x.Name, Command: x.Command, EndpointURL: strings.TrimRight(p.Server, "/")}, nil
 }

@@ -11,6 +11,10 @@ import (
 	"unicode/utf8"
 )
 
+// MaxServerText is how much of a server's own text (a name, an error's
+// description, a URL) a message quotes, in runes.
+const MaxServerText = 200
+
 // Text returns s with every unprintable rune escaped Go-style (\x1b, \a,
 // \u202e) and every invalid byte as \xNN, cut after limit runes with an
 // ellipsis when limit is positive.

@@ -1,4 +1,4 @@
-package oob
+package show
 
 import (
 	"encoding/json"
@@ -10,30 +10,31 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 // statusNow is the fixed clock of the offline status tests.
 var statusNow = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func statusConfig() *Config {
-	return &Config{
+func statusConfig() *oob.Config {
+	return &oob.Config{
 		Current: "admin@cells.example",
-		Profiles: map[string]*Profile{
+		Profiles: map[string]*oob.Profile{
 			"admin@cells.example": {
 				Server:   "https://cells.example",
 				Issuer:   "https://cells.example/oidc/",
 				ClientID: "cells-client",
-				Token: Token{
+				Token: oob.Token{
 					AccessToken:  "synthetic-access",
 					RefreshToken: "synthetic-refresh",
 					Expiry:       statusNow.Add(9 * time.Minute),
 				},
-				User: User{Subject: "u-1", PreferredUsername: "admin", Name: "Ada \x1b[31mAdmin\u202e", Email: "admin@cells.example"},
+				User: oob.User{Subject: "u-1", PreferredUsername: "admin", Name: "Ada \x1b[31mAdmin\u202e", Email: "admin@cells.example"},
 			},
 			"pat@cells.example": {
 				Issuer: "https://cells.example/oidc/",
-				Token:  Token{AccessToken: "synthetic-pat"},
-				User:   User{Subject: "u-2"},
+				Token:  oob.Token{AccessToken: "synthetic-pat"},
+				User:   oob.User{Subject: "u-2"},
 			},
 		},
 	}
@@ -82,8 +83,8 @@ func TestStatusMinValid(t *testing.T) {
 		switch {
 		case tt.want == "" && (err != nil || !st.Valid):
 			t.Errorf("%s at %v, min %v: got %v, want valid", tt.profile, tt.now, tt.minValid, err)
-		case tt.want != "" && (!errors.Is(err, ErrExpired) || !strings.Contains(err.Error(), tt.want) || st.Valid):
-			t.Errorf("%s at %v, min %v: got %v, want ErrExpired saying %q", tt.profile, tt.now, tt.minValid, err, tt.want)
+		case tt.want != "" && (!errors.Is(err, oob.ErrExpired) || !strings.Contains(err.Error(), tt.want) || st.Valid):
+			t.Errorf("%s at %v, min %v: got %v, want oob.ErrExpired saying %q", tt.profile, tt.now, tt.minValid, err, tt.want)
 		}
 	}
 }
@@ -125,25 +126,19 @@ func TestStatusJSON(t *testing.T) {
 	}
 }
 
-func TestEncodeJSONEscapesTerminalControls(t *testing.T) {
-	out, err := encodeJSON(map[string]string{"s": "a\x1b\x7f\u009b\u202e\U0001F600b"})
+func TestStatusCheck(t *testing.T) {
+	srv := cellsop.NewTest(t)
+	pat, err := srv.MintAccessToken(time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "{\n  \"s\": \"a\\u001b\\u007f\\u009b\\u202e\U0001F600b\"\n}\n"
-	if string(out) != want {
-		t.Errorf("got %q, want %q", out, want)
+	p := &oob.Profile{
+		Server:    srv.URL,
+		Issuer:    srv.Issuer(),
+		Endpoints: oob.Endpoints{UserInfo: srv.URL + cellsop.PathUserinfo},
+		Token:     oob.Token{AccessToken: pat},
 	}
-	var back map[string]string
-	if err := json.Unmarshal(out, &back); err != nil || back["s"] != "a\x1b\x7f\u009b\u202e\U0001F600b" {
-		t.Errorf("does not read back: %v %q", err, back["s"])
-	}
-}
-
-func TestStatusCheck(t *testing.T) {
-	srv := cellsop.NewTest(t)
-	p := signIn(t, srv)
-	c := &Config{Current: "me", Profiles: map[string]*Profile{"me": p}}
+	c := &oob.Config{Current: "me", Profiles: map[string]*oob.Profile{"me": p}}
 
 	st := NewStatus(c, "me", p, time.Now(), time.Minute)
 	if err := st.Check(t.Context(), srv.Client(), p); err != nil {
@@ -158,7 +153,7 @@ func TestStatusCheck(t *testing.T) {
 	if err := st.Check(t.Context(), srv.Client(), p); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Err(); !errors.Is(err, ErrInvalid) {
+	if err := st.Err(); !errors.Is(err, oob.ErrInvalid) {
 		t.Errorf("a revoked token: got %v, want ErrInvalid", err)
 	}
 	var b strings.Builder
@@ -168,7 +163,7 @@ func TestStatusCheck(t *testing.T) {
 	}
 
 	srv.Close()
-	if err := NewStatus(c, "me", p, time.Now(), 0).Check(t.Context(), srv.Client(), p); err == nil || errors.Is(err, ErrInvalid) {
+	if err := NewStatus(c, "me", p, time.Now(), 0).Check(t.Context(), srv.Client(), p); err == nil || errors.Is(err, oob.ErrInvalid) {
 		t.Errorf("server down: got %v, want a network error", err)
 	}
 }

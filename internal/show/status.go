@@ -1,9 +1,7 @@
-package oob
+package show
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/jsonout"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/when"
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 // ProfileSummary is what the config knows about one profile, without
@@ -77,7 +78,7 @@ type Status struct {
 }
 
 // Summarize describes the profile named name in c at now.
-func Summarize(c *Config, name string, p *Profile, now time.Time) ProfileSummary {
+func Summarize(c *oob.Config, name string, p *oob.Profile, now time.Time) ProfileSummary {
 	s := ProfileSummary{
 		Profile:  name,
 		Current:  c.Current == name,
@@ -102,8 +103,8 @@ func Summarize(c *Config, name string, p *Profile, now time.Time) ProfileSummary
 
 // NewStatus judges the profile named name in c at now against minValid.
 // It asks nothing of the server; see Check.
-func NewStatus(c *Config, name string, p *Profile, now time.Time, minValid time.Duration) *Status {
-	stale := TokenOptions{MinValid: minValid}.check(name, p, now, minValid)
+func NewStatus(c *oob.Config, name string, p *oob.Profile, now time.Time, minValid time.Duration) *Status {
+	stale := oob.TokenOptions{MinValid: minValid}.Lasts(name, p, now)
 	return &Status{
 		ProfileSummary: Summarize(c, name, p, now),
 		MinValid:       int64(minValid / time.Second),
@@ -118,12 +119,12 @@ func NewStatus(c *Config, name string, p *Profile, now time.Time, minValid time.
 // Check asks the profile's userinfo endpoint whether the server still
 // accepts the access token, and records the answer. It fails only when no
 // answer came, or the profile has no userinfo endpoint.
-func (s *Status) Check(ctx context.Context, client *http.Client, p *Profile) error {
+func (s *Status) Check(ctx context.Context, client *http.Client, p *oob.Profile) error {
 	if p.Endpoints.UserInfo == "" {
-		return fmt.Errorf("oob: profile %q lists no userinfo endpoint to check the token with", s.Profile)
+		return fmt.Errorf("profile %q lists no userinfo endpoint to check the token with", s.Profile)
 	}
-	_, err := FetchUserInfo(ctx, client, p.Endpoints.UserInfo, p.Token.AccessToken)
-	if err != nil && !errors.Is(err, ErrInvalid) {
+	_, err := oob.FetchUserInfo(ctx, client, p.Endpoints.UserInfo, p.Token.AccessToken)
+	if err != nil && !errors.Is(err, oob.ErrInvalid) {
 		return err
 	}
 	accepted := err == nil
@@ -135,7 +136,7 @@ func (s *Status) Check(ctx context.Context, client *http.Client, p *Profile) err
 // token, ErrExpired when it does not last MinValid, nil when all is well.
 func (s *Status) Err() error {
 	if s.Accepted != nil && !*s.Accepted {
-		return Invalidf("oob: the server does not accept the access token of profile %q: run cells-oob refresh, or cells-oob login", s.Profile)
+		return oob.Invalidf("the server does not accept the access token of profile %q: run cells-oob refresh, or cells-oob login", s.Profile)
 	}
 	return s.stale
 }
@@ -145,15 +146,15 @@ func (s *Status) Err() error {
 func (s *Status) Describe(w io.Writer) error {
 	var b strings.Builder
 	line := func(label, value string) { fmt.Fprintf(&b, "%-15s%s\n", label+":", value) }
-	profile := termsafe.Text(s.Profile, maxServerText)
+	profile := termsafe.Text(s.Profile, termsafe.MaxServerText)
 	if s.Current {
 		profile += " (current)"
 	}
 	line("Profile", profile)
 	if s.Server != "" {
-		line("Server", termsafe.Text(s.Server, maxServerText))
+		line("Server", termsafe.Text(s.Server, termsafe.MaxServerText))
 	}
-	line("Issuer", termsafe.Text(s.Issuer, maxServerText))
+	line("Issuer", termsafe.Text(s.Issuer, termsafe.MaxServerText))
 	line("User", s.User.text())
 	line("Access token", s.AccessToken.text(s.now))
 	if s.IDToken != nil {
@@ -194,57 +195,28 @@ func (s *Status) loginNote() string {
 }
 
 // JSON is the status as indented JSON ending in a newline.
-func (s *Status) JSON() ([]byte, error) { return encodeJSON(s) }
+func (s *Status) JSON() ([]byte, error) { return jsonout.Encode(s) }
 
 // text is the user for people, by [User.Describe].
 func (u UserSummary) text() string { return u.user().Describe() }
 
 // user is the summary as the profile's User.
-func (u UserSummary) user() User {
-	return User{Subject: u.Subject, PreferredUsername: u.PreferredUsername, Name: u.Name, Email: u.Email}
+func (u UserSummary) user() oob.User {
+	return oob.User{Subject: u.Subject, PreferredUsername: u.PreferredUsername, Name: u.Name, Email: u.Email}
 }
 
 func (t TokenTimes) text(now time.Time) string {
 	if t.Expiry == nil {
 		return "does not expire"
 	}
-	return ExpiryText(*t.Expiry, now)
+	return when.Expiry(*t.Expiry, now)
 }
 
 func tokenTimes(exp time.Time, now time.Time) TokenTimes {
-	at := utcTime(exp)
+	at := when.UTC(exp)
 	if at == nil {
 		return TokenTimes{}
 	}
 	left := int64(at.Sub(now.Truncate(time.Second)) / time.Second)
 	return TokenTimes{Expiry: at, ExpiresIn: &left, Expired: !at.After(now)}
-}
-
-// EncodeJSON is the encoder of every JSON document cells-oob prints; see
-// encodeJSON.
-func EncodeJSON(v any) ([]byte, error) { return encodeJSON(v) }
-
-// encodeJSON writes v as indented JSON ending in a newline. Beyond what
-// encoding/json escapes, the runes a terminal may act on (DEL, the C1
-// controls, bidirectional overrides) are written as \u escapes: the names
-// in a profile come from the server.
-func encodeJSON(v any) ([]byte, error) {
-	b, err := indentJSON(v, "  ")
-	if err != nil {
-		return nil, fmt.Errorf("oob: encode JSON: %w", err)
-	}
-	return termsafe.JSON(b), nil
-}
-
-// indentJSON encodes v ending in a newline, indented by indent (compact
-// when it is empty), leaving <, > and & as they are.
-func indentJSON(v any, indent string) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", indent)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

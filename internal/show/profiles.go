@@ -1,19 +1,20 @@
-package oob
+package show
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/jsonout"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/oob"
 
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
 // Profiles summarizes every profile in c, sorted by name, at now.
-func Profiles(c *Config, now time.Time) []ProfileSummary {
+func Profiles(c *oob.Config, now time.Time) []ProfileSummary {
 	list := make([]ProfileSummary, 0, len(c.Profiles))
 	for _, name := range c.Names() {
 		list = append(list, Summarize(c, name, c.Profiles[name], now))
@@ -22,7 +23,7 @@ func Profiles(c *Config, now time.Time) []ProfileSummary {
 }
 
 // ProfilesJSON is list as an indented JSON array ending in a newline.
-func ProfilesJSON(list []ProfileSummary) ([]byte, error) { return encodeJSON(list) }
+func ProfilesJSON(list []ProfileSummary) ([]byte, error) { return jsonout.Encode(list) }
 
 // WriteProfiles writes list as a table for people: the current profile
 // marked with *, then each profile's name, user, server and when its access
@@ -42,29 +43,15 @@ func WriteProfiles(w io.Writer, list []ProfileSummary, now time.Time) error {
 		if server == "" {
 			server = s.Issuer
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, termsafe.Text(s.Profile, maxServerText), s.User.short(), termsafe.Text(server, maxServerText), s.AccessToken.relative(now))
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, termsafe.Text(s.Profile, termsafe.MaxServerText), s.User.short(), termsafe.Text(server, termsafe.MaxServerText), s.AccessToken.relative(now))
 	}
 	return tw.Flush()
-}
-
-// UseProfile makes the profile named name the current one, under the
-// store's lock. An unknown name is Select's error, matching ErrNotLoggedIn
-// and listing the profiles, as it is for every command given that name:
-// there is no session by that name.
-func UseProfile(ctx context.Context, s *Store, name string) error {
-	return s.Update(ctx, func(c *Config) error {
-		if _, _, err := c.Select(name); err != nil {
-			return err
-		}
-		c.Current = name
-		return nil
-	})
 }
 
 // short names the user in a few characters, by [User.Login].
 func (u UserSummary) short() string {
 	if login := u.user().Login(); login != "" {
-		return termsafe.Text(login, maxServerText)
+		return termsafe.Text(login, termsafe.MaxServerText)
 	}
 	return "-"
 }

@@ -1,4 +1,4 @@
-package oob
+package cec
 
 import (
 	"bytes"
@@ -16,7 +16,10 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/atomicfile"
+	"github.com/cells-oob/cells-oob/internal/jsonout"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/when"
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 // Cells Client (cec) keeps its servers in a JSON file: the ID of the active
@@ -39,10 +42,10 @@ const (
 	cecTokenPath = "/oidc/oauth2/token"
 )
 
-// CecConfigPath is where Cells Client keeps its config, given the user's
+// ConfigPath is where Cells Client keeps its config, given the user's
 // config directory (os.UserConfigDir): <dir>/pydio/cells-client/config.json
 // on Linux, with "Pydio" elsewhere, as cec names it.
-func CecConfigPath(userConfigDir string) string {
+func ConfigPath(userConfigDir string) string {
 	vendor := "Pydio"
 	if runtime.GOOS == "linux" {
 		vendor = "pydio"
@@ -50,15 +53,15 @@ func CecConfigPath(userConfigDir string) string {
 	return filepath.Join(userConfigDir, vendor, "cells-client", "config.json")
 }
 
-// CecConfig is a Cells Client config file. Its top-level names are those of
+// Config is a Cells Client config file. Its top-level names are those of
 // cec's Go struct, which has no JSON tags.
-type CecConfig struct {
+type Config struct {
 	ActiveConfigID string
-	Configs        map[string]*CecEntry
+	Configs        map[string]*Entry
 }
 
-// CecEntry is one server in a Cells Client config, with cec's field names.
-type CecEntry struct {
+// Entry is one server in a Cells Client config, with cec's field names.
+type Entry struct {
 	// AuthType is "oauth2" for a signed-in session, "pat" for a personal
 	// access token.
 	AuthType string `json:"authType"`
@@ -82,23 +85,23 @@ type CecEntry struct {
 	SkipKeyring bool `json:"skipKeyring"`
 }
 
-// NewCecEntry turns the profile called name into a Cells Client entry and
+// NewEntry turns the profile called name into a Cells Client entry and
 // its ID. The refresh token goes in only if withRefresh is set. A profile
 // that was not signed in to a Cells server is a usage error: cec talks to
 // nothing else.
-func NewCecEntry(name string, p *Profile, withRefresh bool) (string, *CecEntry, error) {
+func NewEntry(name string, p *oob.Profile, withRefresh bool) (string, *Entry, error) {
 	if p.Server == "" {
-		return "", nil, Usagef("oob: profile %q was signed in to an OpenID provider (%s), not to a Cells server: cec cannot use it", name, termsafe.Text(p.Issuer, 200))
+		return "", nil, oob.Usagef("profile %q was signed in to an OpenID provider (%s), not to a Cells server: cec cannot use it", name, termsafe.Text(p.Issuer, termsafe.MaxServerText))
 	}
 	u, err := url.Parse(p.Server)
 	if err != nil || u.Host == "" {
-		return "", nil, Invalidf("oob: profile %q has no usable server URL", name)
+		return "", nil, oob.Invalidf("profile %q has no usable server URL", name)
 	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	e := &CecEntry{
+	e := &Entry{
 		AuthType:      "oauth2",
 		URL:           strings.TrimSuffix(p.Server, "/"),
 		User:          p.User.Login(),
@@ -125,13 +128,13 @@ func NewCecEntry(name string, p *Profile, withRefresh bool) (string, *CecEntry, 
 // canHandOver says whether cec could refresh p's session: it needs the
 // refresh token, and cec's fixed client and token endpoint must be the
 // profile's own.
-func canHandOver(p *Profile) bool {
+func canHandOver(p *oob.Profile) bool {
 	return p.Token.RefreshToken != "" &&
 		p.ClientID == cecClientID &&
 		p.Endpoints.Token == strings.TrimSuffix(p.Server, "/")+cecTokenPath
 }
 
-// CecExport gives a profile's session to Cells Client.
+// Export gives a profile's session to Cells Client.
 //
 // A refresh token is single-use: whichever program refreshes first makes
 // the other's copy worthless, and presenting a spent one may end the
@@ -140,10 +143,10 @@ func canHandOver(p *Profile) bool {
 // cec's config and removes it from the profile, under the profile's lock.
 // cells-oob then keeps the access token until it expires, and needs a new
 // login after that.
-type CecExport struct {
+type Export struct {
 	// Session names the profile and gives its tokens, refreshed first when
 	// they would not last a minute.
-	Session *Session
+	Session *oob.Session
 	// Path is cec's config file, for Write.
 	Path string
 	// Out receives notes for people (stderr). No token is written to it.
@@ -156,16 +159,16 @@ type CecExport struct {
 
 // Print writes a cec config holding the profile alone to w, without the
 // refresh token.
-func (x *CecExport) Print(ctx context.Context, w io.Writer) error {
+func (x *Export) Print(ctx context.Context, w io.Writer) error {
 	name, p, err := x.tokens(ctx)
 	if err != nil {
 		return err
 	}
-	id, e, err := NewCecEntry(name, p, false)
+	id, e, err := NewEntry(name, p, false)
 	if err != nil {
 		return err
 	}
-	out, err := encodeCec(CecConfig{ActiveConfigID: id, Configs: map[string]*CecEntry{id: e}})
+	out, err := encodeCec(Config{ActiveConfigID: id, Configs: map[string]*Entry{id: e}})
 	if err != nil {
 		return err
 	}
@@ -174,27 +177,27 @@ func (x *CecExport) Print(ctx context.Context, w io.Writer) error {
 	}
 	switch {
 	case p.Token.RefreshToken != "":
-		x.notef("Exported profile %q for cec without its refresh token: %s. To hand the session over to cec for good, run: cells-oob export --cec --write", name, cecLasts(p, x.Session.now()))
+		x.notef("Exported profile %q for cec without its refresh token: %s. To hand the session over to cec for good, run: cells-oob export --cec --write", name, cecLasts(p, x.now()))
 	case !p.Token.Expiry.IsZero():
-		x.notef("Exported profile %q for cec; it holds no refresh token: %s.", name, cecLasts(p, x.Session.now()))
+		x.notef("Exported profile %q for cec; it holds no refresh token: %s.", name, cecLasts(p, x.now()))
 	}
 	x.tlsNotes(name, p)
 	return nil
 }
 
 // Write merges the profile into cec's config file and makes it cec's
-// active server; see CecExport for what becomes of the refresh token. The
+// active server; see Export for what becomes of the refresh token. The
 // old file is kept beside the new one as config.json.bak.
 //
 // Nothing is written if the profile changed in the meantime (another
 // cells-oob refreshed it), so that cec never gets a spent refresh token.
-func (x *CecExport) Write(ctx context.Context) error {
+func (x *Export) Write(ctx context.Context) error {
 	name, p, err := x.tokens(ctx)
 	if err != nil {
 		return err
 	}
 	handOver := canHandOver(p)
-	id, e, err := NewCecEntry(name, p, handOver)
+	id, e, err := NewEntry(name, p, handOver)
 	if err != nil {
 		return err
 	}
@@ -203,13 +206,13 @@ func (x *CecExport) Write(ctx context.Context) error {
 	}
 	var res cecMerge
 	written := false
-	err = x.Session.Store.Update(ctx, func(c *Config) error {
+	err = x.Session.Store.Update(ctx, func(c *oob.Config) error {
 		_, cur, err := c.Select(name)
 		if err != nil {
 			return err
 		}
 		if handOver && cur.Token.RefreshToken != p.Token.RefreshToken {
-			return fmt.Errorf("oob: profile %q was refreshed while it was being exported: nothing was written; run the export again", name)
+			return fmt.Errorf("profile %q was refreshed while it was being exported: nothing was written; run the export again", name)
 		}
 		if res, err = mergeCecFile(ctx, x.Path, id, e); err != nil {
 			return err
@@ -224,12 +227,12 @@ func (x *CecExport) Write(ctx context.Context) error {
 		if written && handOver {
 			// cec holds the session now, and so may the profile: a refresh
 			// by either would spend the other's token.
-			return fmt.Errorf("oob: cec's config %s now holds the session of profile %q, but the profile could not be updated (%w): do not refresh it with cells-oob; run cells-oob login for a session of its own", x.Path, name, err)
+			return fmt.Errorf("cec's config %s now holds the session of profile %q, but the profile could not be updated (%w): do not refresh it with cells-oob; run cells-oob login for a session of its own", x.Path, name, err)
 		}
 		return err
 	}
 
-	now := x.Session.now()
+	now := x.now()
 	x.notef("Wrote profile %q to cec's config %s as %s, now cec's active server.", name, x.Path, id)
 	if res.backup != "" {
 		x.notef("The previous file is kept as %s.", res.backup)
@@ -239,11 +242,11 @@ func (x *CecExport) Write(ctx context.Context) error {
 	}
 	switch {
 	case handOver:
-		x.notef("Handed the session over to cec: cec now holds the refresh token and refreshes it. cells-oob no longer can: its access token for %q %s; after that, cells-oob login gives it a session of its own.", name, ExpiryText(p.Token.Expiry, now))
+		x.notef("Handed the session over to cec: cec now holds the refresh token and refreshes it. cells-oob no longer can: its access token for %q %s; after that, cells-oob login gives it a session of its own.", name, when.Expiry(p.Token.Expiry, now))
 	case res.keptRefresh:
 		x.notef("The access token went over without a refresh token; cec keeps the refresh token it already had for %s.", id)
 	case p.Token.RefreshToken != "":
-		x.notef("The refresh token stays here, as cec could not use it (cec refreshes as client %s at <url>%s; this profile uses client %s at %s): %s.", cecClientID, cecTokenPath, termsafe.Text(p.ClientID, 200), termsafe.Text(p.Endpoints.Token, 200), cecLasts(p, now))
+		x.notef("The refresh token stays here, as cec could not use it (cec refreshes as client %s at <url>%s; this profile uses client %s at %s): %s.", cecClientID, cecTokenPath, termsafe.Text(p.ClientID, termsafe.MaxServerText), termsafe.Text(p.Endpoints.Token, termsafe.MaxServerText), cecLasts(p, now))
 	case !p.Token.Expiry.IsZero():
 		x.notef("The profile holds no refresh token: %s.", cecLasts(p, now))
 	}
@@ -253,7 +256,7 @@ func (x *CecExport) Write(ctx context.Context) error {
 
 // tokens returns the profile with tokens fresh enough for cec. A profile cec
 // cannot use is refused first, before any refresh.
-func (x *CecExport) tokens(ctx context.Context) (string, *Profile, error) {
+func (x *Export) tokens(ctx context.Context) (string, *oob.Profile, error) {
 	cfg, err := x.Session.Store.Load()
 	if err != nil {
 		return "", nil, err
@@ -262,23 +265,23 @@ func (x *CecExport) tokens(ctx context.Context) (string, *Profile, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if _, _, err := NewCecEntry(name, p, false); err != nil {
+	if _, _, err := NewEntry(name, p, false); err != nil {
 		return "", nil, err
 	}
-	return x.Session.Token(ctx, TokenOptions{MinValid: cecMinValid})
+	return x.Session.Token(ctx, oob.TokenOptions{MinValid: cecMinValid})
 }
 
 // cecLasts says how long cec can use an access token it cannot refresh.
-func cecLasts(p *Profile, now time.Time) string {
+func cecLasts(p *oob.Profile, now time.Time) string {
 	if p.Token.Expiry.IsZero() {
 		return "cec can use it as long as the server accepts it"
 	}
-	return "cec can use it until it " + ExpiryText(p.Token.Expiry, now)
+	return "cec can use it until it " + when.Expiry(p.Token.Expiry, now)
 }
 
 // tlsNotes warns about TLS choices of the profile that cec makes
 // differently.
-func (x *CecExport) tlsNotes(name string, p *Profile) {
+func (x *Export) tlsNotes(name string, p *oob.Profile) {
 	if p.TLS.CAFile != "" {
 		x.notef("note: profile %q trusts the CA certificates in %s, which cec does not read: add them to the system's trust store for cec to reach the server.", name, p.TLS.CAFile)
 	}
@@ -287,7 +290,14 @@ func (x *CecExport) tlsNotes(name string, p *Profile) {
 	}
 }
 
-func (x *CecExport) notef(format string, args ...any) {
+func (x *Export) now() time.Time {
+	if x.Session.Now != nil {
+		return x.Session.Now()
+	}
+	return time.Now()
+}
+
+func (x *Export) notef(format string, args ...any) {
 	if x.Out != nil {
 		fmt.Fprintf(x.Out, format+"\n", args...)
 	}
@@ -308,15 +318,15 @@ type cecMerge struct {
 // existing entry for id that e does not set, is kept. The old file is
 // first copied to path+".bak"; then the new one replaces it atomically, with
 // mode 0600 as it holds tokens.
-func mergeCecFile(ctx context.Context, path, id string, e *CecEntry) (cecMerge, error) {
+func mergeCecFile(ctx context.Context, path, id string, e *Entry) (cecMerge, error) {
 	var res cecMerge
 	old, err := os.ReadFile(path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return res, fmt.Errorf("oob: read cec config: %w", err)
+		return res, fmt.Errorf("read cec config: %w", err)
 	}
 	top := make(map[string]json.RawMessage)
-	if len(bytes.Trim(old, jsonSpace)) > 0 {
+	if len(bytes.Trim(old, jsonout.Space)) > 0 {
 		if err := json.Unmarshal(old, &top); err != nil {
 			return res, cecConfigError(path, old, err)
 		}
@@ -325,7 +335,7 @@ func mergeCecFile(ctx context.Context, path, id string, e *CecEntry) (cecMerge, 
 	configsKey := canonicalKey(top, "Configs")
 	if _, ok := top[configsKey]; !ok && len(top) > 0 {
 		if _, legacy := top["url"]; legacy {
-			return res, fmt.Errorf("oob: cec config %s is in an old single-server format: run a cec command once so that cec converts it, then export again (nothing was written)", path)
+			return res, fmt.Errorf("cec config %s is in an old single-server format: run a cec command once so that cec converts it, then export again (nothing was written)", path)
 		}
 	}
 	if raw, ok := top[activeKey]; ok {
@@ -378,16 +388,16 @@ func mergeCecFile(ctx context.Context, path, id string, e *CecEntry) (cecMerge, 
 
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return res, fmt.Errorf("oob: create cec config directory: %w", err)
+		return res, fmt.Errorf("create cec config directory: %w", err)
 	}
 	if exists {
 		res.backup = path + ".bak"
 		if err := atomicfile.Replace(ctx, res.backup, old); err != nil {
-			return res, fmt.Errorf("oob: back up cec config: %w", err)
+			return res, fmt.Errorf("back up cec config: %w", err)
 		}
 	}
 	if err := atomicfile.Replace(ctx, path, data); err != nil {
-		return res, fmt.Errorf("oob: write cec config: %w", err)
+		return res, fmt.Errorf("write cec config: %w", err)
 	}
 	return res, nil
 }
@@ -410,24 +420,24 @@ func canonicalKey(top map[string]json.RawMessage, name string) string {
 // cecConfigError names cec's config file and, given the file's data, the
 // line of a JSON problem in it.
 func cecConfigError(path string, data []byte, err error) error {
-	if line := errorLine(data, err); data != nil && line > 0 {
-		return fmt.Errorf("oob: cec config %s:%d: %w (nothing was written)", path, line, err)
+	if line := jsonout.ErrorLine(data, err); data != nil && line > 0 {
+		return fmt.Errorf("cec config %s:%d: %w (nothing was written)", path, line, err)
 	}
-	return fmt.Errorf("oob: cec config %s: %w (nothing was written)", path, err)
+	return fmt.Errorf("cec config %s: %w (nothing was written)", path, err)
 }
 
 // encodeCec writes v the way cec writes its config: indented with tabs.
 // HTML characters stay as they are, so entries that are only carried over
 // keep their bytes.
 func encodeCec(v any) ([]byte, error) {
-	b, err := indentJSON(v, "\t")
+	b, err := jsonout.Indent(v, "\t")
 	if err != nil {
-		return nil, fmt.Errorf("oob: encode cec config: %w", err)
+		return nil, fmt.Errorf("encode cec config: %w", err)
 	}
 	return b, nil
 }
 
 func marshalCompact(v any) (json.RawMessage, error) {
-	b, err := indentJSON(v, "")
+	b, err := jsonout.Indent(v, "")
 	return bytes.TrimSuffix(b, []byte("\n")), err
 }

@@ -1,21 +1,21 @@
-package oob
+package show
 
 import (
 	"encoding/json"
-	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 func TestWriteProfiles(t *testing.T) {
 	c := statusConfig()
-	c.Profiles["old@other.example"] = &Profile{
+	c.Profiles["old@other.example"] = &oob.Profile{
 		Server: "https://other.example",
 		Issuer: "https://other.example/oidc/",
-		Token:  Token{AccessToken: "x", Expiry: statusNow.Add(-3 * time.Hour)},
-		User:   User{PreferredUsername: "old"},
+		Token:  oob.Token{AccessToken: "x", Expiry: statusNow.Add(-3 * time.Hour)},
+		User:   oob.User{PreferredUsername: "old"},
 	}
 	var b strings.Builder
 	if err := WriteProfiles(&b, Profiles(c, statusNow), statusNow); err != nil {
@@ -51,37 +51,8 @@ func TestProfilesJSON(t *testing.T) {
 	if strings.Contains(string(out), "synthetic") {
 		t.Error("the JSON shows a token")
 	}
-	out, err = ProfilesJSON(Profiles(&Config{}, statusNow))
+	out, err = ProfilesJSON(Profiles(&oob.Config{}, statusNow))
 	if err != nil || string(out) != "[]\n" {
 		t.Errorf("no profiles: got %q, %v; want an empty array", out, err)
-	}
-}
-
-func TestUseProfile(t *testing.T) {
-	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
-	if err := UseProfile(t.Context(), s, "nobody"); !errors.Is(err, ErrNotLoggedIn) {
-		t.Errorf("no config: got %v, want ErrNotLoggedIn", err)
-	}
-	err := s.Update(t.Context(), func(c *Config) error {
-		c.Put("a", &Profile{Issuer: "https://a.example/"}, true)
-		c.Put("b", &Profile{Issuer: "https://b.example/"}, false)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = UseProfile(t.Context(), s, "c")
-	if !errors.Is(err, ErrNotLoggedIn) || !strings.Contains(err.Error(), `(profiles: "a", "b")`) {
-		t.Errorf("unknown name: got %v, want ErrNotLoggedIn listing a, b", err)
-	}
-	if err := UseProfile(t.Context(), s, "b"); err != nil {
-		t.Fatal(err)
-	}
-	c, err := s.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Current != "b" {
-		t.Errorf("current is %q, want b", c.Current)
 	}
 }

@@ -1,4 +1,4 @@
-package oob
+package cec
 
 import (
 	"bytes"
@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/oobtest"
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 // cecList and cecSdkConfig mirror Cells Client's own types, ConfigList and
-// CecConfig (which embeds the Cells Go SDK's SdkConfig), field for field
+// Config (which embeds the Cells Go SDK's SdkConfig), field for field
 // with their JSON names, as cells-client v4/v5 and cells-sdk-go define them.
 type cecList struct {
 	ActiveConfigID string
@@ -89,10 +91,10 @@ func parseCec(t *testing.T, data []byte) *cecList {
 }
 
 func TestCecConfigPath(t *testing.T) {
-	got := CecConfigPath(filepath.FromSlash("/home/u/.config"))
+	got := ConfigPath(filepath.FromSlash("/home/u/.config"))
 	if !strings.HasSuffix(filepath.ToSlash(got), "/cells-client/config.json") ||
 		!strings.EqualFold(filepath.Base(filepath.Dir(filepath.Dir(got))), "pydio") {
-		t.Errorf("CecConfigPath = %s", got)
+		t.Errorf("ConfigPath = %s", got)
 	}
 }
 
@@ -100,7 +102,7 @@ func TestNewCecEntry(t *testing.T) {
 	expiry := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		name    string
-		edit    func(p *Profile)
+		edit    func(p *oob.Profile)
 		refresh bool
 		wantID  string
 		want    cecSdkConfig
@@ -111,39 +113,39 @@ func TestNewCecEntry(t *testing.T) {
 			wantID: "alice@cells.example.com:443",
 			want: cecSdkConfig{
 				AuthType: "oauth2", URL: "https://cells.example.com", User: "alice",
-				IDToken: sampleProfile("alice").Token.AccessToken, TokenExpiresAt: int(expiry.Unix()),
+				IDToken: oobtest.Profile("alice").Token.AccessToken, TokenExpiresAt: int(expiry.Unix()),
 				UseTokenCache: true, Label: "the-label", SkipKeyring: true,
 			},
 		},
 		{
 			name:    "with the refresh token, port and insecure TLS",
 			refresh: true,
-			edit: func(p *Profile) {
+			edit: func(p *oob.Profile) {
 				p.Server = "http://cells.local:8080/"
-				p.TLS = TLS{InsecureSkipVerify: true}
+				p.TLS = oob.TLS{InsecureSkipVerify: true}
 			},
 			wantID: "alice@cells.local:8080",
 			want: cecSdkConfig{
 				AuthType: "oauth2", URL: "http://cells.local:8080", User: "alice",
-				IDToken: sampleProfile("alice").Token.AccessToken, RefreshToken: sampleProfile("alice").Token.RefreshToken,
+				IDToken: oobtest.Profile("alice").Token.AccessToken, RefreshToken: oobtest.Profile("alice").Token.RefreshToken,
 				TokenExpiresAt: int(expiry.Unix()), SkipVerify: true,
 				UseTokenCache: true, Label: "the-label", SkipKeyring: true,
 			},
 		},
 		{
 			name:   "http default port, user from the name claim",
-			edit:   func(p *Profile) { p.Server = "http://10.0.0.5"; p.User.PreferredUsername = "" },
+			edit:   func(p *oob.Profile) { p.Server = "http://10.0.0.5"; p.User.PreferredUsername = "" },
 			wantID: "User alice@10.0.0.5:80",
 			want: cecSdkConfig{
 				AuthType: "oauth2", URL: "http://10.0.0.5", User: "User alice",
-				IDToken: sampleProfile("alice").Token.AccessToken, TokenExpiresAt: int(expiry.Unix()),
+				IDToken: oobtest.Profile("alice").Token.AccessToken, TokenExpiresAt: int(expiry.Unix()),
 				UseTokenCache: true, Label: "the-label", SkipKeyring: true,
 			},
 		},
 		{
 			name: "personal access token",
-			edit: func(p *Profile) {
-				p.Token = Token{AccessToken: "PAT-SYNTHETIC." + strings.Repeat("p", 43)}
+			edit: func(p *oob.Profile) {
+				p.Token = oob.Token{AccessToken: "PAT-SYNTHETIC." + strings.Repeat("p", 43)}
 			},
 			wantID: "alice@cells.example.com:443",
 			want: cecSdkConfig{
@@ -154,18 +156,18 @@ func TestNewCecEntry(t *testing.T) {
 		},
 		{
 			name:    "plain OpenID provider",
-			edit:    func(p *Profile) { p.Server = "" },
-			wantErr: ErrUsage,
+			edit:    func(p *oob.Profile) { p.Server = "" },
+			wantErr: oob.ErrUsage,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := sampleProfile("alice")
-			p.TLS = TLS{}
+			p := oobtest.Profile("alice")
+			p.TLS = oob.TLS{}
 			if tt.edit != nil {
 				tt.edit(p)
 			}
-			id, e, err := NewCecEntry("the-label", p, tt.refresh)
+			id, e, err := NewEntry("the-label", p, tt.refresh)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("error %v, want %v", err, tt.wantErr)
@@ -175,7 +177,7 @@ func TestNewCecEntry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := encodeCec(CecConfig{ActiveConfigID: id, Configs: map[string]*CecEntry{id: e}})
+			out, err := encodeCec(Config{ActiveConfigID: id, Configs: map[string]*Entry{id: e}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,34 +222,34 @@ func cmpCec(got, want cecSdkConfig) string {
 
 // cecExport makes an export of the profile "me" in st to a cec config in
 // a new directory.
-func cecExport(t *testing.T, st *Store, srv *cellsop.Server, out *bytes.Buffer) *CecExport {
-	x := &CecExport{
-		Session: &Session{Store: st, HTTPClient: noClient(t)},
+func cecExport(t *testing.T, st *oob.Store, srv *cellsop.Server, out *bytes.Buffer) *Export {
+	x := &Export{
+		Session: &oob.Session{Store: st, HTTPClient: oobtest.NoClient(t)},
 		Path:    filepath.Join(t.TempDir(), "pydio", "cells-client", "config.json"),
 	}
 	if out != nil {
 		x.Out = out
 	}
 	if srv != nil {
-		x.Session.HTTPClient = clientOf(srv)
+		x.Session.HTTPClient = oobtest.ClientOf(srv)
 	}
 	return x
 }
 
 func TestCecPrint(t *testing.T) {
 	srv := cellsop.NewTest(t)
-	p := signIn(t, srv)
-	st := saved(t, p)
+	p := oobtest.SignIn(t, srv)
+	st := oobtest.Saved(t, p)
 	// Almost expired: the export refreshes first, so that cec gets a token
 	// it can use.
-	expire(t, st, time.Now().Add(20*time.Second))
+	oobtest.Expire(t, st, time.Now().Add(20*time.Second))
 	var stdout, stderr bytes.Buffer
 	x := cecExport(t, st, srv, &stderr)
 	if err := x.Print(t.Context(), &stdout); err != nil {
 		t.Fatal(err)
 	}
 	list := parseCec(t, stdout.Bytes())
-	now := stored(t, st)
+	now := oobtest.Stored(t, st)
 	id := cellsop.Username + "@127.0.0.1:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 	e := list.Configs[id]
 	if list.ActiveConfigID != id || e == nil || len(list.Configs) != 1 {
@@ -258,7 +260,7 @@ func TestCecPrint(t *testing.T) {
 		t.Error("the nearly expired access token was exported, not a fresh one")
 	case e.IDToken != now.Token.AccessToken:
 		t.Error("idToken is not the profile's access token")
-	case !accepted(t, srv, e.IDToken):
+	case !oobtest.Accepted(t, srv, e.IDToken):
 		t.Error("the server refuses the exported token")
 	}
 	if e.RefreshToken != "" {
@@ -282,7 +284,7 @@ func TestCecPrint(t *testing.T) {
 	}
 }
 
-func assertNoToken(t *testing.T, out string, ps ...*Profile) {
+func assertNoToken(t *testing.T, out string, ps ...*oob.Profile) {
 	t.Helper()
 	for _, p := range ps {
 		for _, tok := range []string{p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken} {
@@ -317,8 +319,8 @@ const otherCec = `{
 
 func TestCecWriteHandsOver(t *testing.T) {
 	srv := cellsop.NewTest(t)
-	p := signIn(t, srv)
-	st := saved(t, p)
+	p := oobtest.SignIn(t, srv)
+	st := oobtest.Saved(t, p)
 	var stderr bytes.Buffer
 	x := cecExport(t, st, srv, &stderr)
 	if err := os.MkdirAll(filepath.Dir(x.Path), 0o755); err != nil {
@@ -379,19 +381,19 @@ func TestCecWriteHandsOver(t *testing.T) {
 
 	// The session is cec's now: the profile holds no refresh token, and
 	// cec's is the live one.
-	mine := stored(t, st)
+	mine := oobtest.Stored(t, st)
 	if mine.Token.RefreshToken != "" {
 		t.Error("the profile kept the refresh token it handed over")
 	}
 	if mine.Token.AccessToken != p.Token.AccessToken {
 		t.Error("the profile lost its access token")
 	}
-	expire(t, st, time.Now().Add(-time.Minute))
-	_, _, err = (&Session{Store: st, HTTPClient: clientOf(srv)}).Token(t.Context(), TokenOptions{MinValid: time.Minute})
-	if !errors.Is(err, ErrSessionExpired) {
+	oobtest.Expire(t, st, time.Now().Add(-time.Minute))
+	_, _, err = (&oob.Session{Store: st, HTTPClient: oobtest.ClientOf(srv)}).Token(t.Context(), oob.TokenOptions{MinValid: time.Minute})
+	if !errors.Is(err, oob.ErrSessionExpired) {
 		t.Errorf("after the hand-over, an expired token gives %v, want session expired", err)
 	}
-	if err := spend(t, srv, e.RefreshToken); err != nil {
+	if err := oobtest.Spend(t, srv, e.RefreshToken); err != nil {
 		t.Errorf("cec's refresh token does not work: %v", err)
 	}
 
@@ -427,16 +429,16 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 
 // farProfile is a synthetic profile whose access token outlasts any test,
 // so that exporting it needs no network.
-func farProfile() *Profile {
-	p := sampleProfile("alice")
-	p.TLS = TLS{}
+func farProfile() *oob.Profile {
+	p := oobtest.Profile("alice")
+	p.TLS = oob.TLS{}
 	p.Token.Expiry = time.Now().Add(time.Hour).Truncate(time.Second)
 	return p
 }
 
 func TestCecWriteExistingEntry(t *testing.T) {
 	p := farProfile()
-	st := saved(t, p)
+	st := oobtest.Saved(t, p)
 	x := cecExport(t, st, nil, nil)
 	id := "alice@cells.example.com:443"
 	old := `{"ActiveConfigID": "` + id + `", "Configs": {"` + id + `": {
@@ -467,7 +469,7 @@ func TestCecWriteExistingEntry(t *testing.T) {
 
 func TestCecWriteNewFile(t *testing.T) {
 	p := farProfile()
-	st := saved(t, p)
+	st := oobtest.Saved(t, p)
 	var stderr bytes.Buffer
 	x := cecExport(t, st, nil, &stderr)
 	if err := x.Write(t.Context()); err != nil {
@@ -495,18 +497,18 @@ func TestCecWriteNewFile(t *testing.T) {
 func TestCecWriteNoHandOver(t *testing.T) {
 	tests := []struct {
 		name string
-		edit func(p *Profile)
+		edit func(p *oob.Profile)
 		note string
 	}{
-		{"another client", func(p *Profile) { p.ClientID = "my-client" }, "could not use it"},
-		{"another token endpoint", func(p *Profile) { p.Endpoints.Token = "https://sso.example.com/token" }, "could not use it"},
-		{"no refresh token", func(p *Profile) { p.Token.RefreshToken = "" }, "holds no refresh token"},
+		{"another client", func(p *oob.Profile) { p.ClientID = "my-client" }, "could not use it"},
+		{"another token endpoint", func(p *oob.Profile) { p.Endpoints.Token = "https://sso.example.com/token" }, "could not use it"},
+		{"no refresh token", func(p *oob.Profile) { p.Token.RefreshToken = "" }, "holds no refresh token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := farProfile()
 			tt.edit(p)
-			st := saved(t, p)
+			st := oobtest.Saved(t, p)
 			var stderr bytes.Buffer
 			x := cecExport(t, st, nil, &stderr)
 			if err := x.Write(t.Context()); err != nil {
@@ -517,7 +519,7 @@ func TestCecWriteNoHandOver(t *testing.T) {
 			if e := list.Configs[list.ActiveConfigID]; e == nil || e.RefreshToken != "" || e.IDToken != p.Token.AccessToken {
 				t.Error("want the access token alone in cec's entry")
 			}
-			if got := stored(t, st).Token.RefreshToken; got != p.Token.RefreshToken {
+			if got := oobtest.Stored(t, st).Token.RefreshToken; got != p.Token.RefreshToken {
 				t.Error("the profile's refresh token changed")
 			}
 			if !strings.Contains(stderr.String(), tt.note) {
@@ -530,7 +532,7 @@ func TestCecWriteNoHandOver(t *testing.T) {
 func TestCecWriteKeepsCecsOwnRefreshToken(t *testing.T) {
 	p := farProfile()
 	p.Token.RefreshToken = ""
-	st := saved(t, p)
+	st := oobtest.Saved(t, p)
 	var stderr bytes.Buffer
 	x := cecExport(t, st, nil, &stderr)
 	id := "alice@cells.example.com:443"
@@ -553,11 +555,11 @@ func TestCecWriteKeepsCecsOwnRefreshToken(t *testing.T) {
 // spent by then, and must not reach cec.
 func TestCecWriteRefreshedMeanwhile(t *testing.T) {
 	srv := cellsop.NewTest(t)
-	p := signIn(t, srv)
-	st := saved(t, p)
+	p := oobtest.SignIn(t, srv)
+	st := oobtest.Saved(t, p)
 	x := cecExport(t, st, srv, nil)
 	x.beforeUpdate = func() {
-		if _, _, err := (&Session{Store: st, HTTPClient: clientOf(srv)}).Refresh(t.Context()); err != nil {
+		if _, _, err := (&oob.Session{Store: st, HTTPClient: oobtest.ClientOf(srv)}).Refresh(t.Context()); err != nil {
 			t.Errorf("refresh behind the export's back: %v", err)
 		}
 	}
@@ -568,7 +570,7 @@ func TestCecWriteRefreshedMeanwhile(t *testing.T) {
 	if _, err := os.Stat(x.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("cec's config was written: %v", err)
 	}
-	if got := stored(t, st).Token.RefreshToken; got == "" || got == p.Token.RefreshToken {
+	if got := oobtest.Stored(t, st).Token.RefreshToken; got == "" || got == p.Token.RefreshToken {
 		t.Error("the profile does not hold the live refresh token")
 	}
 }
@@ -586,7 +588,7 @@ func TestCecWriteBadFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := farProfile()
-			st := saved(t, p)
+			st := oobtest.Saved(t, p)
 			cfgBefore, _ := os.ReadFile(st.Path)
 			x := cecExport(t, st, nil, nil)
 			os.MkdirAll(filepath.Dir(x.Path), 0o700)
@@ -619,7 +621,7 @@ func TestCecMergeInterrupted(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	_, e, _ := NewCecEntry("me", farProfile(), true)
+	_, e, _ := NewEntry("me", farProfile(), true)
 	if _, err := mergeCecFile(ctx, path, "alice@cells.example.com:443", e); !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
@@ -637,7 +639,7 @@ func TestCecExportRefusesOtherProviders(t *testing.T) {
 	p := farProfile()
 	p.Server = ""
 	p.Token.Expiry = time.Now().Add(-time.Hour)
-	st := saved(t, p)
+	st := oobtest.Saved(t, p)
 	for _, write := range []bool{false, true} {
 		x := cecExport(t, st, nil, nil)
 		var err error
@@ -646,7 +648,7 @@ func TestCecExportRefusesOtherProviders(t *testing.T) {
 		} else {
 			err = x.Print(t.Context(), new(bytes.Buffer))
 		}
-		if !errors.Is(err, ErrUsage) {
+		if !errors.Is(err, oob.ErrUsage) {
 			t.Errorf("write=%v: error %v, want a usage error", write, err)
 		}
 		if _, err := os.Stat(x.Path); !errors.Is(err, os.ErrNotExist) {
