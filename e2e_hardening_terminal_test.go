@@ -8,20 +8,147 @@ import (
 	"os/exec"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/cells-oob/cells-oob/internal/cellsop"
 )
 
+// terminal is a pseudo-terminal standing in for the keyboard of a login
+// run as a child. Its master side is in packet mode, so that the test hears
+// when the child makes the terminal raw instead of guessing: raw mode turns
+// flow control (IXON) off, and the kernel tells the master so with a
+// TIOCPKT_NOSTOP packet.
+type terminal struct {
+	master *os.File      // where the test types
+	tty    *os.File      // the child's stdin
+	modes  *term.State   // the terminal's modes before the child ran
+	raw    chan struct{} // closed once the child has turned flow control off
+}
+
+// openTerminal opens a terminal, closed when the test ends. It skips the
+// test where there is none, or none with packet mode.
+func openTerminal(t *testing.T) *terminal {
+	t.Helper()
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { tty.Close(); master.Close() })
+	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCPKT, 1); err != nil {
+		t.Skipf("no packet mode on the pseudo-terminal: %v", err)
+	}
+	tm := &terminal{master: master, tty: tty, raw: make(chan struct{})}
+	if tm.modes, err = term.GetState(int(tty.Fd())); err != nil {
+		t.Fatal(err)
+	}
+	go tm.listen()
+	return tm
+}
+
+// listen reads the master side until the terminal closes. What it echoes is
+// dropped (left unread, it would fill up); the packet saying flow control
+// went off closes raw.
+func (tm *terminal) listen() {
+	var once sync.Once
+	buf := make([]byte, 512)
+	for {
+		n, err := tm.master.Read(buf)
+		if n > 0 && buf[0]&unix.TIOCPKT_NOSTOP != 0 {
+			once.Do(func() { close(tm.raw) })
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// startRaw starts cmd with the terminal as its stdin and waits until cmd
+// has made the terminal raw: keys typed before that would be cooked, Ctrl-C
+// and Ctrl-D among them. It returns cmd's stderr as it comes.
+func (tm *terminal) startRaw(t *testing.T, cmd *exec.Cmd) *syncBuffer {
+	t.Helper()
+	cmd.Stdin = tm.tty
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-tm.raw:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("%s did not make the terminal raw; stderr:\n%s", cmd.Args[0], stderr)
+	}
+	return stderr
+}
+
+// assertRestored fails the test unless the terminal's modes are as they
+// were before the child ran.
+func (tm *terminal) assertRestored(t *testing.T) {
+	t.Helper()
+	after, err := term.GetState(int(tm.tty.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(tm.modes, after) {
+		t.Errorf("the terminal was left in another mode:\n before %+v\n after  %+v", tm.modes, after)
+	}
+}
+
+// TestE2EInterruptLoginTerminal runs a login whose stdin is a terminal,
+// which the paste reads in raw mode: Ctrl-C typed at the prompt and SIGINT
+// from outside exit 130, Ctrl-D (no input, as from an empty pipe) exits 4,
+// each with the terminal's modes restored and the config as it was.
+func TestE2EInterruptLoginTerminal(t *testing.T) {
+	bin := builtBinary(t)
+	srv := cellsop.NewTest(t)
+	tests := []struct {
+		name  string
+		typed string
+		code  int
+	}{
+		{"Ctrl-C", "ory_ac_SYNTH\x03", exitInterrupted},
+		{"Ctrl-D", "\x04", exitInvalid},
+		{"SIGINT", "", exitInterrupted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, before := seedConfig(t)
+			tm := openTerminal(t)
+			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
+			stderr := tm.startRaw(t, cmd)
+			if tt.typed != "" {
+				io.WriteString(tm.master, tt.typed)
+			} else if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitStatus(t, cmd); code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr.String(), "Code: ") {
+				t.Errorf("no prompt on stderr:\n%s", stderr)
+			}
+			tm.assertRestored(t)
+			assertNoSecrets(t, stderr.String(), "ory_ac_SYNTH")
+			assertUnchanged(t, cfg, before)
+		})
+	}
+}
+
 // TestE2ETerminalRestoredEveryWayOut ends a login whose stdin is a
 // terminal, in raw mode at the prompt, every way it can end there besides
 // those of TestE2EInterruptLoginTerminal (Ctrl-C, Ctrl-D): a hangup, a
-// termination or an interrupt from outside, and a paste that is refused. Each time the terminal's modes are as they were before, and the
-// config too.
+// termination or an interrupt from outside, and a paste that is refused.
+// Each time the terminal's modes are as they were before, and the config
+// too.
 func TestE2ETerminalRestoredEveryWayOut(t *testing.T) {
 	bin := builtBinary(t)
 	srv := cellsop.NewTest(t)
@@ -44,19 +171,7 @@ func TestE2ETerminalRestoredEveryWayOut(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, before := seedConfig(t)
-			master, tty, err := pty.Open()
-			if err != nil {
-				t.Skipf("no pseudo-terminal: %v", err)
-			}
-			defer tty.Close()
-			defer master.Close()
-			// Nothing needs reading from the master: keys are typed only in
-			// raw mode, which echoes none.
-			fd := int(tty.Fd())
-			modes, err := term.GetState(fd)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tm := openTerminal(t)
 			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
 			if tt.nohup {
 				// What nohup does, but keeping the terminal as stdin.
@@ -66,35 +181,19 @@ func TestE2ETerminalRestoredEveryWayOut(t *testing.T) {
 				}
 				cmd = exec.Command(sh, append([]string{"-c", `trap "" HUP; exec "$0" "$@"`, bin}, cmd.Args[1:]...)...)
 			}
-			cmd.Stdin = tty
-			stderr := &syncBuffer{}
-			cmd.Stderr = stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			// Keys typed before the terminal is raw would be cooked.
-			waitFor(t, "raw mode", func() bool {
-				now, err := term.GetState(fd)
-				return err == nil && !reflect.DeepEqual(now, modes)
-			})
+			stderr := tm.startRaw(t, cmd)
 			if tt.signal != nil {
 				if err := cmd.Process.Signal(tt.signal); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if tt.typed != "" {
-				io.WriteString(master, tt.typed)
+				io.WriteString(tm.master, tt.typed)
 			}
 			if code := exitStatus(t, cmd); code != tt.want {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
 			}
-			after, err := term.GetState(fd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(modes, after) {
-				t.Errorf("the terminal was left in another mode:\n before %+v\n after  %+v", modes, after)
-			}
+			tm.assertRestored(t)
 			if n := strings.Count(stderr.String(), "cells-oob: "); tt.want != exitOK && n != 1 {
 				t.Errorf("%d error lines, want 1; stderr:\n%s", n, stderr)
 			}

@@ -7,13 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
-	"golang.org/x/term"
 
 	"github.com/cells-oob/cells-oob/internal/browser"
 	"github.com/cells-oob/cells-oob/internal/cellsop"
@@ -72,69 +68,6 @@ func TestE2EInterruptLoginPrompt(t *testing.T) {
 		t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
 	}
 	assertUnchanged(t, cfg, before)
-}
-
-// TestE2EInterruptLoginTerminal runs a login whose stdin is a terminal,
-// which the paste reads in raw mode: Ctrl-C typed at the prompt and SIGINT
-// from outside exit 130, Ctrl-D (no input, as from an empty pipe) exits 4,
-// each with the terminal's modes restored and the config as it was.
-func TestE2EInterruptLoginTerminal(t *testing.T) {
-	bin := builtBinary(t)
-	srv := cellsop.NewTest(t)
-	tests := []struct {
-		name  string
-		typed string
-		code  int
-	}{
-		{"Ctrl-C", "ory_ac_SYNTH\x03", exitInterrupted},
-		{"Ctrl-D", "\x04", exitInvalid},
-		{"SIGINT", "", exitInterrupted},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg, before := seedConfig(t)
-			master, tty, err := pty.Open()
-			if err != nil {
-				t.Skipf("no pseudo-terminal: %v", err)
-			}
-			defer master.Close()
-			defer tty.Close()
-			// Whatever the terminal echoes must be read, or it fills up.
-			go io.Copy(io.Discard, master)
-			modes, err := term.GetState(int(tty.Fd()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-			cmd.Stdin = tty
-			stderr := &syncBuffer{}
-			cmd.Stderr = stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "the prompt", func() bool { return strings.Contains(stderr.String(), "Code: ") })
-			// The prompt comes before the terminal is made raw; give it
-			// the moment it needs, so the keys are read as keys.
-			time.Sleep(200 * time.Millisecond)
-			if tt.typed != "" {
-				io.WriteString(master, tt.typed)
-			} else if err := cmd.Process.Signal(os.Interrupt); err != nil {
-				t.Fatal(err)
-			}
-			if code := exitStatus(t, cmd); code != tt.code {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
-			}
-			after, err := term.GetState(int(tty.Fd()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(modes, after) {
-				t.Error("the terminal was left in raw mode")
-			}
-			assertNoSecrets(t, stderr.String(), "ory_ac_SYNTH")
-			assertUnchanged(t, cfg, before)
-		})
-	}
 }
 
 // TestE2EInterruptSlowServer interrupts commands while the server holds

@@ -471,11 +471,12 @@ func TestE2ELoginRequests(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	r := startLogin(t, "--config", filepath.Join(t.TempDir(), "c.json"), "login", "--url", srv.URL)
 	res := r.signIn()
-	// Give the background JWKS fetch its time, then count only what
-	// follows the paste.
-	deadline := time.Now().Add(10 * time.Second)
-	for srv.Count("/oidc/.well-known/jwks.json") == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	// Wait for the background JWKS fetch, then count only what follows
+	// the paste.
+	fetched, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitCount(fetched, cellsop.PathJWKS, 1); err != nil {
+		t.Fatalf("the keys were not fetched before the paste: %v", err)
 	}
 	before := srv.Requests()
 	if code := r.finish(res.Code); code != exitOK {
