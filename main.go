@@ -32,6 +32,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/cmdline"
 	"github.com/cells-oob/cells-oob/internal/completion"
 	"github.com/cells-oob/cells-oob/internal/qr"
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/show"
 	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/jwtinfo"
@@ -908,7 +909,17 @@ func store(c *cli.Context) *oob.Store {
 // httpClient is the client for a profile's requests, from the global flags
 // and the profile's TLS choices.
 func httpClient(c *cli.Context, tls oob.TLS) (*http.Client, error) {
-	return oob.NewHTTPClient(oob.HTTPOptions{Timeout: c.Duration("timeout"), TLS: tls, Verbose: verbose(c)})
+	client, err := safehttp.New(safehttp.Options{
+		Timeout:            c.Duration("timeout"),
+		CAFile:             tls.CAFile,
+		InsecureSkipVerify: tls.InsecureSkipVerify,
+		Verbose:            verbose(c),
+	})
+	if err != nil {
+		// Only the CA file can be wrong: the person named it.
+		return nil, oob.Usagef("%v", err)
+	}
+	return client, nil
 }
 
 // verbose is where --verbose output goes, nil without it.

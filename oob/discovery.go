@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
@@ -41,7 +42,7 @@ func (d Discovery) Endpoints() Endpoints {
 // Discover fetches and checks the metadata of the provider whose issuer is
 // issuer.
 func Discover(ctx context.Context, client *http.Client, issuer string) (*Discovery, error) {
-	body, err := get(ctx, client, strings.TrimSuffix(issuer, "/")+"/"+discoveryPath, "application/json", "")
+	body, err := safehttp.Get(ctx, client, strings.TrimSuffix(issuer, "/")+"/"+discoveryPath, "application/json", "")
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func ParseDiscovery(data []byte, wantIssuer string) (*Discovery, error) {
 		}
 		if issuer.Scheme == "https" && u.Scheme != "https" {
 			return nil, Invalidf("oob: discovery: %s %s is plain http under an https issuer: the server's external URL is probably wrong",
-				e.name, displayURL(u))
+				e.name, safehttp.Redacted(u.String()))
 		}
 	}
 	return &d, nil
@@ -170,9 +171,9 @@ func IssuerForServer(serverURL string) (string, error) {
 	case u.User != nil:
 		return "", Usagef("oob: server URL %s: must not hold a user name or password", u.Redacted())
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(serverURL, "#"):
-		return "", Usagef("oob: server URL %s: must not have a query or fragment", displayURL(u))
+		return "", Usagef("oob: server URL %s: must not have a query or fragment", safehttp.Redacted(u.String()))
 	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), strings.TrimRight(issuerPath, "/")):
-		return "", Usagef("oob: server URL %s ends in %s, where the server's OpenID provider lives: give the server's own URL, %s", displayURL(u), strings.TrimRight(issuerPath, "/"), serverBase(strings.TrimSuffix(strings.TrimRight(serverURL, "/"), strings.TrimRight(issuerPath, "/"))))
+		return "", Usagef("oob: server URL %s ends in %s, where the server's OpenID provider lives: give the server's own URL, %s", safehttp.Redacted(u.String()), strings.TrimRight(issuerPath, "/"), serverBase(strings.TrimSuffix(strings.TrimRight(serverURL, "/"), strings.TrimRight(issuerPath, "/"))))
 	}
 	return serverBase(serverURL) + issuerPath, nil
 }

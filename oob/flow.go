@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
@@ -167,7 +168,7 @@ func (f *Flow) exchange(ctx context.Context, prof *Profile, code, verifier strin
 		return tok, err
 	}
 	prof.DropsPKCE = true
-	f.note("note: %s bound no PKCE challenge to the code (as Cells does); exchanging it again without the verifier", origin(prof.Endpoints.Token))
+	f.note("note: %s bound no PKCE challenge to the code (as Cells does); exchanging it again without the verifier", safehttp.Origin(prof.Endpoints.Token))
 	return conf.Exchange(ctx, code)
 }
 

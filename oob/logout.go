@@ -2,12 +2,13 @@ package oob
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 )
 
 // Logout ends sessions: it asks the provider to revoke their tokens
@@ -163,31 +164,17 @@ func Revoke(ctx context.Context, client *http.Client, endpoint, clientID, token,
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	where := redactedURL(endpoint)
-	resp, err := client.Do(req)
+	where := safehttp.Redacted(endpoint)
+	answer, err := safehttp.Do(client, req, where)
 	if err != nil {
-		return NetError(err, where)
+		return err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes))
-	if err != nil {
-		return NetError(&url.Error{Op: "read", URL: where, Err: err}, where)
-	}
-	html := looksLikeHTML(resp.Header.Get("Content-Type"), body)
 	switch {
-	case resp.StatusCode == http.StatusOK && html:
+	case answer.StatusCode == http.StatusOK && answer.HTML:
 		// A proxy's sign-in page, say: the server never saw the request.
 		return fmt.Errorf("%s answered with an HTML page, not a revocation (is the URL right?)", where)
-	case resp.StatusCode == http.StatusOK:
+	case answer.StatusCode == http.StatusOK:
 		return nil
 	}
-	refused := &HTTPError{URL: where, StatusCode: resp.StatusCode, HTML: html}
-	var answer struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}
-	if !html && json.Unmarshal(body, &answer) == nil {
-		refused.Code, refused.Description = answer.Error, answer.Description
-	}
-	return refused
+	return answer.Refused(where)
 }

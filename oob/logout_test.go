@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 )
 
 func TestLogoutRevokes(t *testing.T) {
@@ -82,7 +83,7 @@ func TestRevokeForm(t *testing.T) {
 	}
 
 	err = Revoke(t.Context(), srv.Client(), srv.URL+"/revoke", "cells-client", "bad", "access_token")
-	var refused *HTTPError
+	var refused *safehttp.HTTPError
 	if !errors.As(err, &refused) || refused.StatusCode != http.StatusBadRequest || refused.Code != "unsupported_token_type" {
 		t.Fatalf("got %v, want the server's refusal", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 
 	"golang.org/x/oauth2"
@@ -31,14 +32,14 @@ var busyCodes = map[string]bool{
 // body, which we never echo. A refusal matches ErrInvalid; a server that is
 // down, busy or answering nonsense is a runtime error.
 func tokenError(what, endpoint string, err error) error {
-	server := origin(endpoint)
+	server := safehttp.Origin(endpoint)
 	var (
 		re     *oauth2.RetrieveError
 		urlErr *url.Error
 	)
 	switch {
 	case errors.As(err, &urlErr):
-		return fmt.Errorf("oob: %s: %w", what, NetError(err, endpoint))
+		return fmt.Errorf("oob: %s: %w", what, safehttp.NetError(err, endpoint))
 	case !errors.As(err, &re):
 		// x/oauth2 found no token in a 2xx answer.
 		return fmt.Errorf("oob: %s: %s did not answer with a token: %w", what, server, err)
@@ -47,7 +48,7 @@ func tokenError(what, endpoint string, err error) error {
 	msg := termsafe.Text(re.ErrorCode, 64)
 	if msg == "" && re.Response != nil {
 		// Not re.Response.Status: its phrase is the server's own text.
-		msg = "HTTP " + statusText(re.Response.StatusCode)
+		msg = "HTTP " + safehttp.StatusText(re.Response.StatusCode)
 	}
 	if re.ErrorDescription != "" {
 		msg += ": " + termsafe.Text(re.ErrorDescription, termsafe.MaxServerText)

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
@@ -95,7 +96,7 @@ func serverToken(t *oauth2.Token, endpoint string, now time.Time) (Token, error)
 	r := responseOf(t)
 	lifetime, err := r.check()
 	if err != nil {
-		return Token{}, fmt.Errorf("%s sent a token response that cannot be used: %w", origin(endpoint), err)
+		return Token{}, fmt.Errorf("%s sent a token response that cannot be used: %w", safehttp.Origin(endpoint), err)
 	}
 	return Token{
 		AccessToken:  r.AccessToken,

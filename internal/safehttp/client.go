@@ -1,4 +1,4 @@
-package oob
+package safehttp
 
 import (
 	"bytes"
@@ -31,18 +31,22 @@ var ErrResponseTooLarge = errors.New("response larger than 1 MiB refused")
 // maxRedirects bounds redirect chains, as net/http's default policy does.
 const maxRedirects = 10
 
-// HTTPOptions configure the HTTP client every network request goes through.
-type HTTPOptions struct {
+// Options configure the HTTP client every network request goes through.
+type Options struct {
 	// Timeout limits each request: connecting, the TLS handshake, waiting
 	// for the answer and reading it. Zero means no limit.
 	Timeout time.Duration
-	// TLS holds the CA file and the skip-verify choice.
-	TLS TLS
+	// CAFile names a PEM file of CA certificates to trust besides the
+	// system's.
+	CAFile string
+	// InsecureSkipVerify turns off TLS certificate checks: the person's
+	// explicit and dangerous choice.
+	InsecureSkipVerify bool
 	// Verbose, when set, receives an HTTP trace with every secret redacted.
 	Verbose io.Writer
 }
 
-// NewHTTPClient returns the client for all requests: proxies from the
+// New returns the client for all requests: proxies from the
 // environment, the TLS choices, a timeout, and responses over 1 MiB refused.
 // Its errors are best shown to people through [NetError].
 //
@@ -50,8 +54,8 @@ type HTTPOptions struct {
 // than through http.Client.Timeout, because net/http replaces the errors of
 // its own timer with a plain string, and people should read how long the
 // server was given.
-func NewHTTPClient(opts HTTPOptions) (*http.Client, error) {
-	tlsConfig, err := newTLSConfig(opts.TLS)
+func New(opts Options) (*http.Client, error) {
+	tlsConfig, err := newTLSConfig(opts.CAFile, opts.InsecureSkipVerify)
 	if err != nil {
 		return nil, err
 	}
@@ -73,30 +77,30 @@ func NewHTTPClient(opts HTTPOptions) (*http.Client, error) {
 }
 
 // newTLSConfig adds the CA file, if any, to the system's roots.
-func newTLSConfig(choice TLS) (*tls.Config, error) {
+func newTLSConfig(caFile string, insecure bool) (*tls.Config, error) {
 	// Skipping verification is the person's explicit choice; the command
 	// line warns them loudly.
 	conf := &tls.Config{
 		MinVersion:         tls.VersionTLS12,
-		InsecureSkipVerify: choice.InsecureSkipVerify,
+		InsecureSkipVerify: insecure,
 	}
-	if choice.CAFile == "" {
+	if caFile == "" {
 		return conf, nil
 	}
-	pem, err := os.ReadFile(choice.CAFile)
+	pem, err := os.ReadFile(caFile)
 	if err != nil {
 		var pathErr *fs.PathError
 		if errors.As(err, &pathErr) {
 			err = pathErr.Err
 		}
-		return nil, Usagef("oob: CA file %s: %v", choice.CAFile, err)
+		return nil, fmt.Errorf("CA file %s: %w", caFile, err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, Usagef("oob: CA file %s: no PEM certificate in it", choice.CAFile)
+		return nil, fmt.Errorf("CA file %s: no PEM certificate in it", caFile)
 	}
 	conf.RootCAs = pool
 	return conf, nil
@@ -145,7 +149,7 @@ func checkProxyConnect(_ context.Context, _ *url.URL, _ *http.Request, resp *htt
 type proxyError struct{ status int }
 
 func (e *proxyError) Error() string {
-	return fmt.Sprintf("the proxy refused to connect (%s)", statusText(e.status))
+	return fmt.Sprintf("the proxy refused to connect (%s)", StatusText(e.status))
 }
 
 // transport is the client's RoundTripper: it gives each request its
@@ -270,7 +274,7 @@ func (t *transport) traceResponse(req *http.Request, resp *http.Response, took t
 	if t.trace == nil {
 		return
 	}
-	t.tracef("< %s from %s %s in %s (%s)", statusText(resp.StatusCode), req.Method, redactURL(req.URL),
+	t.tracef("< %s from %s %s in %s (%s)", StatusText(resp.StatusCode), req.Method, redactURL(req.URL),
 		millis(took), describeBody(resp.Header.Get("Content-Type"), resp.ContentLength))
 }
 
@@ -288,7 +292,7 @@ func millis(d time.Duration) string { return fmt.Sprintf("%dms", d.Milliseconds(
 
 // statusText is the code and Go's phrase for it; the server's own phrase is
 // not shown, as it is arbitrary text.
-func statusText(code int) string {
+func StatusText(code int) string {
 	if text := http.StatusText(code); text != "" {
 		return fmt.Sprintf("%d %s", code, text)
 	}
@@ -365,9 +369,9 @@ func displayURL(u *url.URL) string {
 	return u.Scheme + "://" + u.Host + u.EscapedPath()
 }
 
-// origin reduces a URL to scheme://host for messages; what does not parse
+// Origin reduces a URL to scheme://host for messages; what does not parse
 // is shown without anything from a '?' or '#' on.
-func origin(raw string) string {
+func Origin(raw string) string {
 	if u, err := url.Parse(raw); err == nil && u.Host != "" {
 		return u.Scheme + "://" + u.Host
 	}
@@ -399,7 +403,7 @@ func NetError(err error, server string) error {
 			server = urlErr.URL
 		}
 	}
-	server = origin(server)
+	server = Origin(server)
 	msg, ok := describeNetError(cause, server)
 	if !ok {
 		if !fromClient {

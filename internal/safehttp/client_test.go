@@ -1,4 +1,4 @@
-package oob
+package safehttp
 
 import (
 	"bytes"
@@ -21,12 +21,12 @@ import (
 	"time"
 )
 
-func newTestClient(t *testing.T, opts HTTPOptions) *http.Client {
+func newTestClient(t *testing.T, opts Options) *http.Client {
 	t.Helper()
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Second
 	}
-	client, err := NewHTTPClient(opts)
+	client, err := New(opts)
 	if err != nil {
 		t.Fatalf("NewHTTPClient: %v", err)
 	}
@@ -101,9 +101,9 @@ func TestHTTPClientCAFile(t *testing.T) {
 	missing := filepath.Join(dir, "missing.pem")
 	for _, path := range []string{notPEM, missing, dir} {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			_, err := NewHTTPClient(HTTPOptions{TLS: TLS{CAFile: path}})
-			if !errors.Is(err, ErrUsage) {
-				t.Fatalf("error = %v, want one matching ErrUsage", err)
+			_, err := New(Options{CAFile: path})
+			if err == nil {
+				t.Fatal("the client was made")
 			}
 			if !strings.Contains(err.Error(), path) {
 				t.Errorf("error %q does not name the file %s", err, path)
@@ -126,7 +126,7 @@ func TestHTTPClientTLS(t *testing.T) {
 	tests := []struct {
 		name    string
 		url     string
-		tls     TLS
+		tls     Options
 		wantErr string // empty for success
 	}{
 		{
@@ -134,13 +134,13 @@ func TestHTTPClientTLS(t *testing.T) {
 			url:     srv.URL,
 			wantErr: srv.URL + ": certificate signed by an unknown authority: pass --ca-file PEM (or, at your own risk, --insecure-skip-verify)",
 		},
-		{name: "CA file", url: srv.URL, tls: TLS{CAFile: caFile}},
-		{name: "skip verify", url: srv.URL, tls: TLS{InsecureSkipVerify: true}},
+		{name: "CA file", url: srv.URL, tls: Options{CAFile: caFile}},
+		{name: "skip verify", url: srv.URL, tls: Options{InsecureSkipVerify: true}},
 		{
 			// The test certificate is for example.com and 127.0.0.1 only.
 			name:    "wrong host",
 			url:     fmt.Sprintf("https://localhost:%d", port),
-			tls:     TLS{CAFile: caFile},
+			tls:     Options{CAFile: caFile},
 			wantErr: "not localhost: check the URL (or, at your own risk, --insecure-skip-verify)",
 		},
 		{
@@ -156,7 +156,7 @@ func TestHTTPClientTLS(t *testing.T) {
 					t.Skipf("localhost does not resolve here: %v", err)
 				}
 			}
-			client := newTestClient(t, HTTPOptions{TLS: tt.tls})
+			client := newTestClient(t, tt.tls)
 			var got struct{ OK bool }
 			err := getJSON(context.Background(), client, tt.url+"/x?code=abc", &got)
 			if tt.wantErr == "" {
@@ -201,7 +201,7 @@ func TestHTTPClientTimeout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			client := newTestClient(t, HTTPOptions{Timeout: timeout})
+			client := newTestClient(t, Options{Timeout: timeout})
 			start := time.Now()
 			var into map[string]any
 			err := getJSON(context.Background(), client, tt.url, &into)
@@ -220,7 +220,7 @@ func TestHTTPClientTimeout(t *testing.T) {
 
 func TestHTTPClientCanceled(t *testing.T) {
 	silent := silentServer(t)
-	client := newTestClient(t, HTTPOptions{})
+	client := newTestClient(t, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	var into map[string]any
@@ -235,8 +235,9 @@ func TestHTTPClientCanceled(t *testing.T) {
 
 func TestHTTPClientUnreachable(t *testing.T) {
 	addr := closedPort(t)
-	client := newTestClient(t, HTTPOptions{})
-	_, err := Discover(context.Background(), client, "http://"+addr+"/oidc/")
+	client := newTestClient(t, Options{})
+	var into any
+	err := getJSON(context.Background(), client, "http://"+addr+"/oidc/.well-known/openid-configuration", &into)
 	if want := "cannot reach http://" + addr + ": connection refused"; err == nil || err.Error() != want {
 		t.Fatalf("error = %v, want %q", err, want)
 	}
@@ -269,7 +270,7 @@ func TestHTTPResponseLimit(t *testing.T) {
 				w.Write(bytes.Repeat([]byte("x"), tt.size))
 			}))
 			defer srv.Close()
-			client := newTestClient(t, HTTPOptions{})
+			client := newTestClient(t, Options{})
 			// Do itself fails, so that no caller can take a cut body for
 			// the whole answer.
 			resp, err := client.Get(srv.URL)
@@ -309,7 +310,7 @@ func TestHTTPRedirectDowngrade(t *testing.T) {
 		http.Redirect(w, r, plain.URL+"/oob?code=abc", http.StatusFound)
 	}))
 	defer secure.Close()
-	client := newTestClient(t, HTTPOptions{TLS: TLS{CAFile: writeCAFile(t, secure)}})
+	client := newTestClient(t, Options{CAFile: writeCAFile(t, secure)})
 	var into map[string]any
 	err := getJSON(context.Background(), client, secure.URL+"/start", &into)
 	if err == nil || !strings.Contains(err.Error(), "refused redirect from https to "+plain.URL+"/oob") {
@@ -343,7 +344,7 @@ func TestHTTPRedirectsOnlyForPlainGets(t *testing.T) {
 		http.Redirect(w, r, elsewhere.URL+"/taken"+r.URL.Path, status)
 	}))
 	defer server.Close()
-	client := newTestClient(t, HTTPOptions{})
+	client := newTestClient(t, Options{})
 	host := strings.TrimPrefix(server.URL, "http://")
 
 	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
@@ -420,7 +421,7 @@ func TestHTTPVerboseRedacts(t *testing.T) {
 	}))
 	defer srv.Close()
 	var trace bytes.Buffer
-	client := newTestClient(t, HTTPOptions{Verbose: &trace})
+	client := newTestClient(t, Options{Verbose: &trace})
 
 	u, _ := url.Parse(srv.URL)
 	u.User = url.UserPassword("alice", password)
@@ -467,7 +468,7 @@ func TestHTTPVerboseRedacts(t *testing.T) {
 func TestHTTPVerboseFailure(t *testing.T) {
 	addr := closedPort(t)
 	var trace bytes.Buffer
-	client := newTestClient(t, HTTPOptions{Verbose: &trace})
+	client := newTestClient(t, Options{Verbose: &trace})
 	resp, err := client.Get("http://" + addr + "/x?id_token=synthetic-id-token")
 	if err == nil {
 		resp.Body.Close()
@@ -624,7 +625,7 @@ func TestHTTPProxyFromEnvironment(t *testing.T) {
 // proxyChild runs in the re-executed binary, with the proxy variables set.
 // Hosts are not localhost, which Go never sends through a proxy.
 func proxyChild(t *testing.T) {
-	client := newTestClient(t, HTTPOptions{Timeout: 2 * time.Second})
+	client := newTestClient(t, Options{Timeout: 2 * time.Second})
 	ctx := context.Background()
 
 	var answer struct{ Via string }
