@@ -125,11 +125,14 @@ func message(err error) string {
 		}
 	}
 	var noProfile *oob.ProfileError
-	if errors.As(err, &noProfile) && len(noProfile.Names) > 0 {
+	switch {
+	case errors.As(err, &noProfile) && len(noProfile.Names) > 0:
 		if noProfile.Name == "" {
 			return msg + ": make one current with cells-oob profiles use NAME"
 		}
 		return msg + ": give one of those"
+	case errors.Is(err, oob.ErrNotLoggedIn), errors.Is(err, oob.ErrSessionExpired):
+		return msg + ": run cells-oob login"
 	}
 	return msg
 }
@@ -473,6 +476,14 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 func cmdLogin(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return oob.Usagef("login takes no arguments (did you mean --url %s?)", c.Args().First())
+	}
+	switch {
+	case c.String("url") != "" && c.String("issuer") != "":
+		return oob.Usagef("give --url or --issuer, not both")
+	case c.String("issuer") != "" && c.String("redirect-uri") == "":
+		return oob.Usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
+	case c.String("url") == "" && c.String("issuer") == "":
+		return oob.Usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
 	}
 	// Before anyone signs in for nothing.
 	if err := store(c).Check(); err != nil {

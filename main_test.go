@@ -181,6 +181,13 @@ func TestMessages(t *testing.T) {
 			`no profile is current (profiles: "a", "b"): make one current with cells-oob profiles use NAME`},
 		{[]string{"--config", filepath.Join(dir, "missing.json"), "token"}, exitNotLoggedIn,
 			"no current profile: not logged in: run cells-oob login"},
+		// the command line, before the flow
+		{[]string{"login", "--url", "https://cells.example", "--issuer", "https://cells.example/oidc/"}, exitUsage,
+			"give --url or --issuer, not both"},
+		{[]string{"login", "--issuer", "https://cells.example/oidc/"}, exitUsage,
+			"--issuer needs --redirect-uri: the address registered for this client that shows the code"},
+		{[]string{"login"}, exitUsage,
+			"say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)"},
 		// oob, the config file
 		{[]string{"--config", dir, "token"}, exitRuntime,
 			"config " + dir + ": is a directory, not a regular file"},

@@ -20,8 +20,8 @@ func TestProfileErrorLists(t *testing.T) {
 		profile string
 		want    string
 	}{
-		{emptyConfig(), "", "oob: no current profile: not logged in: run cells-oob login"},
-		{emptyConfig(), "x", `oob: no profile "x": not logged in: run cells-oob login`},
+		{emptyConfig(), "", "oob: no current profile: not logged in"},
+		{emptyConfig(), "x", `oob: no profile "x": not logged in`},
 		{many, "", `oob: no profile is current (profiles: "p00", "p01", "p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09", and 2 more)`},
 		{odd, "x", `oob: no profile "x" (profiles: "evil\x1b[2J")`},
 	}

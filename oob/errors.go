@@ -8,10 +8,13 @@ import (
 // Sentinel errors. The command line maps them to exit codes, so wrap them
 // with %w rather than replacing them.
 var (
-	// ErrNotLoggedIn means there is no profile to use (exit 5).
-	ErrNotLoggedIn = errors.New("not logged in: run cells-oob login")
-	// ErrSessionExpired means the refresh token was rejected (exit 5).
-	ErrSessionExpired = errors.New("session expired: run cells-oob login")
+	// ErrNotLoggedIn means there is no profile to use (exit 5): a new
+	// login is the way out.
+	ErrNotLoggedIn = errors.New("not logged in")
+	// ErrSessionExpired means the session cannot be refreshed, as the
+	// server refused the refresh token or there is none (exit 5): a new
+	// login is the way out.
+	ErrSessionExpired = errors.New("session expired")
 	// ErrExpired means a token is expired or not valid long enough (exit 3).
 	ErrExpired = errors.New("expired")
 	// ErrInvalid means input or a token failed validation, or the server

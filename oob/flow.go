@@ -202,7 +202,7 @@ func isTerminal(r io.Reader) bool {
 func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 	switch {
 	case opts.Server != "" && opts.Issuer != "":
-		return "", "", Usagef("give --url or --issuer, not both")
+		return "", "", Usagef("give a server URL or an issuer, not both")
 	case opts.Server != "":
 		issuer, err = IssuerForServer(opts.Server)
 		if err != nil {
@@ -215,11 +215,11 @@ func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 		return issuer, redirect, nil
 	case opts.Issuer != "":
 		if opts.RedirectURI == "" {
-			return "", "", Usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
+			return "", "", Usagef("an issuer needs a redirect URI: the address registered for the client that shows the code")
 		}
 		return opts.Issuer, opts.RedirectURI, nil
 	}
-	return "", "", Usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
+	return "", "", Usagef("no server URL or issuer to sign in to")
 }
 
 // keyResult is the outcome of fetching the JWKS in the background: the

@@ -278,7 +278,7 @@ func errNoRefreshToken(name string) error {
 }
 
 func noIDToken(name string) error {
-	return &markedError{msg: fmt.Sprintf("oob: profile %q holds no ID token (it was signed in with a pasted token): run cells-oob login to get one", name), mark: ErrNotLoggedIn}
+	return &markedError{msg: fmt.Sprintf("oob: profile %q holds no ID token (it was signed in with a pasted token)", name), mark: ErrNotLoggedIn}
 }
 
 // pick is the token opts ask for.
