@@ -2,18 +2,12 @@ package oob
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
-	"sync"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/termsafe"
 	"github.com/cells-oob/cells-oob/internal/when"
-
-	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
@@ -82,30 +76,8 @@ func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profil
 	if opts.NoRefresh {
 		return "", nil, stale
 	}
-	seen := opts.pick(p)
-	var got *Profile
-	err = s.Store.UpdateKeeping(ctx, func(c *Config) error {
-		_, p, err := c.Select(name)
-		if err != nil {
-			return err
-		}
-		// Another process may have refreshed while this one waited for the
-		// lock: its token is as fresh as a refresh now would make it.
-		now := s.now()
-		if opts.check(name, p, now, opts.need(p)) == nil || (opts.pick(p) != seen && opts.alive(p, now)) {
-			got = p
-			return errUnchanged
-		}
-		if p.Token.RefreshToken == "" {
-			return fmt.Errorf("%s, and it holds no refresh token: %w", stale, ErrSessionExpired)
-		}
-		if err := s.refresh(ctx, name, p); err != nil {
-			return err
-		}
-		got = p
-		return nil
-	})
-	if err := honour(ctx, err); err != nil {
+	got, err := s.renew(ctx, name, opts.pick(p), stale, opts)
+	if err != nil {
 		return "", nil, err
 	}
 	if opts.IDToken && got.Token.IDToken == "" {
@@ -129,152 +101,6 @@ func (s *Session) warnShort(name string, p *Profile, opts TokenOptions) {
 	}
 	s.warnf("note: the token of profile %q expires %s, sooner than the %s asked for: the server grants no longer",
 		name, when.Down(opts.expiry(p).Sub(now)), when.Short(opts.MinValid))
-}
-
-// Refresh refreshes the profile's tokens now, whatever their expiry, and
-// returns the profile with its name once the new tokens are saved.
-func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
-	var (
-		name string
-		got  *Profile
-	)
-	err := s.Store.UpdateKeeping(ctx, func(c *Config) error {
-		n, p, err := c.Select(s.Profile)
-		if err != nil {
-			return err
-		}
-		if p.Token.RefreshToken == "" {
-			return errNoRefreshToken(n)
-		}
-		if err := s.refresh(ctx, n, p); err != nil {
-			return err
-		}
-		name, got = n, p
-		return nil
-	})
-	if err := honour(ctx, err); err != nil {
-		return "", nil, err
-	}
-	return name, got, nil
-}
-
-// refresh trades p's refresh token for new tokens and puts them into p.
-//
-// Once the request is on its way the server may rotate the refresh token
-// on receipt, so from then on the answer is awaited, bounded by the
-// client's timeout, whatever becomes of ctx: the caller saves it, and only
-// then honours an interrupt. A new ID token gets the checks of the login's
-// (signature against the keys kept from login, fetched again once for an
-// unknown key; issuer; audience; times) and must be about the same person,
-// or nothing of the answer is kept.
-func (s *Session) refresh(ctx context.Context, name string, p *Profile) error {
-	client, err := s.HTTPClient(p.TLS)
-	if err != nil {
-		return err
-	}
-	ctx, done := committed(ctx, func() {
-		s.warnf("note: interrupted while the server answers the refresh: waiting for its answer, so that the new refresh token is saved (at most the request timeout)")
-	})
-	defer done()
-	// With no access token, x/oauth2 goes straight to the refresh grant;
-	// it keeps the refresh token when the server sends no new one.
-	spent := &oauth2.Token{RefreshToken: p.Token.RefreshToken}
-	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, client), spent).Token()
-	if err != nil {
-		return refreshError(name, p, err)
-	}
-	tok, err := serverToken(t, p.Endpoints.Token, s.now())
-	if err != nil {
-		return fmt.Errorf("oob: refresh profile %q: %w", name, err)
-	}
-	keys := p.SigningKeys
-	if tok.IDToken == "" {
-		tok.IDToken = p.Token.IDToken
-	} else if keys, err = s.checkIDToken(ctx, client, p, tok.IDToken); err != nil {
-		return fmt.Errorf("oob: refresh profile %q: the new ID token: %w", name, err)
-	}
-	tok.extra = p.Token.extra
-	p.Token = tok
-	p.SigningKeys = keys
-	return nil
-}
-
-// checkIDToken verifies a refreshed ID token as the login verified its
-// own, and checks that it is about the person who signed in (OpenID
-// Connect Core 12.2). It returns the JWKS document it was checked against.
-func (s *Session) checkIDToken(ctx context.Context, client *http.Client, p *Profile, raw string) ([]byte, error) {
-	v := &validator{client: client, now: s.Now, profile: p, keys: storedKeys(ctx, client, p)}
-	id, err := v.verifyJWT(ctx, raw, p.ClientID)
-	if err != nil {
-		return nil, err
-	}
-	if p.User.Subject != "" && id.Subject != p.User.Subject {
-		return nil, Invalidf("it is about another user (%s)", termsafe.Text(id.Subject, termsafe.MaxServerText))
-	}
-	return v.doc, nil
-}
-
-// committed returns a context for a request whose answer must not be
-// lost: it ends with ctx until the request has a connection to go out
-// on, and after that only when done is called, waiting being called if
-// ctx ends meanwhile. The client's timeout still bounds the wait.
-func committed(ctx context.Context, waiting func()) (_ context.Context, done func()) {
-	detached, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var (
-		mu             sync.Mutex
-		sent, canceled bool
-	)
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if sent {
-			waiting()
-			return
-		}
-		canceled = true
-		cancel()
-	})
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) {
-		mu.Lock()
-		defer mu.Unlock()
-		sent = !canceled
-	}}
-	return httptrace.WithClientTrace(detached, trace), func() {
-		stop()
-		cancel()
-	}
-}
-
-// honour returns err, or once ctx has ended an error that says so: an
-// interrupt during a refresh is honoured only after its answer was saved
-// or never came.
-func honour(ctx context.Context, err error) error {
-	switch {
-	case ctx.Err() == nil, errors.Is(err, ctx.Err()):
-		return err
-	case err == nil:
-		return &markedError{msg: "oob: interrupted once the refreshed tokens were saved", mark: ErrInterrupted}
-	}
-	return &markedError{msg: "oob: interrupted", mark: ErrInterrupted, err: err}
-}
-
-// refreshError says why a refresh failed. A refresh token the server
-// refuses ends the session.
-func refreshError(name string, p *Profile, err error) error {
-	var re *oauth2.RetrieveError
-	switch {
-	case isInvalidGrant(err):
-		why := "invalid_grant"
-		if errors.As(err, &re) && re.ErrorDescription != "" {
-			why += ": " + termsafe.Text(re.ErrorDescription, termsafe.MaxServerText)
-		}
-		return fmt.Errorf("oob: refresh profile %q: the server refused the refresh token (%s): %w", name, why, ErrSessionExpired)
-	}
-	return tokenError(fmt.Sprintf("refresh profile %q", name), p.Endpoints.Token, err)
-}
-
-func errNoRefreshToken(name string) error {
-	return fmt.Errorf("oob: profile %q holds no refresh token: %w", name, ErrSessionExpired)
 }
 
 func noIDToken(name string) error {
