@@ -22,6 +22,15 @@ func (p *Profile) oauth2Config() *oauth2.Config {
 	}
 }
 
+// Site is where the profile signed in: its Cells server, else, for a
+// plain OpenID provider, the issuer.
+func (p *Profile) Site() string {
+	if p.Server != "" {
+		return p.Server
+	}
+	return p.Issuer
+}
+
 // DefaultName is the profile name a login gets unless one is given:
 // <user>@<host>, the user named by [User.Login].
 func (p *Profile) DefaultName() string {
@@ -29,10 +38,7 @@ func (p *Profile) DefaultName() string {
 	if user == "" {
 		user = "user"
 	}
-	host := p.Server
-	if host == "" {
-		host = p.Issuer
-	}
+	host := p.Site()
 	if u, err := url.Parse(host); err == nil && u.Host != "" {
 		host = u.Host
 	}

@@ -39,10 +39,7 @@ func WriteProfiles(w io.Writer, list []ProfileSummary, now time.Time) error {
 		if s.Current {
 			mark = "*"
 		}
-		server := s.Server
-		if server == "" {
-			server = s.Issuer
-		}
+		server := (&oob.Profile{Server: s.Server, Issuer: s.Issuer}).Site()
 		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, termsafe.Text(s.Profile, termsafe.MaxServerText), s.User.short(), termsafe.Text(server, termsafe.MaxServerText), s.AccessToken.relative(now))
 	}
 	return tw.Flush()

@@ -13,11 +13,7 @@ import (
 // LoginSummary tells the person who signed in, where, under which profile,
 // and until when the token is good.
 func LoginSummary(w io.Writer, name, configPath string, p *oob.Profile, now time.Time) {
-	where := p.Server
-	if where == "" {
-		where = p.Issuer
-	}
-	fmt.Fprintf(w, "Signed in to %s as %s.\n", termsafe.Text(where, termsafe.MaxServerText), p.User.Describe())
+	fmt.Fprintf(w, "Signed in to %s as %s.\n", termsafe.Text(p.Site(), termsafe.MaxServerText), p.User.Describe())
 	fmt.Fprintf(w, "Profile %q saved in %s (now current).\n", name, configPath)
 	switch {
 	case p.Token.Expiry.IsZero():
