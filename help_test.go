@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cells-oob/cells-oob/internal/cmdline"
 	"github.com/urfave/cli/v2"
 )
 
@@ -43,7 +44,7 @@ func commandPaths() [][]string {
 // builds: the default config path and the version.
 func stableHelp(s string) string {
 	s = strings.ReplaceAll(s, defaultConfigPath(), "$CONFIG_DIR/cells-oob/config.json")
-	return strings.ReplaceAll(s, "\n   "+version()+"\n", "\n   (version)\n")
+	return strings.ReplaceAll(s, "\n   "+cmdline.Version()+"\n", "\n   (version)\n")
 }
 
 // TestHelpGolden pins the --help of the app and of every command, each with
@@ -111,7 +112,7 @@ func TestHelpCommand(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "--version")
-	if code != exitOK || stderr != "" || stdout != "cells-oob version "+version()+"\n" {
+	if code != exitOK || stderr != "" || stdout != "cells-oob version "+cmdline.Version()+"\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

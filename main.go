@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,9 +13,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"regexp"
-	"runtime/debug"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -169,47 +165,6 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
-func version() string {
-	info, _ := debug.ReadBuildInfo()
-	return versionOf(info)
-}
-
-// versionOf says which cells-oob a build is: the module version Go
-// recorded (go install …@v1.2.3 records v1.2.3), and for a build from a
-// checkout, which has none or a pseudo-version, the commit and its date
-// when version control information was recorded (not under
-// -buildvcs=false).
-func versionOf(info *debug.BuildInfo) string {
-	if info == nil {
-		return "(unknown)"
-	}
-	v := info.Main.Version
-	if v == "" {
-		v = "(devel)"
-	}
-	vcs := map[string]string{}
-	for _, s := range info.Settings {
-		vcs[s.Key] = s.Value
-	}
-	rev := vcs["vcs.revision"]
-	release := v != "(devel)" && !pseudoVersion.MatchString(v) && !strings.HasSuffix(v, "+dirty")
-	if rev == "" || release {
-		return v
-	}
-	facts := []string{"commit " + rev[:min(len(rev), 12)]}
-	if t := vcs["vcs.time"]; t != "" {
-		facts = append(facts, t)
-	}
-	if vcs["vcs.modified"] == "true" {
-		facts = append(facts, "with local changes")
-	}
-	return v + " (" + strings.Join(facts, ", ") + ")"
-}
-
-// pseudoVersion matches the time and commit that Go puts into the version
-// of a build between tags: v0.0.0-20250102150405-0123456789ab.
-var pseudoVersion = regexp.MustCompile(`[-.]\d{14}-[0-9a-f]{12}`)
-
 func defaultConfigPath() string {
 	dir, err := os.UserConfigDir()
 	if err != nil {
@@ -294,7 +249,8 @@ type tokenCall struct {
 	aws bool
 }
 
-// flagValues are parsed flags by name: a *cli.Context, or a parsedFlags.
+// flagValues are parsed flags by name: a *cli.Context, or a
+// cmdline.Parsed.
 type flagValues interface {
 	Bool(name string) bool
 	Duration(name string) time.Duration
@@ -342,7 +298,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Name:                 "cells-oob",
 		Usage:                "sign in to Pydio Cells or any OpenID provider from a machine without a browser",
 		UsageText:            "cells-oob [global options] command [command options]\n\nGlobal options may also come after the command.\n\nExample:\n  cells-oob login --url https://cells.example.com\n  curl -H \"$(cells-oob token --header)\" https://cells.example.com/a/user",
-		Version:              version(),
+		Version:              cmdline.Version(),
 		Reader:               stdin,
 		Writer:               stdout,
 		ErrWriter:            stderr,
@@ -350,7 +306,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Suggest:              true,
 		// Errors are printed once, by run, with the exit code chosen there.
 		ExitErrHandler: func(*cli.Context, error) {},
-		Action:         noCommand,
+		Action:         cmdline.NoCommand,
 		BashComplete:   words.App,
 		Flags:          globalFlags(),
 		Commands: []*cli.Command{
@@ -466,10 +422,10 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				BashComplete: words.Shells,
 				Action:       cmdCompletion,
 			},
-			helpCommand(),
+			cmdline.HelpCommand(),
 		},
 	}
-	routeUsage(app)
+	cmdline.RouteUsage(app)
 	return app
 }
 
@@ -973,112 +929,6 @@ func clientFor(c *cli.Context) func(oob.TLS) (*http.Client, error) {
 	return func(tls oob.TLS) (*http.Client, error) { return httpClient(c, tls) }
 }
 
-// Left to itself, urfave/cli answers a bad command line by printing
-// "Incorrect Usage" and the whole help on stdout, which a script would take
-// for data, and an unknown help topic with exit status 3, which here means
-// "expired". The functions below make every usage error what the rest of
-// the program's errors are: one line on stderr, through run, exit 2. Help
-// asked for goes to stdout.
-
-// routeUsage gives the app and each of its commands, at any depth, an
-// OnUsageError that returns a usage error naming the command's --help.
-// It also gives the app its --help flag, which urfave/cli adds only to an
-// app without a help command of its own, and keeps "(default: false)" out
-// of the help of every switch, where it says nothing.
-func routeUsage(app *cli.App) {
-	app.OnUsageError = usageError("cells-oob")
-	quietSwitches(app.Flags)
-	app.Flags = append(app.Flags, cli.HelpFlag)
-	var walk func(path string, cmds []*cli.Command)
-	walk = func(path string, cmds []*cli.Command) {
-		for _, cmd := range cmds {
-			name := path + " " + cmd.Name
-			cmd.OnUsageError = usageError(name)
-			quietSwitches(cmd.Flags)
-			// urfave/cli's own help subcommand would answer an unknown
-			// topic with exit 3; the app's help command covers them all.
-			cmd.HideHelpCommand = true
-			walk(name, cmd.Subcommands)
-		}
-	}
-	walk("cells-oob", app.Commands)
-}
-
-func quietSwitches(flags []cli.Flag) {
-	for _, f := range flags {
-		if b, ok := f.(*cli.BoolFlag); ok {
-			b.DisableDefaultText = true
-		}
-	}
-}
-
-func usageError(command string) cli.OnUsageErrorFunc {
-	return func(_ *cli.Context, err error, _ bool) error {
-		return oob.Usagef("%v (see %s --help)", err, command)
-	}
-}
-
-// noCommand runs when the command line names no command, or one that does
-// not exist. With no command there is no data to print: the help goes to
-// stderr.
-func noCommand(c *cli.Context) error {
-	if c.NArg() == 0 {
-		cli.HelpPrinter(c.App.ErrWriter, cli.AppHelpTemplate, c.App)
-		return oob.Usagef("no command given")
-	}
-	return oob.Usagef("unknown command %q (see cells-oob --help)", c.Args().First())
-}
-
-// helpCommand is `cells-oob help [COMMAND [SUBCOMMAND]]`: the same text as
-// --help, and a usage error for a command that does not exist.
-func helpCommand() *cli.Command {
-	return &cli.Command{
-		Name:            "help",
-		Aliases:         []string{"h"},
-		Usage:           "show the commands, or one command's help",
-		ArgsUsage:       "[COMMAND [SUBCOMMAND]]",
-		UsageText:       "cells-oob help [COMMAND [SUBCOMMAND]]\n\nExample:\n  cells-oob help profiles use",
-		HideHelpCommand: true,
-		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 {
-				return cli.ShowAppHelp(c)
-			}
-			path := []string{"cells-oob"}
-			cmds := c.App.Commands
-			var cmd *cli.Command
-			for _, name := range c.Args().Slice() {
-				i := slices.IndexFunc(cmds, func(cmd *cli.Command) bool { return cmd.HasName(name) })
-				if i < 0 {
-					return oob.Usagef("no help for %q: %s has no such command (see cells-oob --help)", name, strings.Join(path, " "))
-				}
-				cmd = cmds[i]
-				path = append(path, cmd.Name)
-				cmds = cmd.Subcommands
-			}
-			// As --help does: the command's help flag listed, its full name
-			// shown.
-			if !cmd.HideHelp && !slices.Contains(cmd.Flags, cli.HelpFlag) {
-				cmd.Flags = append(cmd.Flags, cli.HelpFlag)
-			}
-			if cmd.HelpName == "" {
-				cmd.HelpName = strings.Join(path, " ")
-			}
-			tpl := cmd.CustomHelpTemplate
-			switch {
-			case tpl != "":
-			case len(cmd.VisibleCommands()) > 0:
-				// The category form needs what only running the command
-				// sets up; without categories the two read the same.
-				tpl = strings.Replace(cli.SubcommandHelpTemplate, "visibleCommandCategoryTemplate", "visibleCommandTemplate", 1)
-			default:
-				tpl = cli.CommandHelpTemplate
-			}
-			cli.HelpPrinter(c.App.Writer, tpl, cmd)
-			return nil
-		},
-	}
-}
-
 // `cells-oob token` sits in prompts and credential hooks and runs thousands
 // of times a day, nearly always for a token that is still good. Most of
 // what such a run costs is starting the process; of the rest, building the
@@ -1106,15 +956,15 @@ func fastToken(args []string, stdout, stderr io.Writer) (code int, done bool) {
 	if err != nil {
 		return 0, false
 	}
-	global, ok := parseFlags(globalDefs, args[1:])
+	global, ok := cmdline.Parse(globalDefs, args[1:])
 	if !ok || global.NArg() == 0 || global.Arg(0) != "token" {
 		return 0, false
 	}
-	cmd, ok := parseFlags(tokenDefs, global.Args()[1:])
+	cmd, ok := cmdline.Parse(tokenDefs, global.Args()[1:])
 	if !ok || cmd.NArg() > 0 {
 		return 0, false
 	}
-	call, err := readTokenFlags(parsedFlags{cmd})
+	call, err := readTokenFlags(cmd)
 	if err != nil || call.copy {
 		return 0, false
 	}
@@ -1122,10 +972,9 @@ func fastToken(args []string, stdout, stderr io.Writer) (code int, done bool) {
 	// prints the token, else by run.
 	var warnings bytes.Buffer
 	call.opts.NoRefresh = true
-	globals := parsedFlags{global}
 	s := &oob.Session{
-		Store:   &oob.Store{Path: globals.String("config"), Warn: &warnings},
-		Profile: globals.String("profile"),
+		Store:   &oob.Store{Path: global.String("config"), Warn: &warnings},
+		Profile: global.String("profile"),
 	}
 	name, p, err := s.Token(context.Background(), call.opts)
 	if err != nil {
@@ -1133,63 +982,6 @@ func fastToken(args []string, stdout, stderr io.Writer) (code int, done bool) {
 	}
 	warnings.WriteTo(stderr)
 	return report(context.Background(), call.write(stdout, name, p), stderr), true
-}
-
-// parsedFlags reads a parsed flag.FlagSet the way a *cli.Context reads
-// its own.
-type parsedFlags struct{ set *flag.FlagSet }
-
-// parseFlags parses args by flags as urfave/cli would, each flag taking
-// its value from the command line, else its environment variable, else its
-// default, and each flag given checked by its Action. It reports false
-// where urfave/cli would complain or print help.
-func parseFlags(flags []cli.Flag, args []string) (*flag.FlagSet, bool) {
-	set := flag.NewFlagSet("cells-oob", flag.ContinueOnError)
-	set.SetOutput(io.Discard)
-	for _, f := range flags {
-		if err := f.Apply(set); err != nil {
-			return nil, false
-		}
-	}
-	if err := set.Parse(args); err != nil {
-		return nil, false
-	}
-	ok := true
-	set.Visit(func(given *flag.Flag) {
-		for _, f := range flags {
-			if af, isAF := f.(cli.ActionableFlag); isAF && slices.Contains(f.Names(), given.Name) {
-				ok = ok && af.RunAction(cli.NewContext(nil, set, nil)) == nil
-			}
-		}
-	})
-	return set, ok
-}
-
-func (p parsedFlags) get(name string) any {
-	if f := p.set.Lookup(name); f != nil {
-		if g, ok := f.Value.(flag.Getter); ok {
-			return g.Get()
-		}
-	}
-	return nil
-}
-
-// Bool is the value of the bool flag name, false if there is none.
-func (p parsedFlags) Bool(name string) bool {
-	b, _ := p.get(name).(bool)
-	return b
-}
-
-// Duration is the value of the duration flag name, 0 if there is none.
-func (p parsedFlags) Duration(name string) time.Duration {
-	d, _ := p.get(name).(time.Duration)
-	return d
-}
-
-// String is the value of the string flag name, "" if there is none.
-func (p parsedFlags) String(name string) string {
-	s, _ := p.get(name).(string)
-	return s
 }
 
 // Shell completion works the way urfave/cli's does: the shell runs
