@@ -17,7 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
@@ -27,6 +26,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/clipboard"
 	"github.com/cells-oob/cells-oob/internal/cmdline"
 	"github.com/cells-oob/cells-oob/internal/completion"
+	"github.com/cells-oob/cells-oob/internal/decode"
 	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/show"
@@ -720,145 +720,26 @@ func cmdExec(c *cli.Context) error {
 	return nil
 }
 
-// cmdDecode shows a JWT: its decoded text (or --json) is the data asked
-// for, so it goes to stdout, even for a token that has expired; that still
-// exits 3, and a token that fails verification prints nothing and exits 4.
+// cmdDecode shows a JWT; see decode.Run.
 func cmdDecode(c *cli.Context) error {
-	if c.NArg() > 1 {
-		return oob.Usagef("decode takes one token, or - to read it from stdin")
-	}
-	if c.IsSet("jwks-url") && c.IsSet("key") {
-		return oob.Usagef("decode: give --jwks-url or --key, not both")
-	}
-	in := decodeSource{c: c}
-	raw, err := in.token()
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	var tok *jwtinfo.Token
-	var verdict error
-	// Naming a key, an issuer or an audience only makes sense when checking.
-	if c.Bool("verify") || c.IsSet("jwks-url") || c.IsSet("key") || c.IsSet("issuer") || c.IsSet("audience") {
-		keyfunc, err := in.keyfunc()
-		if err != nil {
-			return err
-		}
-		tok, verdict = jwtinfo.Verify(c.Context, raw, jwtinfo.VerifyOptions{
-			Keyfunc:  keyfunc,
-			Issuer:   c.String("issuer"),
-			Audience: c.String("audience"),
-			Now:      func() time.Time { return now },
-		})
-	} else {
-		tok, verdict = jwtinfo.Parse(raw)
-		if verdict == nil {
-			verdict = tok.CheckTime(now, 0)
-		}
-	}
-	if tok == nil {
-		return verdict
-	}
-	if c.Bool("json") {
-		out, err := tok.JSON(now)
-		if err != nil {
-			return err
-		}
-		if _, err := c.App.Writer.Write(out); err != nil {
-			return err
-		}
-	} else if err := tok.Describe(c.App.Writer, now); err != nil {
-		return err
-	}
-	return verdict
-}
-
-// decodeSource finds decode's token and key, reading the config file only
-// when the command line leaves one of them to the current profile.
-type decodeSource struct {
-	c       *cli.Context
-	name    string
-	profile *oob.Profile
-}
-
-func (d *decodeSource) token() (string, error) {
-	switch {
-	case d.c.NArg() == 1 && d.c.Args().First() != "-":
-		return strings.TrimSpace(d.c.Args().First()), nil
-	case d.c.NArg() == 1 || !isTerminal(d.c.App.Reader):
-		return jwtinfo.ReadToken(d.c.App.Reader)
-	}
-	p, err := d.load()
-	if err != nil {
-		return "", err
-	}
-	if p.Token.IDToken == "" {
-		return "", oob.Usagef("decode: profile %q holds no ID token: give a token, or - to read one from stdin", d.name)
-	}
-	return p.Token.IDToken, nil
-}
-
-func (d *decodeSource) keyfunc() (jwt.Keyfunc, error) {
-	if path := d.c.String("key"); path != "" {
-		pem, err := readSmallFile(path)
-		if err != nil {
-			return nil, err
-		}
-		return jwtinfo.KeyfuncFromPEM(pem)
-	}
-	jwksURL := d.c.String("jwks-url")
-	var tls oob.TLS
-	if jwksURL == "" {
-		p, err := d.load()
-		if err != nil {
-			return nil, err
-		}
-		if p.Endpoints.JWKS == "" {
-			return nil, oob.Usagef("decode: profile %q has no JWKS URL: give --jwks-url or --key", d.name)
-		}
-		jwksURL, tls = p.Endpoints.JWKS, p.TLS
-	}
-	// The client every other request uses: the timeout, the size limit,
-	// the profile's CA and the redacted trace hold for the keys too.
-	client, err := httpClient(d.c, tls)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := oob.FetchJWKS(d.c.Context, client, jwksURL)
-	if err != nil {
-		return nil, fmt.Errorf("decode: fetch the JWKS: %w", err)
-	}
-	return jwtinfo.KeyfuncFromJWKS(doc)
-}
-
-func (d *decodeSource) load() (*oob.Profile, error) {
-	if d.profile != nil {
-		return d.profile, nil
-	}
-	cfg, err := store(d.c).Load()
-	if err != nil {
-		return nil, err
-	}
-	d.name, d.profile, err = cfg.Select(d.c.String("profile"))
-	return d.profile, err
-}
-
-// readSmallFile reads a key file, refusing one over 1 MiB: no PEM key is
-// that large, and a wrong path may point at something that is.
-func readSmallFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, jwtinfo.MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > jwtinfo.MaxSize {
-		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
-	}
-	return data, nil
+	return decode.Run(c.Context, c.App.Writer, decode.Request{
+		Args:     c.Args().Slice(),
+		In:       c.App.Reader,
+		Verify:   c.Bool("verify"),
+		JWKSURL:  c.String("jwks-url"),
+		KeyFile:  c.String("key"),
+		Issuer:   c.String("issuer"),
+		Audience: c.String("audience"),
+		JSON:     c.Bool("json"),
+		Profile: func() (string, *oob.Profile, error) {
+			cfg, err := store(c).Load()
+			if err != nil {
+				return "", nil, err
+			}
+			return cfg.Select(c.String("profile"))
+		},
+		HTTPClient: clientFor(c),
+	})
 }
 
 // isTerminal says whether r is a terminal, where a person would be typing

@@ -1,0 +1,193 @@
+// Package decode is the decode command's work: a JWT from the command
+// line, stdin or the current profile, shown as text or JSON, and verified
+// on demand against a JWKS URL, a PEM key file or the profile's keys.
+package decode
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/term"
+
+	"github.com/cells-oob/cells-oob/jwtinfo"
+	"github.com/cells-oob/cells-oob/oob"
+)
+
+// Request is one decode, as the command line asks for it.
+type Request struct {
+	// Args are the command's arguments: none, a token, or "-" for stdin.
+	Args []string
+	// In is stdin: the token is read from it when it is not a terminal,
+	// or when Args say "-".
+	In io.Reader
+	// Verify asks for the signature to be checked; naming a key, an issuer
+	// or an audience asks for it too.
+	Verify   bool
+	JWKSURL  string
+	KeyFile  string
+	Issuer   string
+	Audience string
+	// JSON asks for JSON rather than text.
+	JSON bool
+	// Profile loads the profile whose ID token or keys are used when the
+	// command line gives neither.
+	Profile func() (name string, p *oob.Profile, err error)
+	// HTTPClient is the client for fetching a JWKS with a profile's TLS
+	// choices.
+	HTTPClient func(oob.TLS) (*http.Client, error)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Run shows the token on out. Its text (or JSON) is the data asked for, so
+// it is written even for a token that has expired, with an error matching
+// jwtinfo.ErrExpired; a token that fails verification writes nothing.
+func Run(ctx context.Context, out io.Writer, r Request) error {
+	if len(r.Args) > 1 {
+		return oob.Usagef("decode takes one token, or - to read it from stdin")
+	}
+	if r.JWKSURL != "" && r.KeyFile != "" {
+		return oob.Usagef("decode: give --jwks-url or --key, not both")
+	}
+	src := &source{r: r}
+	raw, err := src.token()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if r.Now != nil {
+		now = r.Now()
+	}
+	var tok *jwtinfo.Token
+	var verdict error
+	if r.Verify || r.JWKSURL != "" || r.KeyFile != "" || r.Issuer != "" || r.Audience != "" {
+		keyfunc, err := src.keyfunc(ctx)
+		if err != nil {
+			return err
+		}
+		tok, verdict = jwtinfo.Verify(ctx, raw, jwtinfo.VerifyOptions{
+			Keyfunc:  keyfunc,
+			Issuer:   r.Issuer,
+			Audience: r.Audience,
+			Now:      func() time.Time { return now },
+		})
+	} else {
+		tok, verdict = jwtinfo.Parse(raw)
+		if verdict == nil {
+			verdict = tok.CheckTime(now, 0)
+		}
+	}
+	if tok == nil {
+		return verdict
+	}
+	if r.JSON {
+		doc, err := tok.JSON(now)
+		if err != nil {
+			return err
+		}
+		if _, err := out.Write(doc); err != nil {
+			return err
+		}
+	} else if err := tok.Describe(out, now); err != nil {
+		return err
+	}
+	return verdict
+}
+
+// source finds the token and the key, loading the profile only when the
+// request leaves one of them to it.
+type source struct {
+	r       Request
+	name    string
+	profile *oob.Profile
+}
+
+func (s *source) token() (string, error) {
+	switch {
+	case len(s.r.Args) == 1 && s.r.Args[0] != "-":
+		return strings.TrimSpace(s.r.Args[0]), nil
+	case len(s.r.Args) == 1 || !isTerminal(s.r.In):
+		return jwtinfo.ReadToken(s.r.In)
+	}
+	p, err := s.load()
+	if err != nil {
+		return "", err
+	}
+	if p.Token.IDToken == "" {
+		return "", oob.Usagef("decode: profile %q holds no ID token: give a token, or - to read one from stdin", s.name)
+	}
+	return p.Token.IDToken, nil
+}
+
+func (s *source) keyfunc(ctx context.Context) (jwt.Keyfunc, error) {
+	if s.r.KeyFile != "" {
+		pem, err := readSmallFile(s.r.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		return jwtinfo.KeyfuncFromPEM(pem)
+	}
+	jwksURL := s.r.JWKSURL
+	var tls oob.TLS
+	if jwksURL == "" {
+		p, err := s.load()
+		if err != nil {
+			return nil, err
+		}
+		if p.Endpoints.JWKS == "" {
+			return nil, oob.Usagef("decode: profile %q has no JWKS URL: give --jwks-url or --key", s.name)
+		}
+		jwksURL, tls = p.Endpoints.JWKS, p.TLS
+	}
+	// The client every other request uses: the timeout, the size limit,
+	// the profile's CA and the redacted trace hold for the keys too.
+	client, err := s.r.HTTPClient(tls)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := oob.FetchJWKS(ctx, client, jwksURL)
+	if err != nil {
+		return nil, fmt.Errorf("decode: fetch the JWKS: %w", err)
+	}
+	return jwtinfo.KeyfuncFromJWKS(doc)
+}
+
+func (s *source) load() (*oob.Profile, error) {
+	if s.profile != nil {
+		return s.profile, nil
+	}
+	var err error
+	s.name, s.profile, err = s.r.Profile()
+	return s.profile, err
+}
+
+// readSmallFile reads a key file, refusing one over 1 MiB: no PEM key is
+// that large, and a wrong path may point at something that is.
+func readSmallFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, jwtinfo.MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > jwtinfo.MaxSize {
+		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
+	}
+	return data, nil
+}
+
+// isTerminal says whether r is a terminal, where a person would be typing
+// rather than piping a token in.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
