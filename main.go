@@ -30,6 +30,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/show"
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
@@ -108,7 +109,7 @@ var libraryPrefixes = []string{"oob: ", "jwtinfo: ", "awsconfig: "}
 // packages' names, then what to do, with advice only the command line can
 // give.
 func message(err error) string {
-	msg := oneLine(err.Error())
+	msg := termsafe.OneLine(err.Error())
 	for stripped := false; !stripped; {
 		stripped = true
 		for _, p := range libraryPrefixes {
@@ -157,12 +158,6 @@ func exitCode(ctx context.Context, err error) int {
 		return exitErr.ExitCode()
 	}
 	return exitRuntime
-}
-
-// oneLine keeps an error to the single line the spec promises.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
 func defaultConfigPath() string {

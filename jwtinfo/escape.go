@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
@@ -15,13 +14,8 @@ import (
 // cursor, ring the bell or retitle the window of the person reading it. The
 // empty string is quoted too, so that it shows.
 func escape(s string) string {
-	if s == "" || !utf8.ValidString(s) {
+	if s == "" || !termsafe.Printable(s) {
 		return strconv.Quote(s)
-	}
-	for _, r := range s {
-		if !strconv.IsPrint(r) {
-			return strconv.Quote(s)
-		}
 	}
 	return s
 }

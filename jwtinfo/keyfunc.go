@@ -12,6 +12,7 @@ import (
 
 	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -84,6 +85,4 @@ func KeyfuncFromPEM(data []byte) (jwt.Keyfunc, error) {
 }
 
 // oneLine flattens the multi-line messages errors.Join makes.
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
-}
+func oneLine(err error) string { return termsafe.OneLine(err.Error()) }

@@ -24,7 +24,7 @@ var algorithms = []string{
 // VerifyOptions say what a token must satisfy to be trusted.
 type VerifyOptions struct {
 	// Keyfunc returns the key to check the signature with; see
-	// KeyfuncFromJWKS, KeyfuncFromPEM and KeyfuncFromURL.
+	// KeyfuncFromJWKS and KeyfuncFromPEM.
 	Keyfunc jwt.Keyfunc
 	// Issuer, when set, must equal iss, a trailing slash aside: Cells
 	// issues "<url>/oidc/" while people often type it without the slash.

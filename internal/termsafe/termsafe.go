@@ -3,6 +3,7 @@ package termsafe
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -12,10 +13,35 @@ import (
 // description, a URL) a message quotes, in runes.
 const MaxServerText = 200
 
+// Printable says whether s is valid UTF-8 whose every rune is printable
+// (unicode.IsPrint): text a terminal shows as it is, and takes no orders
+// from.
+func Printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// OneLine is s on one line: every run of white space, line breaks
+// included, made one space, and none at either end. The errors of
+// errors.Join, and servers' texts, may span lines; a message may not.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // Text returns s with every unprintable rune escaped Go-style (\x1b, \a,
 // \u202e) and every invalid byte as \xNN, cut after limit runes with an
 // ellipsis when limit is positive.
 func Text(s string, limit int) string {
+	if Printable(s) && (limit <= 0 || utf8.RuneCountInString(s) <= limit) {
+		return s
+	}
 	b := make([]byte, 0, len(s))
 	n := 0
 	for i, r := range s {

@@ -47,3 +47,24 @@ func TestJSON(t *testing.T) {
 		t.Errorf("clean JSON was copied")
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	for s, want := range map[string]bool{
+		"":                   true,
+		"Ada Admin é 😀":      true,
+		"a\x1b[31m":          false,
+		"right\u202eto left": false,
+		"bad \xff byte":      false,
+		"tab\there":          false,
+	} {
+		if got := Printable(s); got != want {
+			t.Errorf("Printable(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	if got := OneLine("  first\nsecond\r\n\tthird  "); got != "first second third" {
+		t.Errorf("OneLine = %q", got)
+	}
+}
