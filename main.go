@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -131,7 +132,25 @@ func message(err error) string {
 	case errors.Is(err, oob.ErrNotLoggedIn), errors.Is(err, oob.ErrSessionExpired):
 		return msg + ": run cells-oob login"
 	}
-	return msg
+	return msg + tlsAdvice(err)
+}
+
+// tlsAdvice is what the command line adds to a certificate the client
+// refused: the flags that would make it trusted.
+func tlsAdvice(err error) string {
+	const risky = " (or, at your own risk, --insecure-skip-verify)"
+	var (
+		unknownCA x509.UnknownAuthorityError
+		wrongHost x509.HostnameError
+		badCert   x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return ": pass --ca-file PEM" + risky
+	case errors.As(err, &wrongHost), errors.As(err, &badCert):
+		return risky
+	}
+	return ""
 }
 
 // exitCode decides the exit status from a typed error, in one place.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -233,3 +234,32 @@ func TestMessageDropsPackageNames(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageTLSAdvice: a certificate the client refused gets the flags
+// that would make it trusted, which only the command line knows.
+func TestMessageTLSAdvice(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{saying{"https://h: certificate signed by an unknown authority", x509.UnknownAuthorityError{}},
+			"https://h: certificate signed by an unknown authority: pass --ca-file PEM (or, at your own risk, --insecure-skip-verify)"},
+		{saying{"https://h: not h: check the URL", x509.HostnameError{Certificate: &x509.Certificate{}, Host: "h"}},
+			"https://h: not h: check the URL (or, at your own risk, --insecure-skip-verify)"},
+		{errors.New("https://h: connection refused"), "https://h: connection refused"},
+	}
+	for _, tt := range tests {
+		if got := message(tt.err); got != tt.want {
+			t.Errorf("message(%q) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+// saying is an error that says msg of its cause, as safehttp's do.
+type saying struct {
+	msg   string
+	cause error
+}
+
+func (e saying) Error() string { return e.msg }
+func (e saying) Unwrap() error { return e.cause }

@@ -429,7 +429,6 @@ func describeNetError(err error, server string) (msg string, ok bool) {
 		proxyErr  *proxyError
 		redirect  *redirectError
 	)
-	const risky = "(or, at your own risk, --insecure-skip-verify)"
 	switch {
 	case errors.As(err, &timeout):
 		return fmt.Sprintf("%s did not answer within %s", server, timeout.after), true
@@ -443,11 +442,11 @@ func describeNetError(err error, server string) (msg string, ok bool) {
 	case errors.Is(err, ErrResponseTooLarge):
 		return fmt.Sprintf("%s: %v", server, ErrResponseTooLarge), true
 	case errors.As(err, &unknownCA):
-		return fmt.Sprintf("%s: certificate signed by an unknown authority: pass --ca-file PEM %s", server, risky), true
+		return fmt.Sprintf("%s: certificate signed by an unknown authority", server), true
 	case errors.As(err, &wrongHost):
-		return fmt.Sprintf("%s: %s: check the URL %s", server, strings.TrimPrefix(wrongHost.Error(), "x509: "), risky), true
+		return fmt.Sprintf("%s: %s: check the URL", server, strings.TrimPrefix(wrongHost.Error(), "x509: ")), true
 	case errors.As(err, &badCert):
-		return fmt.Sprintf("%s: %s: the server's certificate needs fixing %s", server, strings.TrimPrefix(badCert.Error(), "x509: "), risky), true
+		return fmt.Sprintf("%s: %s: the server's certificate needs fixing", server, strings.TrimPrefix(badCert.Error(), "x509: ")), true
 	case errors.Is(err, http.ErrSchemeMismatch):
 		return fmt.Sprintf("%s answers plain HTTP, not HTTPS (is the URL http://?)", server), true
 	case errors.As(err, &notTLS):
