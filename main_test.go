@@ -18,10 +18,11 @@ import (
 	"github.com/cells-oob/cells-oob/oob"
 )
 
-// TestMain lets the test binary stand in for cells-oob: scripts that
-// `exec cells-oob` run main, and so run, with the real wiring.
+// TestMain lets the test binary stand in for cells-oob, and for the
+// browser the scripts sign in with: scripts that `exec cells-oob` run main,
+// and so run, with the real wiring.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"cells-oob": main})
+	testscript.Main(m, map[string]func(){"cells-oob": main, browserName: browserCommand})
 }
 
 // scriptSetups prepare the environment of every script, in order. A test

@@ -8,10 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-
-	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/cells-oob/cells-oob/internal/browser"
 	"github.com/cells-oob/cells-oob/internal/cellsop"
@@ -38,39 +35,16 @@ import (
 //
 // browser is a program rather than a builtin command because a builtin
 // cannot start the command with the script's environment, which testscript
-// keeps to itself; a program inherits it. It is this test binary under
-// another name: setupBrowser links it into every script's PATH, and init
-// runs it when it is started by that name, as testscript.Main does for
-// cells-oob.
+// keeps to itself; a program inherits it. TestMain registers it, as it
+// does cells-oob, so it is this test binary under another name.
 const browserName = "browser"
 
 // browserFailed is browser's exit status when the browser, not the command
 // it drives, failed: no status cells-oob uses.
 const browserFailed = 125
 
-func init() {
-	if filepath.Base(os.Args[0]) == browserName {
-		os.Exit(browserMain(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	scriptSetups = append(scriptSetups, setupBrowser)
-}
-
-// setupBrowser puts browser on the script's PATH, in $WORK/.bin.
-func setupBrowser(env *testscript.Env) error {
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	bin := filepath.Join(env.WorkDir, ".bin")
-	if err := os.Mkdir(bin, 0o755); err != nil {
-		return err
-	}
-	if err := os.Symlink(exe, filepath.Join(bin, browserName)); err != nil {
-		return err
-	}
-	env.Setenv("PATH", bin+string(filepath.ListSeparator)+env.Getenv("PATH"))
-	return nil
-}
+// browserCommand runs browser as a program, for testscript.Main.
+func browserCommand() { os.Exit(browserMain(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // pastes says, for each paste kind, how the person treats the sign-in page
 // and what they copy from where it leads.
