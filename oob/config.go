@@ -14,8 +14,8 @@ import (
 	"github.com/cells-oob/cells-oob/internal/jsonout"
 )
 
-// ConfigVersion is the version written into new config files.
-const ConfigVersion = 1
+// configVersion is the version written into new config files.
+const configVersion = 1
 
 // Config is the whole config file: profiles keyed by name and the name of
 // the current one.
@@ -194,7 +194,7 @@ func (c *Config) Delete(name string) {
 
 // parseConfig turns the contents of a config file into a Config. An empty
 // file is an empty config, as is a file from before versions were written;
-// a version newer than ConfigVersion is refused, so that this version never
+// a version newer than configVersion is refused, so that this version never
 // rewrites a file it does not understand.
 func parseConfig(data []byte) (*Config, error) {
 	c := new(Config)
@@ -204,12 +204,12 @@ func parseConfig(data []byte) (*Config, error) {
 		}
 	}
 	switch {
-	case c.Version > ConfigVersion:
-		return nil, fmt.Errorf("version %d is newer than this cells-oob reads (%d): upgrade cells-oob", c.Version, ConfigVersion)
+	case c.Version > configVersion:
+		return nil, fmt.Errorf("version %d is newer than this cells-oob reads (%d): upgrade cells-oob", c.Version, configVersion)
 	case c.Version < 0:
 		return nil, fmt.Errorf("version %d is not valid", c.Version)
 	}
-	c.Version = ConfigVersion
+	c.Version = configVersion
 	if c.Profiles == nil {
 		c.Profiles = make(map[string]*Profile)
 	}

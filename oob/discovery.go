@@ -16,9 +16,9 @@ import (
 // metadata, relative to the issuer with a trailing slash.
 const discoveryPath = ".well-known/openid-configuration"
 
-// Discovery is the part of an OpenID provider's metadata that signing in
+// discovery is the part of an OpenID provider's metadata that signing in
 // and keeping tokens fresh need.
-type Discovery struct {
+type discovery struct {
 	Issuer                string `json:"issuer"`
 	AuthorizationEndpoint string `json:"authorization_endpoint"`
 	TokenEndpoint         string `json:"token_endpoint"`
@@ -29,7 +29,7 @@ type Discovery struct {
 }
 
 // Endpoints returns the URLs a profile keeps.
-func (d Discovery) Endpoints() Endpoints {
+func (d discovery) Endpoints() Endpoints {
 	return Endpoints{
 		Authorization: d.AuthorizationEndpoint,
 		Token:         d.TokenEndpoint,
@@ -39,18 +39,18 @@ func (d Discovery) Endpoints() Endpoints {
 	}
 }
 
-// Discover fetches and checks the metadata of the provider whose issuer is
+// discover fetches and checks the metadata of the provider whose issuer is
 // issuer.
-func Discover(ctx context.Context, client *http.Client, issuer string) (*Discovery, error) {
+func discover(ctx context.Context, client *http.Client, issuer string) (*discovery, error) {
 	body, err := safehttp.Get(ctx, client, strings.TrimSuffix(issuer, "/")+"/"+discoveryPath, "application/json", "")
 	if err != nil {
 		return nil, err
 	}
-	return ParseDiscovery(body, issuer)
+	return parseDiscovery(body, issuer)
 }
 
-// ParseDiscovery parses and checks a discovery document: its issuer must be
-// wantIssuer (see [SameIssuer]), the authorization, token and JWKS
+// parseDiscovery parses and checks a discovery document: its issuer must be
+// wantIssuer (see [sameIssuer]), the authorization, token and JWKS
 // endpoints must be there, and every endpoint must be an absolute http(s)
 // URL. Every failure matches ErrInvalid.
 //
@@ -59,8 +59,8 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (*Discove
 // clear, and the JWKS could be swapped in transit for keys that sign
 // forged ID tokens. A Cells server that advertises http endpoints behind an
 // https proxy has the wrong external URL, and saying so is the fix.
-func ParseDiscovery(data []byte, wantIssuer string) (*Discovery, error) {
-	var d Discovery
+func parseDiscovery(data []byte, wantIssuer string) (*discovery, error) {
+	var d discovery
 	if err := json.Unmarshal(data, &d); err != nil {
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
@@ -71,7 +71,7 @@ func ParseDiscovery(data []byte, wantIssuer string) (*Discovery, error) {
 	if d.Issuer == "" {
 		return nil, Invalidf("oob: discovery: the document names no issuer")
 	}
-	if !SameIssuer(d.Issuer, wantIssuer) {
+	if !sameIssuer(d.Issuer, wantIssuer) {
 		return nil, Invalidf("oob: discovery: the server's issuer is %s, not %s (check the URL, and the server's external URL)",
 			termsafe.Text(d.Issuer, termsafe.MaxServerText), termsafe.Text(wantIssuer, termsafe.MaxServerText))
 	}
@@ -135,17 +135,17 @@ func parseHTTPURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// SameIssuer reports whether a and b name the same issuer, tolerating one
+// sameIssuer reports whether a and b name the same issuer, tolerating one
 // missing or extra trailing slash: Cells' issuer ends with one, and people
 // and configs often drop it.
-func SameIssuer(a, b string) bool {
+func sameIssuer(a, b string) bool {
 	a, b = strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/")
 	return a != "" && a == b
 }
 
-// IssuerForServer returns the issuer of the Cells server at serverURL,
+// issuerForServer returns the issuer of the Cells server at serverURL,
 // <url>/oidc/. A trailing slash on serverURL is tolerated.
-func IssuerForServer(serverURL string) (string, error) {
+func issuerForServer(serverURL string) (string, error) {
 	if serverURL != "" && !strings.Contains(serverURL, "://") {
 		// "host:port" parses as a scheme and an opaque part, or not at
 		// all; either way the person left the scheme out.
@@ -178,9 +178,9 @@ func IssuerForServer(serverURL string) (string, error) {
 	return serverBase(serverURL) + issuerPath, nil
 }
 
-// DefaultRedirectURI returns Cells' out-of-band redirect for the server at
+// defaultRedirectURI returns Cells' out-of-band redirect for the server at
 // serverURL, <url>/oauth2/oob, where Cells shows the code to copy.
-func DefaultRedirectURI(serverURL string) string {
+func defaultRedirectURI(serverURL string) string {
 	return serverBase(serverURL) + oobPath
 }
 

@@ -21,11 +21,11 @@ func FuzzParseDiscovery(f *testing.F) {
 		f.Add(data, "https://cells.example.com/oidc")
 	}
 	f.Fuzz(func(t *testing.T, data []byte, wantIssuer string) {
-		d, err := ParseDiscovery(data, wantIssuer)
+		d, err := parseDiscovery(data, wantIssuer)
 		if err != nil {
 			return
 		}
-		if !SameIssuer(d.Issuer, wantIssuer) {
+		if !sameIssuer(d.Issuer, wantIssuer) {
 			t.Fatalf("accepted issuer %q when %q was wanted", d.Issuer, wantIssuer)
 		}
 		issuer := mustHTTPURL(t, "issuer", d.Issuer)

@@ -62,12 +62,12 @@ func TestParseDiscoveryTestdata(t *testing.T) {
 			if !known {
 				t.Fatalf("no expectation for %s: add one", name)
 			}
-			d, err := ParseDiscovery(discoverySeed(t, name), seedIssuer)
+			d, err := parseDiscovery(discoverySeed(t, name), seedIssuer)
 			if wantErr == "" {
 				if err != nil {
-					t.Fatalf("ParseDiscovery: %v", err)
+					t.Fatalf("parseDiscovery: %v", err)
 				}
-				if !SameIssuer(d.Issuer, seedIssuer) {
+				if !sameIssuer(d.Issuer, seedIssuer) {
 					t.Errorf("issuer = %s", d.Issuer)
 				}
 				return
@@ -83,7 +83,7 @@ func TestParseDiscoveryTestdata(t *testing.T) {
 }
 
 func TestParseDiscoveryCells(t *testing.T) {
-	d, err := ParseDiscovery(discoverySeed(t, "cells.json"), "https://cells.example.com/oidc")
+	d, err := parseDiscovery(discoverySeed(t, "cells.json"), "https://cells.example.com/oidc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,10 +178,10 @@ func TestParseDiscoveryRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := ParseDiscovery(tt.doc, tt.want)
+			d, err := parseDiscovery(tt.doc, tt.want)
 			if tt.wantErr == "" {
 				if err != nil {
-					t.Fatalf("ParseDiscovery: %v", err)
+					t.Fatalf("parseDiscovery: %v", err)
 				}
 				if d.Endpoints().Token == "" {
 					t.Errorf("no token endpoint in %+v", d)
@@ -215,8 +215,8 @@ func TestDiscoverySameIssuer(t *testing.T) {
 		{"https://H/oidc/", "https://h/oidc/", false},
 	}
 	for _, tt := range tests {
-		if got := SameIssuer(tt.a, tt.b); got != tt.want {
-			t.Errorf("SameIssuer(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		if got := sameIssuer(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameIssuer(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
 }
@@ -248,21 +248,21 @@ func TestDiscoveryIssuerForServer(t *testing.T) {
 		{server: "", wantErr: "must start with https://"},
 	}
 	for _, tt := range tests {
-		issuer, err := IssuerForServer(tt.server)
+		issuer, err := issuerForServer(tt.server)
 		if tt.wantErr == "" {
 			if err != nil || issuer != tt.issuer {
-				t.Errorf("IssuerForServer(%q) = %q, %v; want %q", tt.server, issuer, err, tt.issuer)
+				t.Errorf("issuerForServer(%q) = %q, %v; want %q", tt.server, issuer, err, tt.issuer)
 			}
-			if got := DefaultRedirectURI(tt.server); got != tt.redirect {
-				t.Errorf("DefaultRedirectURI(%q) = %q, want %q", tt.server, got, tt.redirect)
+			if got := defaultRedirectURI(tt.server); got != tt.redirect {
+				t.Errorf("defaultRedirectURI(%q) = %q, want %q", tt.server, got, tt.redirect)
 			}
 			continue
 		}
 		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.wantErr) {
-			t.Errorf("IssuerForServer(%q) error = %v, want ErrUsage containing %q", tt.server, err, tt.wantErr)
+			t.Errorf("issuerForServer(%q) error = %v, want ErrUsage containing %q", tt.server, err, tt.wantErr)
 		}
 		if err != nil && strings.Contains(err.Error(), "synthetic-pw") {
-			t.Errorf("IssuerForServer(%q) error %q shows the password", tt.server, err)
+			t.Errorf("issuerForServer(%q) error %q shows the password", tt.server, err)
 		}
 	}
 }
@@ -345,10 +345,10 @@ func TestDiscover(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := cellsServer(t, tt.handler)
 			client := testClient(t)
-			d, err := Discover(context.Background(), client, srv.URL+"/oidc/")
+			d, err := discover(context.Background(), client, srv.URL+"/oidc/")
 			if tt.wantErr == "" {
 				if err != nil {
-					t.Fatalf("Discover: %v", err)
+					t.Fatalf("discover: %v", err)
 				}
 				if want := srv.URL + "/oidc/oauth2/token"; d.TokenEndpoint != want {
 					t.Errorf("token endpoint = %s, want %s", d.TokenEndpoint, want)
@@ -370,7 +370,7 @@ func TestDiscoverIssuerWithoutSlash(t *testing.T) {
 		w.Write(discoveryDoc(base+"/oidc/", base+"/oidc/oauth2/auth", base+"/oidc/oauth2/token", base+"/oidc/.well-known/jwks.json", ""))
 	})
 	client := testClient(t)
-	d, err := Discover(context.Background(), client, srv.URL+"/oidc")
+	d, err := discover(context.Background(), client, srv.URL+"/oidc")
 	if err != nil {
 		t.Fatal(err)
 	}

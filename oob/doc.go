@@ -10,8 +10,8 @@
 // story), and a Logout revokes them and forgets the profile.
 //
 // What the person pastes (a code, the whole redirect URL, a token response
-// or a bare token) is read by ReadPaste and ParsePaste; everything a server
-// sends is checked before it is kept. Errors match the sentinels in
+// or a bare token) is judged before anything is sent, and everything a
+// server sends is checked before it is kept. Errors match the sentinels in
 // errors.go, which say what failed; what to do about it is the caller's to
 // say.
 package oob

@@ -18,8 +18,8 @@ import (
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
-// Leeway is the clock skew tolerated when checking a token's times.
-const Leeway = time.Minute
+// leeway is the clock skew tolerated when checking a token's times.
+const leeway = time.Minute
 
 // Flow is one out-of-band login: the person opens a URL elsewhere and pastes
 // back what the browser shows.
@@ -61,7 +61,7 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	disc, err := Discover(ctx, f.HTTPClient, issuer)
+	disc, err := discover(ctx, f.HTTPClient, issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -108,22 +108,22 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 	// paste only the token exchange touches the network.
 	keys := fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
 
-	raw, err := ReadPaste(ctx, f.In, prompt)
+	raw, err := readPaste(ctx, f.In, prompt)
 	if err != nil {
 		return nil, err
 	}
-	paste, err := ParsePaste(raw, PasteOptions{AsToken: opts.AsToken, State: state, RedirectURI: redirect})
+	paste, err := parsePaste(raw, pasteOptions{AsToken: opts.AsToken, State: state, RedirectURI: redirect})
 	if err != nil {
 		return nil, err
 	}
 
 	v := &validator{client: f.HTTPClient, now: f.Now, profile: prof, keys: keys}
 	switch paste.Kind {
-	case PasteCode, PasteRedirectURL:
+	case pasteCode, pasteRedirectURL:
 		tok, err := f.exchange(ctx, prof, paste.Code, verifier)
 		if err != nil {
 			refused := tokenError("exchange code", prof.Endpoints.Token, err)
-			if paste.Kind == PasteCode && !prof.DropsPKCE && isInvalidGrant(err) {
+			if paste.Kind == pasteCode && !prof.DropsPKCE && isInvalidGrant(err) {
 				// Some people paste a token where a code was asked for;
 				// the server is the judge of whether it is one.
 				return v.opaque(ctx, paste.Code, refused)
@@ -135,7 +135,7 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 			return nil, fmt.Errorf("oob: exchange code: %w", err)
 		}
 		return v.tokens(ctx, set, nonce)
-	case PasteTokenJSON:
+	case pasteTokenJSON:
 		return v.tokens(ctx, Token{
 			AccessToken:  paste.AccessToken,
 			TokenType:    paste.TokenType,
@@ -144,9 +144,9 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 			Expiry:       expiryFrom(f.now(), paste.ExpiresIn),
 			Lifetime:     paste.ExpiresIn,
 		}, "")
-	case PasteJWT:
+	case pasteJWT:
 		return v.jwt(ctx, paste.AccessToken)
-	case PasteOpaque:
+	case pasteOpaque:
 		return v.opaque(ctx, paste.AccessToken, nil)
 	}
 	return nil, Invalidf("oob: unrecognised paste")
@@ -204,13 +204,13 @@ func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 	case opts.Server != "" && opts.Issuer != "":
 		return "", "", Usagef("give a server URL or an issuer, not both")
 	case opts.Server != "":
-		issuer, err = IssuerForServer(opts.Server)
+		issuer, err = issuerForServer(opts.Server)
 		if err != nil {
 			return "", "", err
 		}
 		redirect = opts.RedirectURI
 		if redirect == "" {
-			redirect = DefaultRedirectURI(opts.Server)
+			redirect = defaultRedirectURI(opts.Server)
 		}
 		return issuer, redirect, nil
 	case opts.Issuer != "":
@@ -323,7 +323,7 @@ func (v *validator) verifyJWT(ctx context.Context, raw, audience string) (*jwtin
 		Keyfunc:  kf,
 		Issuer:   v.profile.Issuer,
 		Audience: audience,
-		Leeway:   Leeway,
+		Leeway:   leeway,
 		Now:      v.now,
 	}
 	t, err := jwtinfo.Verify(ctx, raw, opts)

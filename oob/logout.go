@@ -115,10 +115,10 @@ func (l *Logout) revoke(ctx context.Context, name string, p *Profile) error {
 	}
 	client, err := l.HTTPClient(p.TLS)
 	if err == nil {
-		err = Revoke(ctx, client, p.Endpoints.Revocation, p.ClientID, p.Token.RefreshToken, "refresh_token")
+		err = revoke(ctx, client, p.Endpoints.Revocation, p.ClientID, p.Token.RefreshToken, "refresh_token")
 	}
 	if err == nil && p.Token.AccessToken != "" {
-		err = Revoke(ctx, client, p.Endpoints.Revocation, p.ClientID, p.Token.AccessToken, "access_token")
+		err = revoke(ctx, client, p.Endpoints.Revocation, p.ClientID, p.Token.AccessToken, "access_token")
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -149,10 +149,10 @@ func (l *Logout) printf(format string, args ...any) {
 	}
 }
 
-// Revoke asks the provider to revoke token (RFC 7009) at endpoint, for the
+// revoke asks the provider to revoke token (RFC 7009) at endpoint, for the
 // public client clientID. hint is "refresh_token" or "access_token". A
 // token the server does not know counts as revoked, as the RFC says.
-func Revoke(ctx context.Context, client *http.Client, endpoint, clientID, token, hint string) error {
+func revoke(ctx context.Context, client *http.Client, endpoint, clientID, token, hint string) error {
 	form := url.Values{
 		"token":           {token},
 		"token_type_hint": {hint},

@@ -73,7 +73,7 @@ func TestRevokeForm(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	err := Revoke(t.Context(), srv.Client(), srv.URL+"/revoke", "cells-client", "tok", "refresh_token")
+	err := revoke(t.Context(), srv.Client(), srv.URL+"/revoke", "cells-client", "tok", "refresh_token")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestRevokeForm(t *testing.T) {
 		t.Errorf("form %v, want %v", got, want)
 	}
 
-	err = Revoke(t.Context(), srv.Client(), srv.URL+"/revoke", "cells-client", "bad", "access_token")
+	err = revoke(t.Context(), srv.Client(), srv.URL+"/revoke", "cells-client", "bad", "access_token")
 	var refused *safehttp.HTTPError
 	if !errors.As(err, &refused) || refused.StatusCode != http.StatusBadRequest || refused.Code != "unsupported_token_type" {
 		t.Fatalf("got %v, want the server's refusal", err)

@@ -14,16 +14,16 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// PasteKind says what a person pasted.
-type PasteKind int
+// pasteKind says what a person pasted.
+type pasteKind int
 
 // The kinds of paste, as the spec lists them.
 const (
-	PasteCode        PasteKind = iota + 1 // a bare authorization code
-	PasteRedirectURL                      // the whole redirect URL with code and state
-	PasteTokenJSON                        // a token response JSON
-	PasteJWT                              // a three-part JWT
-	PasteOpaque                           // an opaque token (with --token)
+	pasteCode        pasteKind = iota + 1 // a bare authorization code
+	pasteRedirectURL                      // the whole redirect URL with code and state
+	pasteTokenJSON                        // a token response JSON
+	pasteJWT                              // a three-part JWT
+	pasteOpaque                           // an opaque token (with --token)
 )
 
 // Limits on what a paste may hold. A paste is refused above maxPaste before
@@ -36,9 +36,9 @@ const (
 	maxDescription = 200
 )
 
-// Paste is a classified paste.
-type Paste struct {
-	Kind PasteKind
+// pasted is a classified paste.
+type pasted struct {
+	Kind pasteKind
 	// Code is the authorization code (PasteCode, PasteRedirectURL).
 	Code string
 	// State is the state from a redirect URL.
@@ -57,8 +57,8 @@ type Paste struct {
 	Scope        string
 }
 
-// PasteOptions tell ParsePaste what this login expects.
-type PasteOptions struct {
+// pasteOptions tell parsePaste what this login expects.
+type pasteOptions struct {
 	// AsToken says the person announced a token (login --token), so a paste
 	// that is neither a URL nor JSON is a token rather than a code.
 	AsToken bool
@@ -98,48 +98,48 @@ func (e *AuthError) Error() string {
 // Is makes an AuthError match ErrInvalid, so that it exits with code 4.
 func (e *AuthError) Is(target error) bool { return target == ErrInvalid }
 
-// ParsePaste classifies what a person pasted at the login prompt: a bare
+// parsePaste classifies what a person pasted at the login prompt: a bare
 // authorization code, the whole redirect URL, a token response JSON, a JWT
 // or, with opts.AsToken, an opaque token. Surrounding blanks and matching
 // quotes are ignored. Every error matches ErrInvalid and none repeats the
 // pasted value.
-func ParsePaste(s string, opts PasteOptions) (Paste, error) {
+func parsePaste(s string, opts pasteOptions) (pasted, error) {
 	if len(s) > maxPaste {
-		return Paste{}, Invalidf("oob: the paste is too long (%d bytes, at most 1 MiB)", len(s))
+		return pasted{}, Invalidf("oob: the paste is too long (%d bytes, at most 1 MiB)", len(s))
 	}
 	s = trimPaste(s)
 	if s == "" {
-		return Paste{}, Invalidf("oob: empty paste: paste the code shown by the browser")
+		return pasted{}, Invalidf("oob: empty paste: paste the code shown by the browser")
 	}
 	if !utf8.ValidString(s) {
-		return Paste{}, Invalidf("oob: the paste is not text: paste the code shown by the browser")
+		return pasted{}, Invalidf("oob: the paste is not text: paste the code shown by the browser")
 	}
 	if r, ok := controlRune(s); ok {
-		return Paste{}, Invalidf("oob: the paste holds a control character (%U): paste only the code, the URL or the token", r)
+		return pasted{}, Invalidf("oob: the paste holds a control character (%U): paste only the code, the URL or the token", r)
 	}
 	if s[0] == '{' {
 		return parseTokenJSON(s)
 	}
 	s = stripBearer(s)
 	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-		return Paste{}, Invalidf("oob: the paste holds more than one value: paste only the code, the URL or the token")
+		return pasted{}, Invalidf("oob: the paste holds more than one value: paste only the code, the URL or the token")
 	}
 	if p, ok, err := parseRedirect(s, opts); ok {
 		return p, err
 	}
 	if isJWT(s) {
-		return Paste{Kind: PasteJWT, AccessToken: s, IDToken: s}, nil
+		return pasted{Kind: pasteJWT, AccessToken: s, IDToken: s}, nil
 	}
 	if opts.AsToken {
 		if err := checkToken(s, "token", maxPaste); err != nil {
-			return Paste{}, err
+			return pasted{}, err
 		}
-		return Paste{Kind: PasteOpaque, AccessToken: s}, nil
+		return pasted{Kind: pasteOpaque, AccessToken: s}, nil
 	}
 	if err := checkToken(s, "code", maxCode); err != nil {
-		return Paste{}, err
+		return pasted{}, err
 	}
-	return Paste{Kind: PasteCode, Code: s}, nil
+	return pasted{Kind: pasteCode, Code: s}, nil
 }
 
 // trimPaste drops what copying adds around a value: blanks, line ends, a
@@ -231,23 +231,23 @@ func isJWT(s string) bool {
 	return alg != ""
 }
 
-func parseTokenJSON(s string) (Paste, error) {
+func parseTokenJSON(s string) (pasted, error) {
 	var resp tokenResponse
 	if err := json.Unmarshal([]byte(s), &resp); err != nil {
-		return Paste{}, jsonError(err, len(s))
+		return pasted{}, jsonError(err, len(s))
 	}
 	if resp.Error != "" {
-		return Paste{}, newAuthError(resp.Error, resp.ErrorDescription)
+		return pasted{}, newAuthError(resp.Error, resp.ErrorDescription)
 	}
 	if resp.AccessToken == "" && resp.IDToken == "" {
-		return Paste{}, Invalidf("oob: the pasted JSON holds neither access_token nor id_token")
+		return pasted{}, Invalidf("oob: the pasted JSON holds neither access_token nor id_token")
 	}
 	expiresIn, err := resp.check()
 	if err != nil {
-		return Paste{}, Invalidf("oob: the pasted JSON: %v", err)
+		return pasted{}, Invalidf("oob: the pasted JSON: %v", err)
 	}
-	return Paste{
-		Kind:         PasteTokenJSON,
+	return pasted{
+		Kind:         pasteTokenJSON,
 		AccessToken:  resp.AccessToken,
 		RefreshToken: resp.RefreshToken,
 		IDToken:      resp.IDToken,
@@ -276,7 +276,7 @@ func jsonError(err error, size int) error {
 // parseRedirect reads a redirect URL, whole or as copied in part: an
 // absolute URL, a path or host and path with a query, or the query alone.
 // ok is false when s is not a URL at all.
-func parseRedirect(s string, opts PasteOptions) (p Paste, ok bool, err error) {
+func parseRedirect(s string, opts pasteOptions) (p pasted, ok bool, err error) {
 	if scheme, _, found := strings.Cut(s, "://"); found && isScheme(scheme) {
 		return parseAbsoluteRedirect(s, opts)
 	}
@@ -287,10 +287,10 @@ func parseRedirect(s string, opts PasteOptions) (p Paste, ok bool, err error) {
 	query, fragment, _ := strings.Cut(raw, "#")
 	if !hasParam(query, "code") && !hasParam(query, "error") &&
 		!hasParam(fragment, "code") && !hasParam(fragment, "error") {
-		return Paste{}, false, nil
+		return pasted{}, false, nil
 	}
 	if prefix != "" && !relativeMatches(prefix, opts.RedirectURI) {
-		return Paste{}, true, notThisRedirect(opts.RedirectURI)
+		return pasted{}, true, notThisRedirect(opts.RedirectURI)
 	}
 	p, err = redirectParams(query, fragment, opts, nil)
 	return p, true, err
@@ -314,26 +314,26 @@ func hasParam(raw, key string) bool {
 	return strings.HasPrefix(raw, key+"=") || strings.Contains(raw, "&"+key+"=")
 }
 
-func parseAbsoluteRedirect(s string, opts PasteOptions) (Paste, bool, error) {
+func parseAbsoluteRedirect(s string, opts pasteOptions) (pasted, bool, error) {
 	if i := strings.IndexByte(s, '?'); i > 0 && strings.Count(s, s[:i+1]) > 1 {
 		// Pasted twice without a break: the second copy would hide in the
 		// last parameter's value and pass for a wrong state.
-		return Paste{}, true, Invalidf("oob: the URL was pasted twice: paste it once")
+		return pasted{}, true, Invalidf("oob: the URL was pasted twice: paste it once")
 	}
 	u, err := url.Parse(s)
 	if err != nil {
 		// url's errors quote the URL, so they are described rather than
 		// wrapped.
 		if i := strings.LastIndexByte(s, '%'); i >= 0 && i >= len(s)-2 {
-			return Paste{}, true, errTruncated
+			return pasted{}, true, errTruncated
 		}
-		return Paste{}, true, Invalidf("oob: the pasted URL does not parse: copy it again whole")
+		return pasted{}, true, Invalidf("oob: the pasted URL does not parse: copy it again whole")
 	}
 	if u.Scheme = strings.ToLower(u.Scheme); u.Scheme != "http" && u.Scheme != "https" {
-		return Paste{}, true, Invalidf("oob: the pasted URL is not an http or https URL: paste the redirect URL or the code")
+		return pasted{}, true, Invalidf("oob: the pasted URL is not an http or https URL: paste the redirect URL or the code")
 	}
 	if u.Host == "" {
-		return Paste{}, true, Invalidf("oob: the pasted URL has no host: copy it again whole")
+		return pasted{}, true, Invalidf("oob: the pasted URL has no host: copy it again whole")
 	}
 	_, fragment, _ := strings.Cut(s, "#")
 	p, err := redirectParams(u.RawQuery, fragment, opts, u)
@@ -348,7 +348,7 @@ var (
 // redirectParams reads code, state and error from a redirect's query, and
 // from its fragment when the server answered there. u is the pasted URL
 // when it was absolute, to be compared with the expected redirect.
-func redirectParams(query, fragment string, opts PasteOptions, u *url.URL) (Paste, error) {
+func redirectParams(query, fragment string, opts pasteOptions, u *url.URL) (pasted, error) {
 	params, qerr := url.ParseQuery(query)
 	if hasParam(fragment, "code") || hasParam(fragment, "error") || hasParam(fragment, "state") {
 		more, ferr := url.ParseQuery(fragment)
@@ -361,32 +361,32 @@ func redirectParams(query, fragment string, opts PasteOptions, u *url.URL) (Past
 		if _, ok := params["error"]; !ok {
 			switch {
 			case params.Has("client_id") || params.Has("response_type"):
-				return Paste{}, Invalidf("oob: that is the sign-in URL: open it in a browser, sign in, then paste the code the browser shows")
+				return pasted{}, Invalidf("oob: that is the sign-in URL: open it in a browser, sign in, then paste the code the browser shows")
 			case truncated(query) || truncated(fragment):
-				return Paste{}, errTruncated
+				return pasted{}, errTruncated
 			case qerr != nil:
-				return Paste{}, errBadParams
+				return pasted{}, errBadParams
 			}
-			return Paste{}, Invalidf("oob: the pasted URL holds no code: paste the URL of the page that shows the code, or the code itself")
+			return pasted{}, Invalidf("oob: the pasted URL holds no code: paste the URL of the page that shows the code, or the code itself")
 		}
 	}
 	if u != nil && opts.RedirectURI != "" && !sameEndpoint(u, opts.RedirectURI) {
-		return Paste{}, notThisRedirect(opts.RedirectURI)
+		return pasted{}, notThisRedirect(opts.RedirectURI)
 	}
 	// An error is reported whatever its state: it grants nothing, and the
 	// person needs to read it.
 	if params.Has("error") {
-		return Paste{}, newAuthError(params.Get("error"), params.Get("error_description"))
+		return pasted{}, newAuthError(params.Get("error"), params.Get("error_description"))
 	}
 	if truncated(query) || truncated(fragment) {
-		return Paste{}, errTruncated
+		return pasted{}, errTruncated
 	}
 	if qerr != nil {
-		return Paste{}, errBadParams
+		return pasted{}, errBadParams
 	}
 	codes := params["code"]
 	if len(codes) > 1 {
-		return Paste{}, Invalidf("oob: the URL holds more than one code: paste the URL from this login only")
+		return pasted{}, Invalidf("oob: the URL holds more than one code: paste the URL from this login only")
 	}
 	states := params["state"]
 	state := ""
@@ -394,13 +394,13 @@ func redirectParams(query, fragment string, opts PasteOptions, u *url.URL) (Past
 		state = states[0]
 	}
 	if opts.State != "" && (len(states) != 1 || subtle.ConstantTimeCompare([]byte(state), []byte(opts.State)) != 1) {
-		return Paste{}, Invalidf("oob: state does not match: paste the URL from this login, not an older one")
+		return pasted{}, Invalidf("oob: state does not match: paste the URL from this login, not an older one")
 	}
 	if !plausibleToken(codes[0]) || len(codes[0]) > maxCode {
-		return Paste{}, Invalidf("oob: the code in the pasted URL is not a plausible code: copy the URL again whole")
+		return pasted{}, Invalidf("oob: the code in the pasted URL is not a plausible code: copy the URL again whole")
 	}
-	return Paste{
-		Kind:   PasteRedirectURL,
+	return pasted{
+		Kind:   pasteRedirectURL,
 		Code:   codes[0],
 		State:  state,
 		Issuer: termsafe.Text(params.Get("iss"), maxDescription),

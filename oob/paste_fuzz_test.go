@@ -39,11 +39,11 @@ func FuzzParsePaste(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, in string, asToken, strict bool) {
-		opts := PasteOptions{AsToken: asToken}
+		opts := pasteOptions{AsToken: asToken}
 		if strict {
 			opts.State, opts.RedirectURI = fuzzState, fuzzRedirect
 		}
-		p, err := ParsePaste(in, opts)
+		p, err := parsePaste(in, opts)
 		if err != nil {
 			msg := err.Error()
 			if !errors.Is(err, ErrInvalid) {
@@ -62,8 +62,8 @@ func FuzzParsePaste(f *testing.F) {
 			}
 			return
 		}
-		if p.Kind < PasteCode || p.Kind > PasteOpaque {
-			t.Fatalf("ParsePaste succeeded with kind %d", p.Kind)
+		if p.Kind < pasteCode || p.Kind > pasteOpaque {
+			t.Fatalf("parsePaste succeeded with kind %d", p.Kind)
 		}
 		for field, v := range map[string]string{
 			"Code": p.Code, "AccessToken": p.AccessToken, "RefreshToken": p.RefreshToken, "IDToken": p.IDToken,
@@ -73,26 +73,26 @@ func FuzzParsePaste(f *testing.F) {
 			}
 		}
 		switch p.Kind {
-		case PasteCode, PasteRedirectURL:
+		case pasteCode, pasteRedirectURL:
 			if p.Code == "" {
 				t.Errorf("kind %d without a code", p.Kind)
 			}
 			if len(p.Code) > maxCode {
 				t.Errorf("code of %d bytes accepted", len(p.Code))
 			}
-		case PasteTokenJSON:
+		case pasteTokenJSON:
 			if p.AccessToken == "" && p.IDToken == "" {
 				t.Errorf("token JSON without access or ID token")
 			}
-		case PasteJWT, PasteOpaque:
+		case pasteJWT, pasteOpaque:
 			if p.AccessToken == "" {
 				t.Errorf("kind %d without a token", p.Kind)
 			}
 		}
-		if p.Kind == PasteOpaque && !asToken {
+		if p.Kind == pasteOpaque && !asToken {
 			t.Errorf("opaque token without AsToken")
 		}
-		if p.Kind == PasteRedirectURL && strict && p.State != fuzzState {
+		if p.Kind == pasteRedirectURL && strict && p.State != fuzzState {
 			t.Errorf("redirect accepted with another state")
 		}
 	})

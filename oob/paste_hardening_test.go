@@ -9,7 +9,7 @@ import (
 // beyond TestParsePaste: doubled pastes, URLs cut or dressed up to point
 // elsewhere, and invisible characters.
 func TestParsePasteCareless(t *testing.T) {
-	strict := PasteOptions{State: synthState, RedirectURI: synthRedirect}
+	strict := pasteOptions{State: synthState, RedirectURI: synthRedirect}
 	url := redirectTo("code=" + synthCode + "&state=" + synthState)
 	query := "code=" + synthCode + "&state=" + synthState
 	tests := []struct {
@@ -38,9 +38,9 @@ func TestParsePasteCareless(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePaste(tt.in, strict)
+			got, err := parsePaste(tt.in, strict)
 			if err == nil {
-				t.Fatalf("ParsePaste accepted it as %+v", got)
+				t.Fatalf("parsePaste accepted it as %+v", got)
 			}
 			checkPasteError(t, tt.in, err)
 			if !strings.Contains(err.Error(), tt.wantErr) {
@@ -55,8 +55,8 @@ func TestParsePasteCareless(t *testing.T) {
 // parameter sent unescaped would.
 func TestParsePasteDoubledIsNotPasteTwice(t *testing.T) {
 	in := redirectTo("code=" + synthCode + "&state=" + synthState + "&iss=https://cells.example.com/oidc/")
-	got, err := ParsePaste(in, PasteOptions{State: synthState, RedirectURI: synthRedirect})
+	got, err := parsePaste(in, pasteOptions{State: synthState, RedirectURI: synthRedirect})
 	if err != nil || got.Code != synthCode {
-		t.Fatalf("ParsePaste = %+v, %v", got, err)
+		t.Fatalf("parsePaste = %+v, %v", got, err)
 	}
 }

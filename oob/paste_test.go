@@ -32,7 +32,7 @@ var pasteSecrets = []string{synthState, synthOtherState, synthCode, synthJWT, sy
 func redirectTo(query string) string { return synthRedirect + "?" + query }
 
 func TestParsePaste(t *testing.T) {
-	strict := PasteOptions{State: synthState, RedirectURI: synthRedirect}
+	strict := pasteOptions{State: synthState, RedirectURI: synthRedirect}
 	longCode := strings.Repeat("A1b2C3d4-_", 1000)
 	tokenJSON := `{"access_token":"ory_at_SYNTHETIC-access","refresh_token":"ory_rt_SYNTHETIC-refresh",` +
 		`"id_token":"` + synthJWT + `","token_type":"bearer","expires_in":599,"scope":"openid offline"}`
@@ -40,22 +40,22 @@ func TestParsePaste(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		opts    PasteOptions
-		want    Paste
+		opts    pasteOptions
+		want    pasted
 		wantErr string // a part of the message; empty when no error is expected
 	}{
 		{name: "bare code", in: synthCode, opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthCode}},
+			want: pasted{Kind: pasteCode, Code: synthCode}},
 		{name: "JWE-shaped code is a code", in: synthJWE, opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthJWE}},
+			want: pasted{Kind: pasteCode, Code: synthJWE}},
 		{name: "JWE with direct key is a code", in: synthJWEDir, opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthJWEDir}},
+			want: pasted{Kind: pasteCode, Code: synthJWEDir}},
 		{name: "eyJ three parts that are not a JWT is a code", in: "eyJub3Q.anVzdA.c29tZQ", opts: strict,
-			want: Paste{Kind: PasteCode, Code: "eyJub3Q.anVzdA.c29tZQ"}},
+			want: pasted{Kind: pasteCode, Code: "eyJub3Q.anVzdA.c29tZQ"}},
 		{name: "JWT with an empty signature is not a JWT", in: synthJWTHeader + "." + synthJWTClaims + ".", opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthJWTHeader + "." + synthJWTClaims + "."}},
+			want: pasted{Kind: pasteCode, Code: synthJWTHeader + "." + synthJWTClaims + "."}},
 		{name: "10000-character code", in: longCode, opts: strict,
-			want: Paste{Kind: PasteCode, Code: longCode}},
+			want: pasted{Kind: pasteCode, Code: longCode}},
 		{name: "code over 64 KiB", in: strings.Repeat("c", 70000), opts: strict,
 			wantErr: "too long for a code"},
 		{name: "code with a zero-width space inside", in: "ory_ac_SYNTHETIC\u200b-code", opts: strict,
@@ -64,15 +64,15 @@ func TestParsePaste(t *testing.T) {
 			wantErr: "not a code"},
 
 		{name: "double quoted", in: `"` + synthCode + `"`, opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthCode}},
+			want: pasted{Kind: pasteCode, Code: synthCode}},
 		{name: "single quoted", in: "'" + synthCode + "'", opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthCode}},
+			want: pasted{Kind: pasteCode, Code: synthCode}},
 		{name: "backquoted URL", in: "`" + redirectTo("code="+synthCode+"&state="+synthState) + "`", opts: strict,
-			want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "surrounding spaces and CR", in: " \t " + synthCode + " \r", opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthCode}},
+			want: pasted{Kind: pasteCode, Code: synthCode}},
 		{name: "CRLF and byte order mark", in: "\ufeff" + synthCode + "\r\n", opts: strict,
-			want: Paste{Kind: PasteCode, Code: synthCode}},
+			want: pasted{Kind: pasteCode, Code: synthCode}},
 		{name: "empty", in: "", opts: strict, wantErr: "empty paste"},
 		{name: "whitespace only", in: " \t\r\n ", opts: strict, wantErr: "empty paste"},
 		{name: "quotes only", in: `""`, opts: strict, wantErr: "empty paste"},
@@ -85,18 +85,18 @@ func TestParsePaste(t *testing.T) {
 			opts: strict, wantErr: "more than one value"},
 
 		{name: "redirect URL with matching state", in: redirectTo("code=" + synthCode + "&scope=openid+offline&state=" + synthState),
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "redirect URL with issuer", in: redirectTo("code=" + synthCode + "&state=" + synthState + "&iss=https%3A%2F%2Fcells.example.com%2Foidc%2F"),
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState, Issuer: "https://cells.example.com/oidc/"}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState, Issuer: "https://cells.example.com/oidc/"}},
 		{name: "redirect URL answered in the fragment", in: synthRedirect + "#code=" + synthCode + "&state=" + synthState,
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "redirect URL with explicit port, trailing slash and upper-case host",
 			in:   "HTTPS://Cells.Example.COM:443/oauth2/oob/?code=" + synthCode + "&state=" + synthState,
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "redirect URL holding a JWE code", in: redirectTo("code=" + synthJWE + "&state=" + synthState),
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthJWE, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthJWE, State: synthState}},
 		{name: "redirect URL without expected state", in: redirectTo("code=" + synthCode),
-			opts: PasteOptions{}, want: Paste{Kind: PasteRedirectURL, Code: synthCode}},
+			opts: pasteOptions{}, want: pasted{Kind: pasteRedirectURL, Code: synthCode}},
 		{name: "wrong state", in: redirectTo("code=" + synthCode + "&state=" + synthOtherState),
 			opts: strict, wantErr: "state does not match: paste the URL from this login, not an older one"},
 		{name: "missing state", in: redirectTo("code=" + synthCode),
@@ -128,18 +128,18 @@ func TestParsePaste(t *testing.T) {
 		{name: "URL over plain http", in: "http://cells.example.com/oauth2/oob?code=" + synthCode + "&state=" + synthState,
 			opts: strict, wantErr: "not this login's redirect"},
 		{name: "any host without an expected redirect", in: "https://elsewhere.example.org/cb?code=" + synthCode + "&state=" + synthState,
-			opts: PasteOptions{State: synthState}, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: pasteOptions{State: synthState}, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "non-web redirect is not compared", in: "https://accounts.example.org/approval?code=" + synthCode + "&state=" + synthState,
-			opts: PasteOptions{State: synthState, RedirectURI: "urn:ietf:wg:oauth:2.0:oob"},
-			want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: pasteOptions{State: synthState, RedirectURI: "urn:ietf:wg:oauth:2.0:oob"},
+			want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "query without scheme and host", in: "code=" + synthCode + "&state=" + synthState,
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "query with its question mark", in: "?state=" + synthState + "&code=" + synthCode,
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "path and query", in: "/oauth2/oob?code=" + synthCode + "&state=" + synthState,
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "host, path and query", in: "cells.example.com/oauth2/oob?code=" + synthCode + "&state=" + synthState,
-			opts: strict, want: Paste{Kind: PasteRedirectURL, Code: synthCode, State: synthState}},
+			opts: strict, want: pasted{Kind: pasteRedirectURL, Code: synthCode, State: synthState}},
 		{name: "another host without scheme", in: "evil.example.net/oauth2/oob?code=" + synthCode + "&state=" + synthState,
 			opts: strict, wantErr: "expected a URL on cells.example.com"},
 		{name: "query with the wrong state", in: "code=" + synthCode + "&state=" + synthOtherState,
@@ -174,11 +174,11 @@ func TestParsePaste(t *testing.T) {
 			opts: strict, wantErr: strings.Repeat("x", maxDescription) + "…"},
 
 		{name: "token JSON", in: tokenJSON, opts: strict,
-			want: Paste{Kind: PasteTokenJSON, AccessToken: "ory_at_SYNTHETIC-access", RefreshToken: "ory_rt_SYNTHETIC-refresh",
+			want: pasted{Kind: pasteTokenJSON, AccessToken: "ory_at_SYNTHETIC-access", RefreshToken: "ory_rt_SYNTHETIC-refresh",
 				IDToken: synthJWT, TokenType: "Bearer", ExpiresIn: 599, Scope: "openid offline"}},
 		{name: "token JSON on several lines, expires_in as a string",
 			in:   "{\n  \"id_token\": \"" + synthJWT + "\",\n  \"expires_in\": \"3600\"\n}\n",
-			opts: strict, want: Paste{Kind: PasteTokenJSON, IDToken: synthJWT, TokenType: "Bearer", ExpiresIn: 3600}},
+			opts: strict, want: pasted{Kind: pasteTokenJSON, IDToken: synthJWT, TokenType: "Bearer", ExpiresIn: 3600}},
 		{name: "JSON with error", in: `{"error":"invalid_grant","error_description":"The grant is expired"}`,
 			opts: strict, wantErr: "the server refused the sign-in: invalid_grant: The grant is expired"},
 		{name: "JSON without tokens", in: `{"token_type":"bearer"}`, opts: strict,
@@ -201,18 +201,18 @@ func TestParsePaste(t *testing.T) {
 			wantErr: `token_type "DPoP" cannot be sent as a bearer token`},
 
 		{name: "JWT", in: synthJWT, opts: strict,
-			want: Paste{Kind: PasteJWT, AccessToken: synthJWT, IDToken: synthJWT}},
-		{name: "JWT with --token", in: synthJWT, opts: PasteOptions{AsToken: true},
-			want: Paste{Kind: PasteJWT, AccessToken: synthJWT, IDToken: synthJWT}},
+			want: pasted{Kind: pasteJWT, AccessToken: synthJWT, IDToken: synthJWT}},
+		{name: "JWT with --token", in: synthJWT, opts: pasteOptions{AsToken: true},
+			want: pasted{Kind: pasteJWT, AccessToken: synthJWT, IDToken: synthJWT}},
 		{name: "JWT copied with its header", in: "Authorization: Bearer " + synthJWT, opts: strict,
-			want: Paste{Kind: PasteJWT, AccessToken: synthJWT, IDToken: synthJWT}},
-		{name: "opaque with --token", in: synthPAT, opts: PasteOptions{AsToken: true},
-			want: Paste{Kind: PasteOpaque, AccessToken: synthPAT}},
-		{name: "JWE with --token is opaque", in: synthJWE, opts: PasteOptions{AsToken: true},
-			want: Paste{Kind: PasteOpaque, AccessToken: synthJWE}},
-		{name: "opaque with --token and Bearer", in: "bearer " + synthPAT, opts: PasteOptions{AsToken: true},
-			want: Paste{Kind: PasteOpaque, AccessToken: synthPAT}},
-		{name: "opaque with --token holding a non-ASCII character", in: "ory_at_SYNTHÉTIC", opts: PasteOptions{AsToken: true},
+			want: pasted{Kind: pasteJWT, AccessToken: synthJWT, IDToken: synthJWT}},
+		{name: "opaque with --token", in: synthPAT, opts: pasteOptions{AsToken: true},
+			want: pasted{Kind: pasteOpaque, AccessToken: synthPAT}},
+		{name: "JWE with --token is opaque", in: synthJWE, opts: pasteOptions{AsToken: true},
+			want: pasted{Kind: pasteOpaque, AccessToken: synthJWE}},
+		{name: "opaque with --token and Bearer", in: "bearer " + synthPAT, opts: pasteOptions{AsToken: true},
+			want: pasted{Kind: pasteOpaque, AccessToken: synthPAT}},
+		{name: "opaque with --token holding a non-ASCII character", in: "ory_at_SYNTHÉTIC", opts: pasteOptions{AsToken: true},
 			wantErr: "not a token"},
 
 		{name: "1 MB of junk", in: junkBytes(1_000_000), opts: strict, wantErr: ""},
@@ -220,12 +220,12 @@ func TestParsePaste(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePaste(tt.in, tt.opts)
-			if tt.wantErr == "" && tt.want == (Paste{}) {
+			got, err := parsePaste(tt.in, tt.opts)
+			if tt.wantErr == "" && tt.want == (pasted{}) {
 				// Junk: any refusal will do, as long as it is ErrInvalid
 				// and safe to print.
 				if err == nil {
-					t.Fatalf("ParsePaste accepted junk as %v", got.Kind)
+					t.Fatalf("parsePaste accepted junk as %v", got.Kind)
 				}
 			}
 			if err != nil {
@@ -233,19 +233,19 @@ func TestParsePaste(t *testing.T) {
 			}
 			switch {
 			case tt.wantErr != "" && err == nil:
-				t.Fatalf("ParsePaste = %+v, want an error with %q", got, tt.wantErr)
+				t.Fatalf("parsePaste = %+v, want an error with %q", got, tt.wantErr)
 			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
 				t.Fatalf("error = %q, want it to contain %q", err, tt.wantErr)
-			case tt.want != (Paste{}) && err != nil:
-				t.Fatalf("ParsePaste: %v", err)
-			case tt.want != (Paste{}) && got != tt.want:
-				t.Fatalf("ParsePaste =\n %+v\nwant\n %+v", got, tt.want)
+			case tt.want != (pasted{}) && err != nil:
+				t.Fatalf("parsePaste: %v", err)
+			case tt.want != (pasted{}) && got != tt.want:
+				t.Fatalf("parsePaste =\n %+v\nwant\n %+v", got, tt.want)
 			}
 		})
 	}
 }
 
-// checkPasteError holds every error of ParsePaste to the same rules: it
+// checkPasteError holds every error of parsePaste to the same rules: it
 // matches ErrInvalid, fits on one short line, and repeats no secret.
 func checkPasteError(t *testing.T, in string, err error) {
 	t.Helper()
@@ -279,8 +279,8 @@ func junkBytes(n int) string {
 }
 
 func TestParsePasteAuthError(t *testing.T) {
-	_, err := ParsePaste(redirectTo("error=access_denied&error_description=denied%E2%80%AEevil&state="+synthState),
-		PasteOptions{State: synthState, RedirectURI: synthRedirect})
+	_, err := parsePaste(redirectTo("error=access_denied&error_description=denied%E2%80%AEevil&state="+synthState),
+		pasteOptions{State: synthState, RedirectURI: synthRedirect})
 	var authErr *AuthError
 	if !errors.As(err, &authErr) {
 		t.Fatalf("error %v is not an *AuthError", err)
@@ -296,7 +296,7 @@ func TestParsePasteAuthError(t *testing.T) {
 }
 
 func TestParsePasteDoesNotMatchOtherSentinels(t *testing.T) {
-	_, err := ParsePaste("", PasteOptions{})
+	_, err := parsePaste("", pasteOptions{})
 	for _, sentinel := range []error{ErrUsage, ErrInterrupted, ErrExpired, ErrNotLoggedIn} {
 		if errors.Is(err, sentinel) {
 			t.Errorf("empty paste matches %v", sentinel)

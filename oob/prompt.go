@@ -40,7 +40,7 @@ var errEmptyStdin = Invalidf("oob: no input on stdin: pipe the code, the URL or 
 // interrupt that may be what closed it; see preferInterrupt.
 const interruptGrace = 250 * time.Millisecond
 
-// ReadPaste reads what the person pastes at the login prompt. On a terminal
+// readPaste reads what the person pastes at the login prompt. On a terminal
 // it reads in raw mode, so that the paste is not echoed and is not cut at
 // the terminal's 4096-byte line limit, lets the person edit the line, and
 // then writes to feedback how many characters arrived (never what they
@@ -48,10 +48,10 @@ const interruptGrace = 250 * time.Millisecond
 // way the result is trimmed of surrounding blanks.
 //
 // Ctrl-C, or Ctrl-D on an empty line, returns an error matching
-// ErrInterrupted. When ctx is done ReadPaste restores the terminal and
+// ErrInterrupted. When ctx is done readPaste restores the terminal and
 // returns ctx.Err(); a read that cannot be woken (a reader other than a
 // pollable *os.File) is left to finish in the background.
-func ReadPaste(ctx context.Context, in io.Reader, feedback io.Writer) (string, error) {
+func readPaste(ctx context.Context, in io.Reader, feedback io.Writer) (string, error) {
 	f, isFile := in.(*os.File)
 	if isFile {
 		if fd, ok := terminalFd(f); ok {
@@ -208,7 +208,7 @@ func openJSON(s string) bool {
 
 // restOfJSON reads lines onto the start of a JSON object until it is
 // whole, the input ends, or it would pass maxPaste. Whatever it holds
-// then is the paste, for ParsePaste to judge.
+// then is the paste, for parsePaste to judge.
 func restOfJSON(br *bufio.Reader, start string) (string, error) {
 	var paste strings.Builder
 	paste.WriteString(start)

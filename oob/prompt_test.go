@@ -43,18 +43,18 @@ func TestReadPastePipe(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var feedback bytes.Buffer
-			got, err := ReadPaste(t.Context(), strings.NewReader(tt.in), &feedback)
+			got, err := readPaste(t.Context(), strings.NewReader(tt.in), &feedback)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.errText) {
-					t.Fatalf("ReadPaste error = %v, want %v with %q", err, tt.wantErr, tt.errText)
+					t.Fatalf("readPaste error = %v, want %v with %q", err, tt.wantErr, tt.errText)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("ReadPaste: %v", err)
+				t.Fatalf("readPaste: %v", err)
 			}
 			if got != tt.want {
-				t.Errorf("ReadPaste = %d bytes %.20q…, want %d bytes %.20q…", len(got), got, len(tt.want), tt.want)
+				t.Errorf("readPaste = %d bytes %.20q…, want %d bytes %.20q…", len(got), got, len(tt.want), tt.want)
 			}
 			// Nothing is echoed from a pipe: the feedback only ends the
 			// prompt's line, and never holds the paste.
@@ -69,9 +69,9 @@ func TestReadPastePipe(t *testing.T) {
 // the limit, not after buffering the whole stream.
 func TestReadPasteStopsAtTheLimit(t *testing.T) {
 	r := &endlessReader{limit: 64 << 20}
-	_, err := ReadPaste(t.Context(), r, io.Discard)
+	_, err := readPaste(t.Context(), r, io.Discard)
 	if !errors.Is(err, ErrInvalid) {
-		t.Fatalf("ReadPaste error = %v, want ErrInvalid", err)
+		t.Fatalf("readPaste error = %v, want ErrInvalid", err)
 	}
 	if r.n > 2*maxPaste {
 		t.Errorf("read %d bytes before refusing", r.n)
@@ -99,12 +99,12 @@ func TestReadPastePipeCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := ReadPaste(ctx, pr, io.Discard)
+	_, err := readPaste(ctx, pr, io.Discard)
 	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("ReadPaste error = %v, want context.Canceled", err)
+		t.Fatalf("readPaste error = %v, want context.Canceled", err)
 	}
 	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("ReadPaste returned %v after the cancel", d)
+		t.Errorf("readPaste returned %v after the cancel", d)
 	}
 }
 
@@ -119,15 +119,15 @@ func TestReadPasteOSPipeCancel(t *testing.T) {
 	defer pw.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := ReadPaste(ctx, pr, io.Discard); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("ReadPaste error = %v, want context.DeadlineExceeded", err)
+	if _, err := readPaste(ctx, pr, io.Discard); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("readPaste error = %v, want context.DeadlineExceeded", err)
 	}
 	if _, err := pw.WriteString(synthCode + "\n"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadPaste(t.Context(), pr, io.Discard)
+	got, err := readPaste(t.Context(), pr, io.Discard)
 	if err != nil || got != synthCode {
-		t.Fatalf("ReadPaste after a cancel = %q, %v", got, err)
+		t.Fatalf("readPaste after a cancel = %q, %v", got, err)
 	}
 }
 
@@ -147,10 +147,10 @@ func TestReadPasteEmptyPipeInterrupted(t *testing.T) {
 			go pw.Close()
 			cancel()
 		}
-		_, err = ReadPaste(ctx, pr, io.Discard)
+		_, err = readPaste(ctx, pr, io.Discard)
 		pr.Close()
 		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("round %d: ReadPaste error = %v, want the interrupt", i, err)
+			t.Fatalf("round %d: readPaste error = %v, want the interrupt", i, err)
 		}
 	}
 	pr, pw, err := os.Pipe()
@@ -159,13 +159,13 @@ func TestReadPasteEmptyPipeInterrupted(t *testing.T) {
 	}
 	defer pr.Close()
 	pw.Close()
-	if _, err := ReadPaste(t.Context(), pr, io.Discard); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no input on stdin") {
-		t.Fatalf("ReadPaste of an empty pipe = %v, want no input", err)
+	if _, err := readPaste(t.Context(), pr, io.Discard); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no input on stdin") {
+		t.Fatalf("readPaste of an empty pipe = %v, want no input", err)
 	}
 }
 
 // ptyTerminal is a pseudo-terminal: the test types on the master side and
-// ReadPaste reads the tty. Everything the terminal writes back (its echo)
+// readPaste reads the tty. Everything the terminal writes back (its echo)
 // is collected from the master.
 type ptyTerminal struct {
 	master, tty *os.File
@@ -214,7 +214,7 @@ func newTerminal(t *testing.T) *ptyTerminal {
 	return tm
 }
 
-// waitRaw waits until ReadPaste has changed the terminal's mode: typing
+// waitRaw waits until readPaste has changed the terminal's mode: typing
 // before that would go through the canonical line discipline.
 func (tm *ptyTerminal) waitRaw(t *testing.T) {
 	t.Helper()
@@ -245,7 +245,7 @@ func (tm *ptyTerminal) checkRestored(t *testing.T) {
 }
 
 // echoed returns what the terminal wrote back before a marker written to
-// the tty now. Since ReadPaste has consumed its input by then, any echo
+// the tty now. Since readPaste has consumed its input by then, any echo
 // of it was queued before the marker.
 func (tm *ptyTerminal) echoed(t *testing.T) string {
 	t.Helper()
@@ -272,12 +272,13 @@ type pasteResult struct {
 	err error
 }
 
-// readPaste starts ReadPaste on the tty and waits for raw mode.
+// readPaste starts the package's readPaste on the tty and waits for raw
+// mode.
 func (tm *ptyTerminal) readPaste(t *testing.T, ctx context.Context, feedback io.Writer) <-chan pasteResult {
 	t.Helper()
 	done := make(chan pasteResult, 1)
 	go func() {
-		s, err := ReadPaste(ctx, tm.tty, feedback)
+		s, err := readPaste(ctx, tm.tty, feedback)
 		done <- pasteResult{s, err}
 	}()
 	tm.waitRaw(t)
@@ -287,7 +288,7 @@ func (tm *ptyTerminal) readPaste(t *testing.T, ctx context.Context, feedback io.
 func (tm *ptyTerminal) typeIn(t *testing.T, s string) {
 	t.Helper()
 	// The tty's input queue is smaller than a long paste, so the write
-	// blocks until ReadPaste drains it.
+	// blocks until readPaste drains it.
 	go func() {
 		if _, err := tm.master.WriteString(s); err != nil {
 			t.Errorf("write to the master: %v", err)
@@ -301,7 +302,7 @@ func waitPaste(t *testing.T, done <-chan pasteResult) pasteResult {
 	case r := <-done:
 		return r
 	case <-time.After(10 * time.Second):
-		t.Fatal("ReadPaste did not return")
+		t.Fatal("readPaste did not return")
 		return pasteResult{}
 	}
 }
@@ -314,10 +315,10 @@ func TestReadPasteTerminalLongPaste(t *testing.T) {
 	tm.typeIn(t, paste+"\r")
 	r := waitPaste(t, done)
 	if r.err != nil {
-		t.Fatalf("ReadPaste: %v", r.err)
+		t.Fatalf("readPaste: %v", r.err)
 	}
 	if r.s != paste {
-		t.Errorf("ReadPaste returned %d characters, want the %d pasted", len(r.s), len(paste))
+		t.Errorf("readPaste returned %d characters, want the %d pasted", len(r.s), len(paste))
 	}
 	tm.checkRestored(t)
 	if echo := tm.echoed(t); echo != "" {
@@ -361,7 +362,7 @@ func TestReadPasteTerminalEditing(t *testing.T) {
 			tm.checkRestored(t)
 			if tt.wantErr != nil {
 				if !errors.Is(r.err, tt.wantErr) {
-					t.Fatalf("ReadPaste error = %v, want %v", r.err, tt.wantErr)
+					t.Fatalf("readPaste error = %v, want %v", r.err, tt.wantErr)
 				}
 				if feedback.String() != "\n" {
 					t.Errorf("feedback = %q, want a line end", feedback.String())
@@ -369,10 +370,10 @@ func TestReadPasteTerminalEditing(t *testing.T) {
 				return
 			}
 			if r.err != nil {
-				t.Fatalf("ReadPaste: %v", r.err)
+				t.Fatalf("readPaste: %v", r.err)
 			}
 			if r.s != tt.want {
-				t.Errorf("ReadPaste = %q, want %q", r.s, tt.want)
+				t.Errorf("readPaste = %q, want %q", r.s, tt.want)
 			}
 			if n := len([]rune(tt.want)); n == 1 && feedback.String() != "received 1 character\n" {
 				t.Errorf("feedback = %q, want the singular", feedback.String())
@@ -399,7 +400,7 @@ func TestReadPasteTerminalDiscardsTheRest(t *testing.T) {
 	tm.typeIn(t, first+"\r"+second+"\r")
 	r := waitPaste(t, done)
 	if r.err != nil || r.s != first {
-		t.Fatalf("ReadPaste = %d characters, %v; want the first copy's %d", len(r.s), r.err, len(first))
+		t.Fatalf("readPaste = %d characters, %v; want the first copy's %d", len(r.s), r.err, len(first))
 	}
 	tm.checkRestored(t)
 
@@ -428,15 +429,15 @@ func TestReadPasteTerminalCancel(t *testing.T) {
 	cancel()
 	r := waitPaste(t, done)
 	if !errors.Is(r.err, context.Canceled) {
-		t.Fatalf("ReadPaste error = %v, want context.Canceled", r.err)
+		t.Fatalf("readPaste error = %v, want context.Canceled", r.err)
 	}
 	tm.checkRestored(t)
 
-	// No reader was left behind: the next paste reaches a new ReadPaste.
+	// No reader was left behind: the next paste reaches a new readPaste.
 	done = tm.readPaste(t, t.Context(), io.Discard)
 	tm.typeIn(t, "\x15"+synthCode+"\r")
 	if r := waitPaste(t, done); r.err != nil || r.s != synthCode {
-		t.Fatalf("ReadPaste after a cancel = %q, %v", r.s, r.err)
+		t.Fatalf("readPaste after a cancel = %q, %v", r.s, r.err)
 	}
 }
 
@@ -453,7 +454,7 @@ func TestReadPasteAwaitPanic(t *testing.T) {
 	t.Error("await returned instead of panicking")
 }
 
-// lockedBuffer is a bytes.Buffer safe to read while ReadPaste may write it.
+// lockedBuffer is a bytes.Buffer safe to read while readPaste may write it.
 type lockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

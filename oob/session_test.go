@@ -28,7 +28,7 @@ import (
 func signIn(t *testing.T, srv *cellsop.Server) *Profile {
 	t.Helper()
 	ctx := t.Context()
-	disc, err := Discover(ctx, srv.Client(), srv.Issuer())
+	disc, err := discover(ctx, srv.Client(), srv.Issuer())
 	if err != nil {
 		t.Fatalf("discover: %v", err)
 	}

@@ -142,7 +142,7 @@ func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) e
 		}
 		return err
 	}
-	c.Version = ConfigVersion
+	c.Version = configVersion
 	if c.Profiles == nil {
 		c.Profiles = make(map[string]*Profile)
 	}
@@ -209,10 +209,10 @@ func lockBlocking(l *flock.Flock) error {
 	}
 }
 
-// MaxConfigBytes is the largest config file read. A profile takes a few
+// maxConfigBytes is the largest config file read. A profile takes a few
 // KiB; a file past this is not a config of ours, and reading it whole
 // would only cost memory.
-const MaxConfigBytes = 1 << 20
+const maxConfigBytes = 1 << 20
 
 // Use makes the profile named name the current one, under the store's
 // lock. An unknown name is Select's error, matching ErrNotLoggedIn
@@ -230,7 +230,7 @@ func (s *Store) Use(ctx context.Context, name string) error {
 
 // Check tells, without opening anything, whether the config path can hold
 // the config: there is nothing there yet, or a regular file of at most
-// MaxConfigBytes, directly or through a symbolic link. A named pipe would
+// maxConfigBytes, directly or through a symbolic link. A named pipe would
 // block a read for ever, a device would be replaced by a file of tokens,
 // and a dangling link would be replaced by a file beside its target; each
 // is a *ConfigError naming the path. Other errors, such as a path through
@@ -256,12 +256,12 @@ func (s *Store) stat() (fs.FileInfo, error) {
 	return info, s.checkFile(info)
 }
 
-// checkFile refuses what is not a regular file of at most MaxConfigBytes.
+// checkFile refuses what is not a regular file of at most maxConfigBytes.
 func (s *Store) checkFile(info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
 		return &ConfigError{Path: s.Path, Err: fmt.Errorf("is %s, not a regular file", fileKind(info.Mode()))}
 	}
-	if info.Size() > MaxConfigBytes {
+	if info.Size() > maxConfigBytes {
 		return &ConfigError{Path: s.Path, Err: errConfigTooLarge}
 	}
 	return nil
@@ -289,7 +289,7 @@ func fileKind(m fs.FileMode) string {
 // read returns the config file's contents and details, or no details if
 // there is no file. It checks the path before opening it, then the file
 // it opened, which another process may have put there in between: it
-// never waits on a named pipe and never reads more than MaxConfigBytes.
+// never waits on a named pipe and never reads more than maxConfigBytes.
 func (s *Store) read() ([]byte, fs.FileInfo, error) {
 	if _, err := s.stat(); err != nil {
 		return nil, nil, err
@@ -311,10 +311,10 @@ func (s *Store) read() ([]byte, fs.FileInfo, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(info.Size()) + bytes.MinRead)
-	if _, err := buf.ReadFrom(io.LimitReader(f, MaxConfigBytes+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxConfigBytes+1)); err != nil {
 		return nil, nil, fmt.Errorf("oob: read config: %w", err)
 	}
-	if buf.Len() > MaxConfigBytes {
+	if buf.Len() > maxConfigBytes {
 		// It grew since the Stat.
 		return nil, nil, &ConfigError{Path: s.Path, Err: errConfigTooLarge}
 	}
@@ -363,5 +363,5 @@ func (s *Store) warnLoose(info fs.FileInfo) {
 
 // emptyConfig is the config before any login.
 func emptyConfig() *Config {
-	return &Config{Version: ConfigVersion, Profiles: make(map[string]*Profile)}
+	return &Config{Version: configVersion, Profiles: make(map[string]*Profile)}
 }

@@ -155,7 +155,7 @@ func TestStoreOversizeNotRead(t *testing.T) {
 // A config of exactly 1 MiB is still read: the limit is inclusive.
 func TestStoreConfigAtTheLimit(t *testing.T) {
 	data := []byte(`{"version":1,"profiles":{}}`)
-	data = append(data, strings.Repeat(" ", MaxConfigBytes-len(data))...)
+	data = append(data, strings.Repeat(" ", maxConfigBytes-len(data))...)
 	s := storeWith(t, data)
 	if _, err := s.Load(); err != nil {
 		t.Fatalf("Load of a 1 MiB config: %v", err)

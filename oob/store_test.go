@@ -119,7 +119,7 @@ func TestStoreLoadMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Version != ConfigVersion || c.Profiles == nil || len(c.Profiles) != 0 || c.Current != "" {
+	if c.Version != configVersion || c.Profiles == nil || len(c.Profiles) != 0 || c.Current != "" {
 		t.Errorf("Load of a missing file = %+v, want an empty config", c)
 	}
 	if _, err := os.Stat(filepath.Dir(s.Path)); !errors.Is(err, fs.ErrNotExist) {
