@@ -34,6 +34,9 @@ type Store struct {
 	// write puts the encoded config into the file that will replace it;
 	// tests make it fail the way a full disk does.
 	write func(w io.Writer, data []byte) error
+	// waiting, when set, is called as an update starts to wait for the
+	// lock another process holds; tests wait on it.
+	waiting func()
 }
 
 // ConfigError is a config file that cannot be read as a config: it is
@@ -178,6 +181,9 @@ func (s *Store) lock(ctx context.Context) (*flock.Flock, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if s.waiting != nil {
+		s.waiting()
 	}
 	got := make(chan error, 1)
 	go func() { got <- lockBlocking(l) }()

@@ -27,7 +27,8 @@ func holdLock(t testing.TB, s *Store) *flock.Flock {
 // another holder does nothing until the holder lets go, and then goes on
 // by itself.
 func TestStoreUpdateWaitsForHolder(t *testing.T) {
-	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
+	waiting := make(chan struct{})
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json"), waiting: func() { close(waiting) }}
 	holder := holdLock(t, s)
 	entered := make(chan struct{}, 1)
 	done := make(chan error, 1)
@@ -42,7 +43,12 @@ func TestStoreUpdateWaitsForHolder(t *testing.T) {
 		t.Fatal("Update ran while another held the lock")
 	case err := <-done:
 		t.Fatalf("Update returned while another held the lock: %v", err)
-	case <-time.After(100 * time.Millisecond):
+	case <-waiting:
+	}
+	select {
+	case <-entered:
+		t.Fatal("Update ran while another held the lock")
+	default:
 	}
 	if err := holder.Unlock(); err != nil {
 		t.Fatal(err)
@@ -124,6 +130,8 @@ func BenchmarkLockHandOff(b *testing.B) {
 	var total time.Duration
 	for b.Loop() {
 		holder := holdLock(b, s)
+		waiting := make(chan struct{})
+		s.waiting = func() { close(waiting) }
 		entered := make(chan time.Time, 1)
 		done := make(chan error, 1)
 		go func() {
@@ -132,8 +140,8 @@ func BenchmarkLockHandOff(b *testing.B) {
 				return errUnchanged
 			})
 		}()
-		// Let the Update find the lock held and settle into its wait.
-		time.Sleep(2 * time.Millisecond)
+		// Once the Update has found the lock held and goes to wait.
+		<-waiting
 		released := time.Now()
 		if err := holder.Unlock(); err != nil {
 			b.Fatal(err)
