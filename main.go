@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -667,7 +668,7 @@ func cmdExport(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("cannot find cec's config file (give --cec-config): %w", err)
 		}
-		x.Path = cec.ConfigPath(dir)
+		x.Path = cec.ConfigPath(dir, runtime.GOOS)
 	}
 	return x.Write(c.Context)
 }

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -42,12 +41,13 @@ const (
 	cecTokenPath = "/oidc/oauth2/token"
 )
 
-// ConfigPath is where Cells Client keeps its config, given the user's
-// config directory (os.UserConfigDir): <dir>/pydio/cells-client/config.json
-// on Linux, with "Pydio" elsewhere, as cec names it.
-func ConfigPath(userConfigDir string) string {
+// ConfigPath is where Cells Client keeps its config on the system goos
+// (runtime.GOOS), given the user's config directory (os.UserConfigDir):
+// <dir>/pydio/cells-client/config.json on Linux, with "Pydio" elsewhere, as
+// cec names it.
+func ConfigPath(userConfigDir, goos string) string {
 	vendor := "Pydio"
-	if runtime.GOOS == "linux" {
+	if goos == "linux" {
 		vendor = "pydio"
 	}
 	return filepath.Join(userConfigDir, vendor, "cells-client", "config.json")

@@ -91,10 +91,12 @@ func parseCec(t *testing.T, data []byte) *cecList {
 }
 
 func TestCecConfigPath(t *testing.T) {
-	got := ConfigPath(filepath.FromSlash("/home/u/.config"))
-	if !strings.HasSuffix(filepath.ToSlash(got), "/cells-client/config.json") ||
-		!strings.EqualFold(filepath.Base(filepath.Dir(filepath.Dir(got))), "pydio") {
-		t.Errorf("ConfigPath = %s", got)
+	dir := filepath.FromSlash("/home/u/.config")
+	for goos, vendor := range map[string]string{"linux": "pydio", "darwin": "Pydio", "windows": "Pydio", "freebsd": "Pydio"} {
+		want := filepath.Join(dir, vendor, "cells-client", "config.json")
+		if got := ConfigPath(dir, goos); got != want {
+			t.Errorf("ConfigPath on %s = %s, want %s", goos, got, want)
+		}
 	}
 }
 
