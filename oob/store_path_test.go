@@ -11,58 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// oddPaths make each kind of config path that is not a regular file of at
-// most 1 MiB, and say what the refusal should call it.
-var oddPaths = []struct {
-	name string
-	make func(t *testing.T, path string)
-	want string
-}{
-	{"named pipe", func(t *testing.T, path string) {
-		if err := syscall.Mkfifo(path, 0o600); err != nil {
-			t.Skipf("no named pipes here: %v", err)
-		}
-	}, "is a named pipe, not a regular file"},
-	{"character device", func(t *testing.T, path string) {
-		// A null device of the test's own, so that a store that replaced
-		// it would not replace the system's /dev/null.
-		if err := syscall.Mknod(path, syscall.S_IFCHR|0o600, 1<<8|3); err != nil {
-			t.Skipf("cannot make a device here (not root?): %v", err)
-		}
-	}, "is a character device, not a regular file"},
-	{"directory", func(t *testing.T, path string) {
-		if err := os.Mkdir(path, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}, "is a directory, not a regular file"},
-	{"link to a named pipe", func(t *testing.T, path string) {
-		fifo := filepath.Join(filepath.Dir(path), "fifo")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Skipf("no named pipes here: %v", err)
-		}
-		if err := os.Symlink(fifo, path); err != nil {
-			t.Fatal(err)
-		}
-	}, "is a named pipe, not a regular file"},
-	{"dangling link", func(t *testing.T, path string) {
-		if err := os.Symlink(filepath.Join(filepath.Dir(path), "gone", "config.json"), path); err != nil {
-			t.Fatal(err)
-		}
-	}, "gone/config.json, which does not exist"},
-	{"100 MB file", func(t *testing.T, path string) {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		// Sparse: it costs the disk nothing.
-		if err := f.Truncate(100 << 20); err != nil {
-			t.Fatal(err)
-		}
-	}, "larger than 1 MiB"},
-}
+	"github.com/cells-oob/cells-oob/internal/oobtest/oddpath"
+)
 
 // within runs fn, failing the test if it blocks: a named pipe opened for
 // reading waits for a writer that never comes.
@@ -79,34 +30,15 @@ func within(t *testing.T, what string, fn func() error) error {
 	}
 }
 
-// describe is what a test compares before and after: the kind of file at
-// path, and what the directory holds.
-func describe(t *testing.T, path string) string {
-	t.Helper()
-	info, err := os.Lstat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(filepath.Dir(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return info.Mode().String() + " in a directory holding " + strings.Join(names, ", ")
-}
-
 // A config path that is not a regular file of at most 1 MiB is refused at
 // once by every way in, with an error naming it, and left as it was: no
 // lock file is made beside it and nothing replaces it.
 func TestStoreRefusesOddPaths(t *testing.T) {
-	for _, tt := range oddPaths {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range oddpath.Kinds {
+		t.Run(tt.Name, func(t *testing.T) {
 			s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
-			tt.make(t, s.Path)
-			before := describe(t, s.Path)
+			tt.Make(t, s.Path)
+			before := oddpath.Describe(t, s.Path)
 			calls := []struct {
 				name string
 				fn   func() error
@@ -123,11 +55,11 @@ func TestStoreRefusesOddPaths(t *testing.T) {
 				if !errors.As(err, &cfgErr) || cfgErr.Path != s.Path && cfgErr.Path != s.resolved().Path {
 					t.Fatalf("%s: error %v, want a *ConfigError naming %s", call.name, err, s.Path)
 				}
-				if msg := err.Error(); !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") {
-					t.Errorf("%s: error %q, want one line saying %q", call.name, msg, tt.want)
+				if msg := err.Error(); !strings.Contains(msg, tt.Want) || strings.Contains(msg, "\n") {
+					t.Errorf("%s: error %q, want one line saying %q", call.name, msg, tt.Want)
 				}
 			}
-			if after := describe(t, s.Path); after != before {
+			if after := oddpath.Describe(t, s.Path); after != before {
 				t.Errorf("the path changed:\n before %s\n after  %s", before, after)
 			}
 		})
