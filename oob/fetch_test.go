@@ -3,50 +3,36 @@ package oob
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/oobtest/canned"
 )
-
-// answer is a canned HTTP answer.
-type answer struct {
-	status      int
-	contentType string
-	body        string
-}
-
-func (a answer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a.contentType != "" {
-		w.Header().Set("Content-Type", a.contentType)
-	}
-	w.WriteHeader(a.status)
-	io.WriteString(w, a.body)
-}
 
 func TestFetchUserInfo(t *testing.T) {
 	const token = "synthetic-access-token"
 	tests := []struct {
 		name      string
-		answer    answer
+		answer    canned.Answer
 		want      User
 		wantErr   string
 		wantIsInv bool
 	}{
 		{
 			name:   "accepted",
-			answer: answer{200, "application/json", `{"sub":"u-1","preferred_username":"alice","name":"Alice","email":"alice@example.com","email_verified":true}`},
+			answer: canned.New(200, "application/json", `{"sub":"u-1","preferred_username":"alice","name":"Alice","email":"alice@example.com","email_verified":true}`),
 			want:   User{Subject: "u-1", PreferredUsername: "alice", Name: "Alice", Email: "alice@example.com"},
 		},
-		{name: "unauthorized", answer: answer{401, "application/json", `{"error":"invalid_token","error_description":"token expired"}`},
+		{name: "unauthorized", answer: canned.New(401, "application/json", `{"error":"invalid_token","error_description":"token expired"}`),
 			wantErr: "oob: userinfo: the server does not accept this token: ", wantIsInv: true},
-		{name: "forbidden", answer: answer{403, "", ""}, wantErr: "oob: userinfo: the server does not accept this token: ", wantIsInv: true},
-		{name: "server error", answer: answer{500, "text/plain", "boom"}, wantErr: "/oidc/userinfo: server error 500 Internal Server Error"},
-		{name: "no subject", answer: answer{200, "application/json", `{"name":"Alice"}`}, wantErr: "the answer names no subject", wantIsInv: true},
-		{name: "subject not a string", answer: answer{200, "application/json", `{"sub":7}`}, wantErr: "the answer names no subject", wantIsInv: true},
-		{name: "not an object", answer: answer{200, "application/json", `["u-1"]`}, wantErr: "not the JSON expected"},
+		{name: "forbidden", answer: canned.New(403, "", ""), wantErr: "oob: userinfo: the server does not accept this token: ", wantIsInv: true},
+		{name: "server error", answer: canned.New(500, "text/plain", "boom"), wantErr: "/oidc/userinfo: server error 500 Internal Server Error"},
+		{name: "no subject", answer: canned.New(200, "application/json", `{"name":"Alice"}`), wantErr: "the answer names no subject", wantIsInv: true},
+		{name: "subject not a string", answer: canned.New(200, "application/json", `{"sub":7}`), wantErr: "the answer names no subject", wantIsInv: true},
+		{name: "not an object", answer: canned.New(200, "application/json", `["u-1"]`), wantErr: "not the JSON expected"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,18 +71,18 @@ func TestFetchJWKS(t *testing.T) {
 	const set = `{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":"sXch","e":"AQAB"}]}`
 	tests := []struct {
 		name    string
-		answer  answer
+		answer  canned.Answer
 		wantErr string
 		invalid bool
 	}{
-		{name: "key set", answer: answer{200, "application/jwk-set+json", set}},
-		{name: "no keys", answer: answer{200, "application/json", `{"keys":[]}`}, wantErr: "has no keys", invalid: true},
-		{name: "keys missing", answer: answer{200, "application/json", `{"kty":"RSA"}`}, wantErr: "has no keys", invalid: true},
-		{name: "null", answer: answer{200, "application/json", `null`}, wantErr: "has no keys", invalid: true},
-		{name: "keys not an array", answer: answer{200, "application/json", `{"keys":{"kty":"RSA"}}`}, wantErr: "is not a key set", invalid: true},
-		{name: "an array", answer: answer{200, "application/json", `[` + set + `]`}, wantErr: "is not a key set", invalid: true},
-		{name: "HTML", answer: answer{200, "text/html", `<html></html>`}, wantErr: "answered with an HTML page"},
-		{name: "not found", answer: answer{404, "", ``}, wantErr: "404 Not Found"},
+		{name: "key set", answer: canned.New(200, "application/jwk-set+json", set)},
+		{name: "no keys", answer: canned.New(200, "application/json", `{"keys":[]}`), wantErr: "has no keys", invalid: true},
+		{name: "keys missing", answer: canned.New(200, "application/json", `{"kty":"RSA"}`), wantErr: "has no keys", invalid: true},
+		{name: "null", answer: canned.New(200, "application/json", `null`), wantErr: "has no keys", invalid: true},
+		{name: "keys not an array", answer: canned.New(200, "application/json", `{"keys":{"kty":"RSA"}}`), wantErr: "is not a key set", invalid: true},
+		{name: "an array", answer: canned.New(200, "application/json", `[`+set+`]`), wantErr: "is not a key set", invalid: true},
+		{name: "HTML", answer: canned.New(200, "text/html", `<html></html>`), wantErr: "answered with an HTML page"},
+		{name: "not found", answer: canned.New(404, "", ``), wantErr: "404 Not Found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +91,7 @@ func TestFetchJWKS(t *testing.T) {
 			client := testClient(t)
 			got, err := FetchJWKS(context.Background(), client, srv.URL+"/oidc/.well-known/jwks.json")
 			if tt.wantErr == "" {
-				if err != nil || string(got) != tt.answer.body {
+				if err != nil || string(got) != tt.answer.Body {
 					t.Fatalf("FetchJWKS = %q, %v; want the set as sent", got, err)
 				}
 				return

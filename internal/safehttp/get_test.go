@@ -8,22 +8,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/oobtest/canned"
 )
-
-// answer is a canned HTTP answer.
-type answer struct {
-	status      int
-	contentType string
-	body        string
-}
-
-func (a answer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a.contentType != "" {
-		w.Header().Set("Content-Type", a.contentType)
-	}
-	w.WriteHeader(a.status)
-	io.WriteString(w, a.body)
-}
 
 // getJSON decodes the JSON document at rawURL into into, as the tests of
 // the client read answers.
@@ -36,60 +23,38 @@ func getJSON(ctx context.Context, client *http.Client, rawURL string, into any) 
 }
 
 func TestFetchGetJSON(t *testing.T) {
+	// What every HTML answer to a request for JSON is told, whatever its label.
+	const htmlPage = "/doc answered with an HTML page, not JSON (is the URL right?)"
 	tests := []struct {
 		name    string
-		answer  answer
+		answer  canned.Answer
 		wantErr string // the whole message after the server's URL; empty for success
 	}{
-		{name: "JSON", answer: answer{200, "application/json", `{"name":"alice"}`}},
-		{name: "JSON without a content type", answer: answer{200, "", ` {"name":"alice"}`}},
-		{name: "JSON labelled HTML", answer: answer{200, "text/html", `{"name":"alice"}`}},
+		{"JSON", canned.New(200, "application/json", `{"name":"alice"}`), ""},
+		{"JSON without a content type", canned.New(200, "", ` {"name":"alice"}`), ""},
+		{"JSON labelled HTML", canned.New(200, "text/html", `{"name":"alice"}`), ""},
+		{"HTML page after a byte order mark", canned.New(200, "application/octet-stream", "\ufeff<!DOCTYPE html>"), htmlPage},
+		{"HTML labelled but empty", canned.New(200, "text/html", ""), htmlPage},
+		{"HTML page", canned.New(200, "text/html; charset=utf-8", "<!DOCTYPE html><html></html>"), htmlPage},
+		{"HTML page labelled JSON", canned.New(200, "application/json", "\n  <html><body>sign in</body></html>"), htmlPage},
 		{
-			name:    "HTML page after a byte order mark",
-			answer:  answer{200, "application/octet-stream", "\ufeff<!DOCTYPE html>"},
-			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
+			"OAuth error",
+			canned.New(400, "application/json", `{"error":"invalid_request","error_description":"bad\u001b[31m request\nsecond line"}`),
+			`/doc: 400 Bad Request: invalid_request: bad\x1b[31m request\nsecond line`,
 		},
+		{"bad gateway", canned.New(502, "text/plain", "upstream down"), "/doc: server error 502 Bad Gateway"},
 		{
-			name:    "HTML labelled but empty",
-			answer:  answer{200, "text/html", ""},
-			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
+			"server error with an OAuth body",
+			canned.New(503, "application/json", `{"error":"temporarily_unavailable"}`),
+			"/doc: server error 503 Service Unavailable: temporarily_unavailable",
 		},
+		{"not found", canned.New(404, "text/plain", "404 page not found"), "/doc: 404 Not Found"},
+		{"not found page", canned.New(404, "text/html; charset=utf-8", "<html><body>Not here</body></html>"), "/doc: 404 Not Found (an HTML page: is the URL right?)"},
+		{"not JSON", canned.New(200, "application/json", `{"name":`), "/doc: the answer is not the JSON expected: unexpected end of JSON input"},
 		{
-			name:    "OAuth error",
-			answer:  answer{400, "application/json", `{"error":"invalid_request","error_description":"bad\u001b[31m request\nsecond line"}`},
-			wantErr: `/doc: 400 Bad Request: invalid_request: bad\x1b[31m request\nsecond line`,
-		},
-		{name: "bad gateway", answer: answer{502, "text/plain", "upstream down"}, wantErr: "/doc: server error 502 Bad Gateway"},
-		{
-			name:    "server error with an OAuth body",
-			answer:  answer{503, "application/json", `{"error":"temporarily_unavailable"}`},
-			wantErr: "/doc: server error 503 Service Unavailable: temporarily_unavailable",
-		},
-		{name: "not found", answer: answer{404, "text/plain", "404 page not found"}, wantErr: "/doc: 404 Not Found"},
-		{
-			name:    "not found page",
-			answer:  answer{404, "text/html; charset=utf-8", "<html><body>Not here</body></html>"},
-			wantErr: "/doc: 404 Not Found (an HTML page: is the URL right?)",
-		},
-		{
-			name:    "HTML page",
-			answer:  answer{200, "text/html; charset=utf-8", "<!DOCTYPE html><html></html>"},
-			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
-		},
-		{
-			name:    "HTML page labelled JSON",
-			answer:  answer{200, "application/json", "\n  <html><body>sign in</body></html>"},
-			wantErr: "/doc answered with an HTML page, not JSON (is the URL right?)",
-		},
-		{
-			name:    "not JSON",
-			answer:  answer{200, "application/json", `{"name":`},
-			wantErr: "/doc: the answer is not the JSON expected: unexpected end of JSON input",
-		},
-		{
-			name:    "wrong JSON",
-			answer:  answer{200, "application/json", `[{"name":"alice"}]`},
-			wantErr: "/doc: the answer is not the JSON expected: json: cannot unmarshal array into Go value of type struct { Name string }",
+			"wrong JSON",
+			canned.New(200, "application/json", `[{"name":"alice"}]`),
+			"/doc: the answer is not the JSON expected: json: cannot unmarshal array into Go value of type struct { Name string }",
 		},
 	}
 	for _, tt := range tests {
