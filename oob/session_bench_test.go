@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/oobtest"
 	"github.com/cells-oob/cells-oob/internal/show"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -29,27 +30,9 @@ func cachedSession(b *testing.B) *oob.Session {
 	s := &oob.Store{Path: filepath.Join(b.TempDir(), "config.json"), Warn: io.Discard}
 	err = s.Update(context.Background(), func(c *oob.Config) error {
 		for _, user := range []string{"carol", "bob", "alice"} {
-			p := &oob.Profile{
-				Server:      "https://cells.example.com",
-				Issuer:      "https://cells.example.com/oidc/",
-				ClientID:    oob.DefaultClientID,
-				RedirectURI: "https://cells.example.com/oauth2/oob",
-				Scopes:      strings.Fields(oob.DefaultScope),
-				Endpoints: oob.Endpoints{
-					Authorization: "https://cells.example.com/oidc/oauth2/auth",
-					Token:         "https://cells.example.com/oidc/oauth2/token",
-					UserInfo:      "https://cells.example.com/oidc/userinfo",
-					Revocation:    "https://cells.example.com/oidc/oauth2/revoke",
-					JWKS:          "https://cells.example.com/oidc/.well-known/jwks.json",
-				},
-				Token: oob.Token{
-					AccessToken:  "ory_at_SYNTHETIC" + strings.Repeat("a", 70),
-					TokenType:    "bearer",
-					RefreshToken: "ory_rt_SYNTHETIC" + strings.Repeat("r", 70),
-					IDToken:      strings.TrimSpace(string(jwt)),
-				},
-				User: oob.User{Subject: "sub-" + user, PreferredUsername: user, Name: "User " + user, Email: user + "@example.com"},
-			}
+			p := oobtest.Profile(user)
+			p.TLS = oob.TLS{}
+			p.Token.IDToken = strings.TrimSpace(string(jwt))
 			p.Token.Expiry = p.IDTokenExpiry()
 			c.Put(user+"@cells.example.com", p, true)
 		}

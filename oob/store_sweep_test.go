@@ -1,7 +1,6 @@
 package oob
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,26 +47,8 @@ func TestStoreSweepsWhatAKilledWriterLeft(t *testing.T) {
 	}
 	neighbours = append(neighbours, ".config.json42")
 
-	cmd := helper(t, "die-writing", s.Path, 0)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdin.Close()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "writing\n" {
-		t.Fatalf("writer said %q, %v", line, err)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	kill := startHelper(t, "die-writing", s.Path, "writing")
+	kill()
 	left := startedVersions(t, s.Path)
 	if len(left) != 1 {
 		t.Fatalf("the killed writer left %q beside the config, want one temporary file: the test proves nothing", left)

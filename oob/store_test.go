@@ -646,6 +646,37 @@ func helper(t *testing.T, role, path string, n int) *exec.Cmd {
 	return cmd
 }
 
+// startHelper starts the helper process in role, which runs until it is
+// killed, waits until it says ready, and returns what kills it. Its stdin
+// closes when the test ends, so that a helper the test did not kill stops
+// all the same.
+func startHelper(t *testing.T, role, path, ready string) (kill func()) {
+	t.Helper()
+	cmd := helper(t, role, path, 0)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close() })
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != ready+"\n" {
+		t.Fatalf("%s helper said %q, %v", role, line, err)
+	}
+	return func() {
+		t.Helper()
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+	}
+}
+
 // TestStoreHelperProcess is not a test but the other process of the
 // multi-process tests, which run it through helper.
 func TestStoreHelperProcess(t *testing.T) {
@@ -721,23 +752,7 @@ func TestStoreConcurrentProcesses(t *testing.T) {
 
 func TestStoreKilledLockHolder(t *testing.T) {
 	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
-	cmd := helper(t, "hold", s.Path, 0)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdin.Close()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || line != "locked\n" {
-		t.Fatalf("holder said %q, %v", line, err)
-	}
+	kill := startHelper(t, "hold", s.Path, "locked")
 
 	// While the holder lives, the lock is really held.
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
@@ -746,10 +761,7 @@ func TestStoreKilledLockHolder(t *testing.T) {
 		t.Fatalf("Update while another process holds the lock = %v", err)
 	}
 
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	kill()
 	ctx, cancel = context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	if err := s.Update(ctx, increment); err != nil {
