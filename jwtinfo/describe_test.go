@@ -3,7 +3,9 @@ package jwtinfo_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -112,6 +114,26 @@ func assertNoControl(t *testing.T, s, allowed string) {
 	}
 }
 
+// assertSafeOutputs fails unless both of tok's outputs, text and JSON, are
+// free of raw control characters, and the JSON parses; what names tok in
+// the failures.
+func assertSafeOutputs(t *testing.T, what string, tok *jwtinfo.Token) {
+	t.Helper()
+	var text bytes.Buffer
+	if err := tok.Describe(&text, fixtureNow); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	assertNoControl(t, text.String(), "\n")
+	js, err := tok.JSON(fixtureNow)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	assertNoControl(t, string(js), "\n")
+	if !json.Valid(js) {
+		t.Errorf("%s: JSON output does not parse:\n%s", what, js)
+	}
+}
+
 // TestEveryControlCharacterIsEscaped puts each dangerous rune in a claim
 // name, a claim value, a list and a header, and finds none of them raw in
 // either output.
@@ -139,19 +161,7 @@ func TestEveryControlCharacterIsEscaped(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%U: %v", r, err)
 		}
-		var text bytes.Buffer
-		if err := tok.Describe(&text, fixtureNow); err != nil {
-			t.Fatal(err)
-		}
-		assertNoControl(t, text.String(), "\n")
-		js, err := tok.JSON(fixtureNow)
-		if err != nil {
-			t.Fatal(err)
-		}
-		assertNoControl(t, string(js), "\n")
-		if !jsonValid(js) {
-			t.Errorf("%U: JSON output does not parse:\n%s", r, js)
-		}
+		assertSafeOutputs(t, fmt.Sprintf("%U", r), tok)
 	}
 }
 

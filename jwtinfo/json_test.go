@@ -5,8 +5,6 @@ import (
 	"testing"
 )
 
-func jsonValid(b []byte) bool { return json.Valid(b) }
-
 func TestJSON(t *testing.T) {
 	type doc struct {
 		Header   map[string]any `json:"header"`

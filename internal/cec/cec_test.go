@@ -101,7 +101,20 @@ func TestCecConfigPath(t *testing.T) {
 }
 
 func TestNewCecEntry(t *testing.T) {
-	expiry := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	alice := oobtest.Profile("alice")
+	// oauth2 is the entry for alice's profile at its own server, changed
+	// by edit.
+	oauth2 := func(edit func(e *cecSdkConfig)) cecSdkConfig {
+		e := cecSdkConfig{
+			AuthType: "oauth2", URL: "https://cells.example.com", User: "alice",
+			IDToken: alice.Token.AccessToken, TokenExpiresAt: int(alice.Token.Expiry.Unix()),
+			UseTokenCache: true, Label: "the-label", SkipKeyring: true,
+		}
+		if edit != nil {
+			edit(&e)
+		}
+		return e
+	}
 	tests := []struct {
 		name    string
 		edit    func(p *oob.Profile)
@@ -113,11 +126,7 @@ func TestNewCecEntry(t *testing.T) {
 		{
 			name:   "https default port",
 			wantID: "alice@cells.example.com:443",
-			want: cecSdkConfig{
-				AuthType: "oauth2", URL: "https://cells.example.com", User: "alice",
-				IDToken: oobtest.Profile("alice").Token.AccessToken, TokenExpiresAt: int(expiry.Unix()),
-				UseTokenCache: true, Label: "the-label", SkipKeyring: true,
-			},
+			want:   oauth2(nil),
 		},
 		{
 			name:    "with the refresh token, port and insecure TLS",
@@ -127,22 +136,17 @@ func TestNewCecEntry(t *testing.T) {
 				p.TLS = oob.TLS{InsecureSkipVerify: true}
 			},
 			wantID: "alice@cells.local:8080",
-			want: cecSdkConfig{
-				AuthType: "oauth2", URL: "http://cells.local:8080", User: "alice",
-				IDToken: oobtest.Profile("alice").Token.AccessToken, RefreshToken: oobtest.Profile("alice").Token.RefreshToken,
-				TokenExpiresAt: int(expiry.Unix()), SkipVerify: true,
-				UseTokenCache: true, Label: "the-label", SkipKeyring: true,
-			},
+			want: oauth2(func(e *cecSdkConfig) {
+				e.URL = "http://cells.local:8080"
+				e.RefreshToken = alice.Token.RefreshToken
+				e.SkipVerify = true
+			}),
 		},
 		{
 			name:   "http default port, user from the name claim",
 			edit:   func(p *oob.Profile) { p.Server = "http://10.0.0.5"; p.User.PreferredUsername = "" },
 			wantID: "User alice@10.0.0.5:80",
-			want: cecSdkConfig{
-				AuthType: "oauth2", URL: "http://10.0.0.5", User: "User alice",
-				IDToken: oobtest.Profile("alice").Token.AccessToken, TokenExpiresAt: int(expiry.Unix()),
-				UseTokenCache: true, Label: "the-label", SkipKeyring: true,
-			},
+			want:   oauth2(func(e *cecSdkConfig) { e.URL = "http://10.0.0.5"; e.User = "User alice" }),
 		},
 		{
 			name: "personal access token",
@@ -150,11 +154,11 @@ func TestNewCecEntry(t *testing.T) {
 				p.Token = oob.Token{AccessToken: "PAT-SYNTHETIC." + strings.Repeat("p", 43)}
 			},
 			wantID: "alice@cells.example.com:443",
-			want: cecSdkConfig{
-				AuthType: "pat", URL: "https://cells.example.com", User: "alice",
-				IDToken:       "PAT-SYNTHETIC." + strings.Repeat("p", 43),
-				UseTokenCache: true, Label: "the-label", SkipKeyring: true,
-			},
+			want: oauth2(func(e *cecSdkConfig) {
+				e.AuthType = "pat"
+				e.IDToken = "PAT-SYNTHETIC." + strings.Repeat("p", 43)
+				e.TokenExpiresAt = 0
+			}),
 		},
 		{
 			name:    "plain OpenID provider",
