@@ -54,6 +54,17 @@ func newS3Client(t *testing.T, front *gateway.Front, cfg string) *s3Client {
 	return c
 }
 
+// exportedS3Client is a person who signed in with the CLI to a new
+// gateway's provider, whose access tokens live lifetime, and wrote the AWS
+// profile: where each S3 client test starts. It returns the AWS config as
+// written too.
+func exportedS3Client(t *testing.T, lifetime time.Duration) (*s3Client, string) {
+	t.Helper()
+	front := gateway.NewTest(t, cellsop.Options{AccessTokenLifetime: lifetime})
+	c := newS3Client(t, front, signInWithCLI(t, front.Provider))
+	return c, c.export()
+}
+
 // run runs name with args and the client's environment plus extra, and
 // returns stdout, failing the test unless it exits 0.
 func (c *s3Client) run(extra []string, name string, args ...string) string {
@@ -117,10 +128,8 @@ func awsVersion(t *testing.T) (int, int) {
 // the server, the next call gets a new one through credential_process.
 func TestE2EAWS(t *testing.T) {
 	needTool(t, "aws", "awscli")
-	front := gateway.NewTest(t, cellsop.Options{AccessTokenLifetime: 3 * time.Second})
-	cfg := signInWithCLI(t, front.Provider)
-	c := newS3Client(t, front, cfg)
-	awsFile := c.export()
+	c, awsFile := exportedS3Client(t, 3*time.Second)
+	front, cfg := c.front, c.cfg
 	first := storedProfile(t, cfg)
 	for _, want := range []string{
 		"[profile cells]\n",
@@ -204,10 +213,8 @@ func TestE2EAWS(t *testing.T) {
 // out for cells-oob, within the lifetime of the next: one refresh in all.
 func TestE2EAWSRefreshCount(t *testing.T) {
 	needTool(t, "aws", "awscli")
-	front := gateway.NewTest(t, cellsop.Options{AccessTokenLifetime: 5 * time.Minute})
-	cfg := signInWithCLI(t, front.Provider)
-	c := newS3Client(t, front, cfg)
-	c.export()
+	c, _ := exportedS3Client(t, 5*time.Minute)
+	front, cfg := c.front, c.cfg
 	setStoredExpiry(t, cfg, time.Now().Add(-time.Second))
 	before := front.Provider.Count(cellsop.PathToken)
 	start := time.Now()
@@ -234,10 +241,8 @@ func TestE2EAWSRefreshCount(t *testing.T) {
 // credential_process.
 func TestE2ERclone(t *testing.T) {
 	needTool(t, "rclone", "rclone")
-	front := gateway.NewTest(t, cellsop.Options{AccessTokenLifetime: 3 * time.Second})
-	cfg := signInWithCLI(t, front.Provider)
-	c := newS3Client(t, front, cfg)
-	c.export()
+	c, _ := exportedS3Client(t, 3*time.Second)
+	front, cfg := c.front, c.cfg
 	remote := []string{
 		"AWS_PROFILE=cells",
 		"RCLONE_CONFIG=" + filepath.Join(c.home, "rclone.conf"),
