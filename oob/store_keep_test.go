@@ -16,9 +16,10 @@ import (
 // server has already spent the old one.
 func TestSessionKeepsRotatedTokenWhenInterrupted(t *testing.T) {
 	srv := cellsop.NewTest(t)
-	st := saved(t, signIn(t, srv))
-	expire(t, st, time.Now().Add(-time.Minute))
-	old := stored(t, st).Token.RefreshToken
+	p := signIn(t, srv)
+	p.Token.Expiry = time.Now().Add(-time.Minute)
+	st := saved(t, p)
+	old := p.Token.RefreshToken
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

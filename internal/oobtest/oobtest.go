@@ -168,3 +168,10 @@ func Spend(t testing.TB, srv *cellsop.Server, refreshToken string) error {
 	_, err := srv.OAuth2Config().TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
 	return err
 }
+
+// InvalidGrant says whether err is the provider refusing a grant as
+// invalid_grant: a refresh token spent, revoked or expired.
+func InvalidGrant(err error) bool {
+	var re *oauth2.RetrieveError
+	return errors.As(err, &re) && re.ErrorCode == "invalid_grant"
+}
