@@ -90,6 +90,20 @@ func parseCec(t *testing.T, data []byte) *cecList {
 	return &list
 }
 
+// writeCec runs x.Write and returns cec's config as it wrote it, parsed as
+// cec would parse it, and the file's bytes.
+func writeCec(t *testing.T, x *Export) (*cecList, []byte) {
+	t.Helper()
+	if err := x.Write(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(x.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parseCec(t, data), data
+}
+
 func TestCecConfigPath(t *testing.T) {
 	dir := filepath.FromSlash("/home/u/.config")
 	for goos, vendor := range map[string]string{"linux": "pydio", "darwin": "Pydio", "windows": "Pydio", "freebsd": "Pydio"} {
@@ -336,15 +350,7 @@ func TestCecWriteHandsOver(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := x.Write(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-
-	data, err := os.ReadFile(x.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := parseCec(t, data)
+	list, data := writeCec(t, x)
 	id := cellsop.Username + "@127.0.0.1:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 	if list.ActiveConfigID != id {
 		t.Errorf("active %q, want %q", list.ActiveConfigID, id)
@@ -395,7 +401,7 @@ func TestCecWriteHandsOver(t *testing.T) {
 		t.Error("the profile lost its access token")
 	}
 	oobtest.Expire(t, st, time.Now().Add(-time.Minute))
-	_, _, err = (&oob.Session{Store: st, HTTPClient: oobtest.ClientOf(srv)}).Token(t.Context(), oob.TokenOptions{MinValid: time.Minute})
+	_, _, err := (&oob.Session{Store: st, HTTPClient: oobtest.ClientOf(srv)}).Token(t.Context(), oob.TokenOptions{MinValid: time.Minute})
 	if !errors.Is(err, oob.ErrSessionExpired) {
 		t.Errorf("after the hand-over, an expired token gives %v, want session expired", err)
 	}
@@ -456,11 +462,8 @@ func TestCecWriteExistingEntry(t *testing.T) {
 	if err := os.WriteFile(x.Path, []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := x.Write(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(x.Path)
-	e := parseCec(t, data).Configs[id]
+	list, _ := writeCec(t, x)
+	e := list.Configs[id]
 	switch {
 	case e.IDToken != p.Token.AccessToken || e.RefreshToken != p.Token.RefreshToken:
 		t.Error("the tokens were not replaced")
@@ -478,14 +481,7 @@ func TestCecWriteNewFile(t *testing.T) {
 	st := oobtest.Saved(t, p)
 	var stderr bytes.Buffer
 	x := cecExport(t, st, nil, &stderr)
-	if err := x.Write(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(x.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := parseCec(t, data)
+	list, _ := writeCec(t, x)
 	if len(list.Configs) != 1 || list.Configs[list.ActiveConfigID] == nil {
 		t.Errorf("want one active entry, got %d and active %q", len(list.Configs), list.ActiveConfigID)
 	}
@@ -517,11 +513,7 @@ func TestCecWriteNoHandOver(t *testing.T) {
 			st := oobtest.Saved(t, p)
 			var stderr bytes.Buffer
 			x := cecExport(t, st, nil, &stderr)
-			if err := x.Write(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			data, _ := os.ReadFile(x.Path)
-			list := parseCec(t, data)
+			list, _ := writeCec(t, x)
 			if e := list.Configs[list.ActiveConfigID]; e == nil || e.RefreshToken != "" || e.IDToken != p.Token.AccessToken {
 				t.Error("want the access token alone in cec's entry")
 			}
@@ -544,11 +536,7 @@ func TestCecWriteKeepsCecsOwnRefreshToken(t *testing.T) {
 	id := "alice@cells.example.com:443"
 	os.MkdirAll(filepath.Dir(x.Path), 0o700)
 	os.WriteFile(x.Path, []byte(`{"ActiveConfigID":"","Configs":{"`+id+`":{"url":"https://cells.example.com","user":"alice","refreshToken":"CEC-OWN-SYNTHETIC"}}}`), 0o600)
-	if err := x.Write(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(x.Path)
-	if e := parseCec(t, data).Configs[id]; e.RefreshToken != "CEC-OWN-SYNTHETIC" {
+	if list, _ := writeCec(t, x); list.Configs[id].RefreshToken != "CEC-OWN-SYNTHETIC" {
 		t.Error("cec's own refresh token was dropped")
 	}
 	if !strings.Contains(stderr.String(), "keeps the refresh token it already had") {
