@@ -1,12 +1,10 @@
 package jwtinfo
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/jsonout"
 )
 
 // Document is the machine-readable form of a token, as `--json` prints it.
@@ -50,12 +48,9 @@ func (t *Token) Document(now time.Time) Document {
 // JSON returns the Document for now as indented JSON ending in a newline,
 // with every unprintable rune from the token escaped.
 func (t *Token) JSON(now time.Time) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(t.Document(now)); err != nil {
-		return nil, fmt.Errorf("jwtinfo: encode JSON: %w", err)
+	out, err := jsonout.Encode(t.Document(now))
+	if err != nil {
+		return nil, fmt.Errorf("jwtinfo: %w", err)
 	}
-	return termsafe.JSON(buf.Bytes()), nil
+	return out, nil
 }

@@ -229,16 +229,7 @@ func parseConfig(data []byte) (*Config, error) {
 
 // encodeConfig is the config file's contents for c: indented by two spaces,
 // keys in a fixed order, ending with a newline.
-func encodeConfig(c *Config) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func encodeConfig(c *Config) ([]byte, error) { return jsonout.Indent(c, "  ") }
 
 // UnmarshalJSON decodes a config file's contents, remembering the members
 // that have no field so that MarshalJSON writes them back.
@@ -455,15 +446,14 @@ func matchField(key string, names []string) (string, bool) {
 // marshalKeeping encodes the struct v, then the members of extra after its
 // own, sorted by key.
 func marshalKeeping(v any, extra unknown) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Escaping would rewrite strings inside the unknown members, which must
-	// read back exactly as they were.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	// Compact, and with HTML characters as they are: escaping would rewrite
+	// strings inside the unknown members, which must read back exactly as
+	// they were.
+	enc, err := jsonout.Indent(v, "")
+	if err != nil {
 		return nil, err
 	}
-	out := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	out := bytes.TrimSuffix(enc, []byte("\n"))
 	if len(extra) == 0 {
 		return out, nil
 	}
