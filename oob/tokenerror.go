@@ -18,13 +18,16 @@ func isInvalidGrant(err error) bool {
 	return errors.As(err, &re) && re.ErrorCode == "invalid_grant"
 }
 
-// busyCodes are the OAuth errors that say "not now" rather than "no": the
-// same request may succeed later, so they are not the person's input being
-// rejected.
-var busyCodes = map[string]bool{
-	"slow_down":               true,
-	"temporarily_unavailable": true,
-	"server_error":            true,
+// isBusy reports whether code is an OAuth error that says "not now" rather
+// than "no": the same request may succeed later, so it is not the person's
+// input being rejected. A switch, not a map, so that nothing is built at
+// every start of the program.
+func isBusy(code string) bool {
+	switch code {
+	case "slow_down", "temporarily_unavailable", "server_error":
+		return true
+	}
+	return false
 }
 
 // tokenError rewrites an error from the token endpoint at endpoint for
@@ -54,7 +57,7 @@ func tokenError(what, endpoint string, err error) error {
 		msg += ": " + termsafe.Text(re.ErrorDescription, termsafe.MaxServerText)
 	}
 	switch {
-	case busyCodes[re.ErrorCode]:
+	case isBusy(re.ErrorCode):
 		return fmt.Errorf("oob: %s: %s is busy (%s): try again in a moment", what, server, msg)
 	case re.ErrorCode != "" || (re.Response != nil && re.Response.StatusCode < 500):
 		return Invalidf("oob: %s: %s refused it: %s", what, server, msg)
