@@ -31,10 +31,13 @@ const (
 
 // errNoInput is Ctrl-D on an empty line: nothing pasted, as from an empty
 // pipe, and no interrupt either.
-var errNoInput = Invalidf("oob: no input: nothing was pasted")
+var errNoInput error = &markedError{msg: "oob: no input: nothing was pasted", mark: ErrInvalid}
 
 // errEmptyStdin is a pipe or file that ended before a non-empty line.
-var errEmptyStdin = Invalidf("oob: no input on stdin: pipe the code, the URL or the token in")
+//
+// Both are literals rather than Invalidf's, so that no fmt.Sprintf runs
+// for them at every start of the program.
+var errEmptyStdin error = &markedError{msg: "oob: no input on stdin: pipe the code, the URL or the token in", mark: ErrInvalid}
 
 // interruptGrace is how long a pipe that ended empty waits for an
 // interrupt that may be what closed it; see preferInterrupt.
