@@ -45,22 +45,55 @@ type builder struct {
 	env  []string
 }
 
-// settled copies the program at path into the work directory as name, by
-// ordinary writes, and returns the copy's path. A binary fresh from the
-// linker, which writes its output through a memory mapping, starts more
-// slowly on Linux (here by 10 to 20%) than the same bytes written the
-// ordinary way, as a binary is once copied into place or read back from
-// disk. Timing every program as such a copy keeps that out of the ratios.
-func (b *builder) settled(path, name string) (string, error) {
+// settled copies the program at path into the work directory n times, as
+// name-1 to name-n, by ordinary writes, and returns the copies' paths. Two
+// things make the same bytes start at different speeds on Linux. A binary
+// fresh from the linker, which writes its output through a memory mapping,
+// starts more slowly (here by 10 to 20%) than one copied into place. And
+// one copy can start up to 10% faster or slower than another for as long as
+// its pages stay cached, by how they were placed in memory. So each copy is
+// dropped from the page cache once written, to be loaded the way an
+// installed binary is, by the faults of its first start, and the timing
+// takes the copies in turn, which evens out their luck.
+func (b *builder) settled(path, name string, n int) ([]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	out := filepath.Join(b.dir, "settled", name)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return "", err
+	dir := filepath.Join(b.dir, "settled")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	return out, os.WriteFile(out, data, 0o755)
+	var paths []string
+	for i := range n {
+		out := filepath.Join(dir, fmt.Sprintf("%s-%d", name, i+1))
+		if err := writeUncached(out, data); err != nil {
+			return nil, err
+		}
+		paths = append(paths, out)
+	}
+	return paths, nil
+}
+
+// writeUncached writes data to a new executable file at path and drops
+// the file from the page cache.
+func writeUncached(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		// Pages still to be written cannot be dropped.
+		err = f.Sync()
+	}
+	if err == nil {
+		err = dropCache(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // moduleRoot is the directory of the module the go command sees from here.

@@ -13,8 +13,9 @@
 //   - the requests of that login, by path, before and after the paste;
 //   - `cells-oob token` on the cached token against the HTTPS floor, in
 //     interleaved runs so that both meet the same noise from the rest of
-//     the machine: median and 90th percentile wall time, processor time,
-//     and peak RSS;
+//     the machine, each program as several copies of its binary taken in
+//     turn (see settled): median and 90th percentile wall time, processor
+//     time, and peak RSS;
 //   - the floor of that: cells-oob built from a copy of its source whose
 //     main returns at once, which pays for every package's init and for
 //     the binary's size but does none of the command's work;
@@ -57,6 +58,7 @@ type options struct {
 	noDocs       bool
 	tags         string
 	compare      string
+	copies       int
 }
 
 // noDocsTag is urfave/cli's build tag that leaves its documentation
@@ -78,12 +80,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.defaultBuild, "default-build", true, "also time the binary plain go build makes (cgo as the environment decides)")
 	fs.BoolVar(&o.noDocs, "no-docs", true, "also time a release build with -tags "+noDocsTag+", which leaves out urfave/cli's man page and Markdown generators")
 	fs.StringVar(&o.tags, "tags", "", "build `tags` for cells-oob, to try what they change")
+	fs.IntVar(&o.copies, "copies", 3, "copies of each binary, taken in turn in the timing")
 	fs.StringVar(&o.compare, "compare", "", "also time token with this cells-oob `binary`, an older build say, in the same runs")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() > 0 || o.runs < 1 || o.rounds < 1 || o.procs < 2 {
-		fmt.Fprintln(stderr, "perf: usage: go run ./internal/perf [-runs N] [-rounds N] [-procs N] [-bench=false] [-default-build=false] [-no-docs=false] [-tags TAGS] [-compare FILE]")
+	if fs.NArg() > 0 || o.runs < 1 || o.rounds < 1 || o.procs < 2 || o.copies < 1 {
+		fmt.Fprintln(stderr, "perf: usage: go run ./internal/perf [-runs N] [-rounds N] [-procs N] [-bench=false] [-default-build=false] [-no-docs=false] [-tags TAGS] [-copies N] [-compare FILE]")
 		return 2
 	}
 	r, err := measure(ctx, o, stderr)

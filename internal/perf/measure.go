@@ -86,39 +86,41 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 				return nil, err
 			}
 		}
-		path, err := b.settled(built, name)
+		paths, err := b.settled(built, name, o.copies)
 		if err != nil {
 			return nil, err
 		}
-		v.token = &program{name: "token", path: path, args: []string{"token"}, env: env}
+		v.token = &program{name: "token", paths: paths, args: []string{"token"}, env: env}
 		if built, err = b.floor(ctx, name+"-floor", v.release); err != nil {
 			return nil, err
 		}
-		if path, err = b.settled(built, name+"-floor"); err != nil {
+		if paths, err = b.settled(built, name+"-floor", o.copies); err != nil {
 			return nil, err
 		}
-		v.floor = &program{name: "floor", path: path, env: append(slices.Clip(env), "CELLS_OOB_PERF_FLOOR=1")}
+		v.floor = &program{name: "floor", paths: paths, env: append(slices.Clip(env), "CELLS_OOB_PERF_FLOOR=1")}
+
 	}
-	bin := variants[0].token.path
+	bin := variants[0].token.paths[0]
 	b := &builder{root: root, dir: dir}
 	if o.compare != "" {
-		path, err := b.settled(o.compare, "compared")
+		paths, err := b.settled(o.compare, "compared", o.copies)
 		if err != nil {
 			return nil, err
 		}
 		variants = append(variants, &variant{
 			name:  "compared binary " + o.compare,
-			token: &program{name: "token", path: path, args: []string{"token"}, env: env},
+			token: &program{name: "token", paths: paths, args: []string{"token"}, env: env},
 		})
 	}
 	built, err := b.httpsFloor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	baseline, err := b.settled(built, "https-floor")
+	baselines, err := b.settled(built, "https-floor", o.copies)
 	if err != nil {
 		return nil, err
 	}
+	baseline := baselines[0]
 	probe, err := b.rssProbe(ctx)
 	if err != nil {
 		return nil, err
@@ -137,7 +139,7 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 	loginRows(r, reqs)
 
 	logf("timing `cells-oob token` on the cached token, %d runs of each program, interleaved", o.runs)
-	baselineProg := &program{name: "the HTTPS floor", path: baseline, env: env}
+	baselineProg := &program{name: "the HTTPS floor", paths: baselines, env: env}
 	progs := []*program{baselineProg}
 	for _, v := range variants {
 		progs = append(progs, v.token)
@@ -269,6 +271,7 @@ func tokenRows(r *report, baseline *program, variants []*variant) {
 		own := quantile(v.token.walls, 0.5) - quantile(v.floor.walls, 0.5)
 		r.info("floor of the "+v.name+": cells-oob returning as main starts",
 			fmt.Sprintf("%s; `token` adds %s to it", measured, ms(own)))
+
 	}
 }
 

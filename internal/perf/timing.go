@@ -11,12 +11,14 @@ import (
 	"time"
 )
 
-// program is one command whose start-to-exit time is measured.
+// program is one command whose start-to-exit time is measured, as
+// several copies of its binary taken in turn (see settled).
 type program struct {
-	name string
-	path string
-	args []string
-	env  []string
+	name  string
+	paths []string
+	args  []string
+	env   []string
+	turn  int
 
 	walls []time.Duration
 	cpus  []time.Duration
@@ -27,7 +29,7 @@ type program struct {
 // and the processor time it used, user and system, which the rest of the
 // machine disturbs less.
 func (p *program) once(ctx context.Context) error {
-	cmd := exec.CommandContext(ctx, p.path, p.args...)
+	cmd := exec.CommandContext(ctx, p.next(), p.args...)
 	cmd.Env = p.env
 	start := time.Now()
 	err := cmd.Run()
@@ -42,11 +44,22 @@ func (p *program) once(ctx context.Context) error {
 	return nil
 }
 
+// next is the copy of the binary whose turn it is.
+func (p *program) next() string {
+	path := p.paths[p.turn%len(p.paths)]
+	p.turn++
+	return path
+}
+
 // interleave runs each program n times, taking turns in a rotating order
-// after a warm-up, so that every program meets the same noise from the
-// rest of the machine.
+// after a warm-up that starts every copy a few times, so that every
+// program meets the same noise from the rest of the machine.
 func interleave(ctx context.Context, progs []*program, n int) error {
-	for range 10 {
+	warm := 10
+	for _, p := range progs {
+		warm = max(warm, 3*len(p.paths))
+	}
+	for range warm {
 		for _, p := range progs {
 			if err := p.once(ctx); err != nil {
 				return err
@@ -82,7 +95,7 @@ func quantile(ds []time.Duration, q float64) time.Duration {
 func (p *program) peakRSS(ctx context.Context, probe string, n int) (int64, error) {
 	var peak int64
 	for range n {
-		cmd := exec.CommandContext(ctx, probe, append([]string{p.path}, p.args...)...)
+		cmd := exec.CommandContext(ctx, probe, append([]string{p.next()}, p.args...)...)
 		cmd.Env = p.env
 		out, err := cmd.Output()
 		if err != nil {
