@@ -19,6 +19,12 @@
 //   - the floor of that: cells-oob built from a copy of its source whose
 //     main returns at once, which pays for every package's init and for
 //     the binary's size but does none of the command's work;
+//   - the floor of the spec's libraries: the HTTPS floor with an HTTPS
+//     client, a urfave/cli App and atotto/clipboard linked in and never
+//     run, the share of the bar those choices take before any code of
+//     cells-oob runs;
+//   - package init by package (GODEBUG=inittrace=1), the token binary's
+//     beyond the HTTPS floor's;
 //   - 32 processes racing on an expiring token against one process doing
 //     the same refresh alone, against 32 processes that find the token
 //     valid, and against 32 HTTPS floors;

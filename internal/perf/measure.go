@@ -40,6 +40,9 @@ type variant struct {
 	bar bool
 
 	token, floor *program
+	// libraries is the HTTPS floor with urfave/cli and atotto/clipboard
+	// put to use, on a path never taken (see libraryFloor).
+	libraries *program
 }
 
 // measure builds, logs in, and measures every bar, saying on log what it
@@ -98,7 +101,16 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 			return nil, err
 		}
 		v.floor = &program{name: "floor", paths: paths, env: append(slices.Clip(env), "CELLS_OOB_PERF_FLOOR=1")}
-
+		if v.release {
+			built, err := b.libraryFloor(ctx, name+"-libraries")
+			if err != nil {
+				return nil, err
+			}
+			if paths, err = b.settled(built, name+"-libraries", o.copies); err != nil {
+				return nil, err
+			}
+			v.libraries = &program{name: "libraries floor", paths: paths, env: env}
+		}
 	}
 	bin := variants[0].token.paths[0]
 	b := &builder{root: root, dir: dir}
@@ -146,6 +158,9 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 		if v.floor != nil {
 			progs = append(progs, v.floor)
 		}
+		if v.libraries != nil {
+			progs = append(progs, v.libraries)
+		}
 	}
 	if err := interleave(ctx, progs, o.runs); err != nil {
 		return nil, err
@@ -157,6 +172,13 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 		return nil, err
 	}
 	tokenRows(r, baselineProg, variants)
+	inits, err := initRows(ctx, baselineProg, variants[0].token, 21)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range inits {
+		r.info(row[0], row[1])
+	}
 
 	logf("racing %d processes on an expiring token, %d rounds", o.procs, o.rounds)
 	rr, err := race(ctx, bin, config, env, srv, o.procs, o.rounds)
@@ -271,7 +293,12 @@ func tokenRows(r *report, baseline *program, variants []*variant) {
 		own := quantile(v.token.walls, 0.5) - quantile(v.floor.walls, 0.5)
 		r.info("floor of the "+v.name+": cells-oob returning as main starts",
 			fmt.Sprintf("%s; `token` adds %s to it", measured, ms(own)))
-
+		if v.libraries == nil {
+			continue
+		}
+		measured, _ = figures(v.libraries)
+		r.info("floor of the spec's libraries, built as the "+v.name+": the HTTPS floor with an HTTPS client, a urfave/cli App and atotto/clipboard linked in and never run",
+			measured)
 	}
 }
 
