@@ -16,8 +16,9 @@ import (
 //
 //   - Session.Token (session.go) finds the token stale and calls renew;
 //     Session.Refresh asks for a refresh whatever the expiry.
-//   - renew takes the store's lock and reads the config again: a token
-//     another process got meanwhile is taken as it is.
+//   - renew waits for an update under way and reads the config again,
+//     then takes the store's lock and reads it once more: a token another
+//     process got meanwhile is taken as it is.
 //   - refresh trades the refresh token at the token endpoint (x/oauth2's
 //     refresh grant), checks the answer (tokenresponse.go) and any new ID
 //     token, and puts the tokens into the profile, which the store saves
@@ -27,20 +28,33 @@ import (
 //     token; honour reports the interrupt after the save.
 
 // renew refreshes the tokens of profile name for Token, which found the
-// one opts ask for (seen) stale: under the store's lock, after reading
-// the config again, so that of processes racing on an expiring token one
-// refreshes and the others take its tokens.
+// one opts ask for (seen) stale. It first waits for an update under way
+// and reads the config again (Store.settled): of processes racing on an
+// expiring token, the ones behind the refresher take its tokens together.
+// Then, under the store's exclusive lock, it reads the config once more and
+// refreshes only if the token is still stale.
 func (s *Session) renew(ctx context.Context, name, seen string, stale error, opts TokenOptions) (*Profile, error) {
+	// Another process may be refreshing right now: its tokens, once saved,
+	// are as fresh as a refresh by this one would make them.
+	fresh := func(p *Profile) bool {
+		now := s.now()
+		return opts.check(name, p, now, opts.need(p)) == nil || (opts.pick(p) != seen && opts.alive(p, now))
+	}
+	if c, err := s.Store.settled(ctx); err == nil {
+		if _, p, err := c.Select(name); err == nil && fresh(p) {
+			return p, nil
+		}
+	} else if ctx.Err() != nil {
+		return nil, err
+	}
 	var got *Profile
 	err := s.Store.UpdateKeeping(ctx, func(c *Config) error {
 		_, p, err := c.Select(name)
 		if err != nil {
 			return err
 		}
-		// Another process may have refreshed while this one waited for the
-		// lock: its token is as fresh as a refresh now would make it.
-		now := s.now()
-		if opts.check(name, p, now, opts.need(p)) == nil || (opts.pick(p) != seen && opts.alive(p, now)) {
+		// Or it refreshed while this one waited for the lock.
+		if fresh(p) {
 			got = p
 			return errUnchanged
 		}

@@ -120,7 +120,7 @@ func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) e
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return fmt.Errorf("oob: create config directory: %w", err)
 	}
-	lock, err := s.lock(ctx)
+	lock, err := s.lock(ctx, false)
 	if err != nil {
 		return fmt.Errorf("oob: lock config %s: %w", s.Path, err)
 	}
@@ -163,7 +163,8 @@ func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) e
 }
 
 // lock takes the exclusive lock on the config's lock file, waiting for it
-// as long as ctx allows.
+// as long as ctx allows; shared takes a shared one, which any number of
+// processes hold together while no one holds the exclusive one.
 //
 // A held lock is waited for in a blocking flock(2), so that the kernel
 // hands it over the moment its holder lets go: processes queued behind one
@@ -171,9 +172,13 @@ func (s *Store) update(ctx context.Context, fn func(*Config) error, keep bool) e
 // for part of an interval. That wait cannot be interrupted, so when ctx
 // ends first it goes on in the background and gives the lock back as soon
 // as it gets it.
-func (s *Store) lock(ctx context.Context) (*flock.Flock, error) {
+func (s *Store) lock(ctx context.Context, shared bool) (*flock.Flock, error) {
 	l := flock.New(s.Path + ".lock")
-	switch ok, err := l.TryLock(); {
+	try, wait := l.TryLock, l.Lock
+	if shared {
+		try, wait = l.TryRLock, l.RLock
+	}
+	switch ok, err := try(); {
 	case err != nil:
 		return nil, err
 	case ok:
@@ -186,7 +191,7 @@ func (s *Store) lock(ctx context.Context) (*flock.Flock, error) {
 		s.waiting()
 	}
 	got := make(chan error, 1)
-	go func() { got <- lockBlocking(l) }()
+	go func() { got <- lockBlocking(wait) }()
 	select {
 	case err := <-got:
 		if err != nil {
@@ -203,12 +208,31 @@ func (s *Store) lock(ctx context.Context) (*flock.Flock, error) {
 	}
 }
 
+// settled loads the config once no update is under way: it waits, as long
+// as ctx allows, for whoever holds the lock to let go, and reads the file
+// under a shared lock. Processes that find a token stale while another
+// refreshes it wait here all at once and read the new token together,
+// where taking the lock in turn would have them read one after another.
+// With no lock file yet there is nothing to wait for.
+func (s *Store) settled(ctx context.Context) (*Config, error) {
+	r := s.resolved()
+	if _, err := os.Stat(r.Path + ".lock"); err != nil {
+		return r.Load()
+	}
+	lock, err := r.lock(ctx, true)
+	if err != nil {
+		return nil, fmt.Errorf("oob: lock config %s: %w", r.Path, err)
+	}
+	defer lock.Unlock()
+	return r.Load()
+}
+
 // lockBlocking waits in flock(2) until l is locked. Go's signal handlers
 // ask the kernel to restart the call, but a handler installed by other code
 // may not.
-func lockBlocking(l *flock.Flock) error {
+func lockBlocking(lock func() error) error {
 	for {
-		err := l.Lock()
+		err := lock()
 		if !errors.Is(err, syscall.EINTR) {
 			return err
 		}

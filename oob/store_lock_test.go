@@ -153,3 +153,64 @@ func BenchmarkLockHandOff(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/hand-off")
 }
+
+// TestStoreSettledWaitsForWriter: settled reads the config only once the
+// process updating it has let go, and so reads what that process wrote.
+func TestStoreSettledWaitsForWriter(t *testing.T) {
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
+	if err := s.Update(t.Context(), increment); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
+	s.waiting = func() { close(waiting) }
+	writer := holdLock(t, s)
+	got := make(chan *Config, 1)
+	go func() {
+		c, err := s.settled(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		got <- c
+	}()
+	select {
+	case c := <-got:
+		t.Fatalf("settled read %+v while the writer held the lock", c)
+	case <-waiting:
+	}
+	// What the writer saves before it lets go.
+	other := *s
+	other.waiting = nil
+	if err := other.replace(t.Context(), []byte(`{"version":1,"current":"2","profiles":{}}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-got:
+		if c == nil || c.Current != "2" {
+			t.Errorf("settled read %+v, want what the writer saved", c)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("settled still waits after the writer let go")
+	}
+}
+
+// TestStoreSettledReadsBesideReaders: readers do not wait for each other,
+// so processes that waited behind one refresh read the new token together.
+func TestStoreSettledReadsBesideReaders(t *testing.T) {
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
+	if err := s.Update(t.Context(), increment); err != nil {
+		t.Fatal(err)
+	}
+	reader := flock.New(s.Path + ".lock")
+	if ok, err := reader.TryRLock(); !ok || err != nil {
+		t.Fatalf("TryRLock = %v, %v", ok, err)
+	}
+	defer reader.Unlock()
+	s.waiting = func() { t.Error("settled waited beside another reader") }
+	c, err := s.settled(t.Context())
+	if err != nil || c.Current != "1" {
+		t.Errorf("settled = %+v, %v", c, err)
+	}
+}
