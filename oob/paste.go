@@ -341,8 +341,10 @@ func parseAbsoluteRedirect(s string, opts pasteOptions) (pasted, bool, error) {
 }
 
 var (
-	errTruncated = Invalidf("oob: the URL looks truncated: copy it again whole, or paste only the code")
-	errBadParams = Invalidf("oob: the parameters of the pasted URL do not parse: copy it again whole")
+	// Literals rather than Invalidf's, so that no fmt.Sprintf runs for
+	// them at every start of the program.
+	errTruncated error = &markedError{msg: "oob: the URL looks truncated: copy it again whole, or paste only the code", mark: ErrInvalid}
+	errBadParams error = &markedError{msg: "oob: the parameters of the pasted URL do not parse: copy it again whole", mark: ErrInvalid}
 )
 
 // redirectParams reads code, state and error from a redirect's query, and

@@ -4,7 +4,7 @@
 //	go run ./internal/perf
 //
 // It builds the release binary (CGO_ENABLED=0 go build -trimpath
-// -ldflags="-s -w") and the HTTPS floor (a do-nothing program linking net/http, crypto/tls
+// -ldflags="-s -w" -tags urfave_cli_no_docs) and the HTTPS floor (a do-nothing program linking net/http, crypto/tls
 // and encoding/json) the same way, starts the in-process
 // OpenID provider (internal/cellsop), logs in with the browser stand-in as a
 // person would, and then measures:
@@ -33,8 +33,9 @@
 //
 // It also times, beside the release build, the binary plain `go build`
 // makes where cgo is on (the net package then links the C resolver, and
-// the binary is dynamically linked) and a release build with urfave/cli's
-// urfave_cli_no_docs build tag, so that what each costs shows.
+// the binary is dynamically linked) and a release build without urfave/cli's
+// urfave_cli_no_docs build tag, as a plain `CGO_ENABLED=0 go install`
+// makes it, so that what each costs shows.
 package main
 
 import (
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.procs, "procs", 32, "processes in the race")
 	fs.BoolVar(&o.bench, "bench", true, "run the jwtinfo and oob benchmarks")
 	fs.BoolVar(&o.defaultBuild, "default-build", true, "also time the binary plain go build makes (cgo as the environment decides)")
-	fs.BoolVar(&o.noDocs, "no-docs", true, "also time a release build with -tags "+noDocsTag+", which leaves out urfave/cli's man page and Markdown generators")
+	fs.BoolVar(&o.noDocs, "no-docs", true, "also time a release build without -tags "+noDocsTag+" (the release build has it: it leaves out urfave/cli's man page and Markdown generators)")
 	fs.StringVar(&o.tags, "tags", "", "build `tags` for cells-oob, to try what they change")
 	fs.IntVar(&o.copies, "copies", 3, "copies of each binary, taken in turn in the timing")
 	fs.StringVar(&o.compare, "compare", "", "also time token with this cells-oob `binary`, an older build say, in the same runs")

@@ -62,7 +62,7 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 	config := filepath.Join(dir, "config", "config.json")
 	env := environment(config)
 
-	variants := []*variant{{name: "release build", release: true, tags: o.tags, bar: true}}
+	variants := []*variant{{name: "release build", release: true, tags: withTag(o.tags, noDocsTag), bar: true}}
 	if o.defaultBuild {
 		cgo, err := goCmd(ctx, root, nil, "env", "CGO_ENABLED")
 		if err != nil {
@@ -72,11 +72,11 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 			variants = append(variants, &variant{name: "plain `go build` here (cgo on: the C resolver, dynamically linked)", tags: o.tags})
 		}
 	}
-	if o.noDocs && !strings.Contains(o.tags, noDocsTag) {
-		variants = append(variants, &variant{name: "release build with -tags " + noDocsTag, release: true, tags: strings.TrimPrefix(o.tags+","+noDocsTag, ",")})
+	if o.noDocs {
+		variants = append(variants, &variant{name: "release build without -tags " + noDocsTag + ", as plain `CGO_ENABLED=0 go install` makes it", release: true, tags: o.tags})
 	}
 
-	logf("building cells-oob (CGO_ENABLED=0 go build %s) and its variants, with their floors, and the HTTPS floor", strings.Join(quoteAll(releaseFlags), " "))
+	logf("building cells-oob (CGO_ENABLED=0 go build %s -tags %s) and its variants, with their floors, and the HTTPS floor", strings.Join(quoteAll(releaseFlags), " "), variants[0].tags)
 	for i, v := range variants {
 		b := &builder{root: root, dir: dir, tags: v.tags}
 		name := fmt.Sprintf("cells-oob-%d", i)
@@ -198,6 +198,14 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 	}
 	r.finish()
 	return r, nil
+}
+
+// withTag adds tag to the comma-separated build tags, once.
+func withTag(tags, tag string) string {
+	if slices.Contains(strings.Split(tags, ","), tag) {
+		return tags
+	}
+	return strings.TrimPrefix(tags+","+tag, ",")
 }
 
 // environment is this process's environment without the person's own
