@@ -16,6 +16,7 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/atomicfile"
 	"github.com/cells-oob/cells-oob/internal/jsonout"
+	"github.com/cells-oob/cells-oob/internal/smallfile"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
@@ -289,7 +290,7 @@ func (s *Store) stat() (fs.FileInfo, error) {
 // checkFile refuses what is not a regular file of at most maxConfigBytes.
 func (s *Store) checkFile(info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
-		return &ConfigError{Path: s.Path, Err: fmt.Errorf("is %s, not a regular file", fileKind(info.Mode()))}
+		return &ConfigError{Path: s.Path, Err: &smallfile.NotRegularError{Mode: info.Mode()}}
 	}
 	if info.Size() > maxConfigBytes {
 		return &ConfigError{Path: s.Path, Err: errConfigTooLarge}
@@ -299,23 +300,6 @@ func (s *Store) checkFile(info fs.FileInfo) error {
 
 var errConfigTooLarge = errors.New("is larger than 1 MiB, which no config is")
 
-// fileKind names what a path that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
-}
-
 // read returns the config file's contents and details, or no details if
 // there is no file. It checks the path before opening it, then the file
 // it opened, which another process may have put there in between: it
@@ -324,31 +308,21 @@ func (s *Store) read() ([]byte, fs.FileInfo, error) {
 	if _, err := s.stat(); err != nil {
 		return nil, nil, err
 	}
-	f, err := openConfig(s.Path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, info, err := smallfile.Read(s.Path, maxConfigBytes)
+	var notRegular *smallfile.NotRegularError
+	var tooLarge *smallfile.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("oob: read config: %w", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("oob: read config: %w", err)
-	}
-	if err := s.checkFile(info); err != nil {
-		return nil, nil, err
-	}
-	var buf bytes.Buffer
-	buf.Grow(int(info.Size()) + bytes.MinRead)
-	if _, err := buf.ReadFrom(io.LimitReader(f, maxConfigBytes+1)); err != nil {
-		return nil, nil, fmt.Errorf("oob: read config: %w", err)
-	}
-	if buf.Len() > maxConfigBytes {
-		// It grew since the Stat.
+	case errors.As(err, &notRegular):
+		return nil, nil, &ConfigError{Path: s.Path, Err: notRegular}
+	case errors.As(err, &tooLarge):
+		// It grew since the check, or was replaced.
 		return nil, nil, &ConfigError{Path: s.Path, Err: errConfigTooLarge}
+	case err != nil:
+		return nil, nil, fmt.Errorf("oob: read config: %w", err)
 	}
-	return buf.Bytes(), info, nil
+	return data, info, nil
 }
 
 // parse decodes the config file's contents, naming the file and line of

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -94,30 +93,5 @@ func TestStoreConfigAtTheLimit(t *testing.T) {
 	}
 	if err := s.Update(t.Context(), increment); err != nil {
 		t.Fatalf("Update of a 1 MiB config: %v", err)
-	}
-}
-
-// A named pipe put in place after the check is still not waited on: the
-// open does not block, and the file it opened is checked again.
-func TestStoreOpenPipeDoesNotBlock(t *testing.T) {
-	s := &Store{Path: filepath.Join(t.TempDir(), "config.json")}
-	if err := syscall.Mkfifo(s.Path, 0o600); err != nil {
-		t.Skipf("no named pipes here: %v", err)
-	}
-	var f *os.File
-	err := within(t, "openConfig", func() (err error) {
-		f, err = openConfig(s.Path)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("openConfig: %v", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.checkFile(info); err == nil || !strings.Contains(err.Error(), "named pipe") {
-		t.Errorf("checkFile of the pipe opened = %v, want it refused", err)
 	}
 }

@@ -5,13 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/cells-oob/cells-oob/internal/atomicfile"
+	"github.com/cells-oob/cells-oob/internal/smallfile"
 )
 
 // maxFileSize bounds the AWS files read: a config is a few kilobytes, and a
@@ -109,30 +108,16 @@ func Shadowed(path, name string) bool {
 
 // readSmall reads a regular file of at most maxFileSize, reporting whether
 // it exists. Anything else (a FIFO, a device, a directory) is refused
-// before it is opened for reading, which could block.
+// without waiting on it; so is a file with a NUL byte, which no AWS config
+// holds.
 func readSmall(path string) ([]byte, bool, error) {
-	info, err := os.Stat(path)
+	data, _, err := smallfile.Read(path, maxFileSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, false, nil
 	case err != nil:
-		return nil, false, err
-	case !info.Mode().IsRegular():
-		return nil, true, errors.New("not a regular file")
-	}
-	f, err := os.Open(path)
-	if err != nil {
 		return nil, true, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, true, err
-	}
-	if len(data) > maxFileSize {
-		return nil, true, errors.New("larger than 1 MiB")
-	}
-	if strings.ContainsRune(string(data), 0) {
+	case bytes.IndexByte(data, 0) >= 0:
 		return nil, true, errors.New("not a text file")
 	}
 	return data, true, nil

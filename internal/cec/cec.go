@@ -16,6 +16,7 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/atomicfile"
 	"github.com/cells-oob/cells-oob/internal/jsonout"
+	"github.com/cells-oob/cells-oob/internal/smallfile"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/oob"
@@ -33,6 +34,10 @@ import (
 // cecMinValid is how long an exported access token must stay valid: cec
 // counts one with less than a minute left as expired.
 const cecMinValid = time.Minute
+
+// maxCecConfig is the largest cec config read: cec's entries take a few
+// hundred bytes each.
+const maxCecConfig = 1 << 20
 
 // cecClientID and cecTokenPath are what cec refreshes with, whatever the
 // profile says: a refresh token is of use to cec only when they match.
@@ -320,10 +325,10 @@ type cecMerge struct {
 // mode 0600 as it holds tokens.
 func mergeCecFile(ctx context.Context, path, id string, e *Entry) (cecMerge, error) {
 	var res cecMerge
-	old, err := os.ReadFile(path)
+	old, _, err := smallfile.Read(path, maxCecConfig)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return res, fmt.Errorf("read cec config: %w", err)
+		return res, fmt.Errorf("cec config %s: %w (nothing was written)", path, err)
 	}
 	top := make(map[string]json.RawMessage)
 	if len(bytes.Trim(old, jsonout.Space)) > 0 {

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/term"
 
+	"github.com/cells-oob/cells-oob/internal/smallfile"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -164,22 +166,17 @@ func (s *source) load() (*oob.Profile, error) {
 	return s.profile, err
 }
 
-// readSmallFile reads a key file, refusing one over 1 MiB: no PEM key is
-// that large, and a wrong path may point at something that is.
+// readSmallFile reads a key file, refusing one over 1 MiB, which no PEM
+// key is, and anything but a regular file, which a wrong path may name.
 func readSmallFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	data, _, err := smallfile.Read(path, jwtinfo.MaxSize)
+	var notRegular *smallfile.NotRegularError
+	var tooLarge *smallfile.TooLargeError
+	if errors.As(err, &notRegular) || errors.As(err, &tooLarge) {
+		// The open's own errors name the path already.
+		return nil, fmt.Errorf("%s %w", path, err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, jwtinfo.MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > jwtinfo.MaxSize {
-		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
-	}
-	return data, nil
+	return data, err
 }
 
 // isTerminal says whether r is a terminal, where a person would be typing
