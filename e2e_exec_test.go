@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/oobtest"
 )
 
 // childReport is a child for cells-oob exec that prints its own command
@@ -68,7 +69,7 @@ func TestE2EExec(t *testing.T) {
 			t.Errorf("CEC_URL=%s, want %s", env["CEC_URL"], srv.URL)
 		case tok == "" || env["CEC_TOKEN"] != tok:
 			t.Errorf("CEC_TOKEN (%d chars) and CELLS_TOKEN (%d chars) differ", len(env["CEC_TOKEN"]), len(tok))
-		case !userinfoAccepts(t, srv, tok):
+		case !oobtest.Accepted(t, srv, tok):
 			t.Error("the provider refuses the child's token")
 		}
 		assertNoSecrets(t, stdout.String(), p.Token.RefreshToken)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/browser"
 	"github.com/cells-oob/cells-oob/internal/cellshydra"
+	"github.com/cells-oob/cells-oob/internal/oobtest"
 )
 
 // The conformance suite: the built binary against Ory Hydra v2.3.0 behind a
@@ -111,8 +112,7 @@ func accepted(t *testing.T, srv *cellshydra.Server, token string) bool {
 func refreshWorks(t *testing.T, srv *cellshydra.Server, refreshToken string) bool {
 	t.Helper()
 	_, err := srv.Refresh(context.Background(), refreshToken)
-	var re *oauth2.RetrieveError
-	if err != nil && (!errors.As(err, &re) || re.ErrorCode != "invalid_grant") {
+	if err != nil && !oobtest.InvalidGrant(err) {
 		t.Fatalf("refresh: %v", err)
 	}
 	return err == nil

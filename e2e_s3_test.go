@@ -15,6 +15,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/awsconfig"
 	"github.com/cells-oob/cells-oob/internal/cellsop"
 	"github.com/cells-oob/cells-oob/internal/gateway"
+	"github.com/cells-oob/cells-oob/internal/oobtest"
 )
 
 // needTool finds a program the test drives, or skips the test with a note
@@ -186,7 +187,7 @@ func TestE2EAWS(t *testing.T) {
 
 	// Once the server no longer takes the token, the next call refreshes.
 	old := p.Token.AccessToken
-	waitFor(t, "the access token to expire", func() bool { return !userinfoAccepts(t, front.Provider, old) })
+	waitFor(t, "the access token to expire", func() bool { return !oobtest.Accepted(t, front.Provider, old) })
 	before := front.Provider.Count(cellsop.PathToken)
 	if out := c.aws("s3", "ls", "s3://io/personal-files/"); !strings.Contains(out, " hello.txt\n") {
 		t.Errorf("aws s3 ls after expiry: %q", out)
@@ -258,7 +259,7 @@ func TestE2ERclone(t *testing.T) {
 		t.Errorf("rclone cat: %q", out)
 	}
 	old := storedProfile(t, cfg).Token.AccessToken
-	waitFor(t, "the access token to expire", func() bool { return !userinfoAccepts(t, front.Provider, old) })
+	waitFor(t, "the access token to expire", func() bool { return !oobtest.Accepted(t, front.Provider, old) })
 	if out := c.run(remote, "rclone", "ls", "cells:io"); !strings.Contains(out, "personal-files/hello.txt") {
 		t.Errorf("rclone ls after expiry: %q", out)
 	}

@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/internal/browser"
 	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/oobtest"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
@@ -119,29 +119,6 @@ func setStoredExpiry(t testing.TB, cfg string, at time.Time) {
 	}
 }
 
-// userinfoAccepts says whether srv's userinfo takes the access token.
-func userinfoAccepts(t testing.TB, srv *cellsop.Server, token string) bool {
-	t.Helper()
-	_, err := oob.FetchUserInfo(context.Background(), srv.Client(), srv.URL+cellsop.PathUserinfo, token)
-	if err != nil && !errors.Is(err, oob.ErrInvalid) {
-		t.Fatalf("userinfo: %v", err)
-	}
-	return err == nil
-}
-
-// refreshTokenWorks spends refreshToken directly; it reports whether the server
-// took it.
-func refreshTokenWorks(t testing.TB, srv *cellsop.Server, refreshToken string) bool {
-	t.Helper()
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
-	_, err := srv.OAuth2Config().TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
-	var re *oauth2.RetrieveError
-	if err != nil && (!errors.As(err, &re) || re.ErrorCode != "invalid_grant") {
-		t.Fatalf("refresh: %v", err)
-	}
-	return err == nil
-}
-
 func TestE2ESessionTokenRefreshStatus(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	cfg := signInWithCLI(t, srv)
@@ -149,7 +126,7 @@ func TestE2ESessionTokenRefreshStatus(t *testing.T) {
 
 	code, out, _ := runArgs(t, cfg, "token")
 	tok := strings.TrimSuffix(out, "\n")
-	if code != 0 || tok != first.Token.AccessToken || !userinfoAccepts(t, srv, tok) {
+	if code != 0 || tok != first.Token.AccessToken || !oobtest.Accepted(t, srv, tok) {
 		t.Fatalf("token exited %d; printed the stored token: %v", code, tok == first.Token.AccessToken)
 	}
 
@@ -171,7 +148,7 @@ func TestE2ESessionTokenRefreshStatus(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("token --min-valid 10m exited %d: %s", code, errOut)
 	}
-	if fresh == tok || !userinfoAccepts(t, srv, fresh) {
+	if fresh == tok || !oobtest.Accepted(t, srv, fresh) {
 		t.Error("the refreshed token is the old one, or is refused")
 	}
 	if n := srv.Count(cellsop.PathToken); n != 1 {
@@ -200,7 +177,7 @@ func TestE2ESessionTokenRefreshStatus(t *testing.T) {
 		t.Errorf("refresh exited %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	third := storedProfile(t, cfg)
-	if third.Token.RefreshToken == second.Token.RefreshToken || !userinfoAccepts(t, srv, third.Token.AccessToken) {
+	if third.Token.RefreshToken == second.Token.RefreshToken || !oobtest.Accepted(t, srv, third.Token.AccessToken) {
 		t.Error("the second refresh did not rotate, or its token is refused")
 	}
 
@@ -286,7 +263,7 @@ func TestE2ESessionLogout(t *testing.T) {
 	if refreshTokenWorks(t, srv, p.Token.RefreshToken) {
 		t.Error("the refresh token still works after logout")
 	}
-	if userinfoAccepts(t, srv, p.Token.AccessToken) {
+	if oobtest.Accepted(t, srv, p.Token.AccessToken) {
 		t.Error("the access token still works after logout")
 	}
 	if code, _, _ := runArgs(t, cfg, "token"); code != 5 {
@@ -384,7 +361,7 @@ func TestE2EConcurrentToken(t *testing.T) {
 	if tokens[0] != now.Token.AccessToken+"\n" || tokens[0] == old.Token.AccessToken+"\n" {
 		t.Error("the processes printed another token than the new one saved")
 	}
-	if !userinfoAccepts(t, srv, now.Token.AccessToken) {
+	if !oobtest.Accepted(t, srv, now.Token.AccessToken) {
 		t.Error("the new token is refused")
 	}
 	if err := exec.Command(bin, "--config", cfg, "refresh").Run(); err != nil {
@@ -513,4 +490,15 @@ func BenchmarkTokenCached(b *testing.B) {
 			b.Fatalf("token exited %d: %s", code, errOut)
 		}
 	}
+}
+
+// refreshTokenWorks spends refreshToken directly; it reports whether the server
+// took it.
+func refreshTokenWorks(t testing.TB, srv *cellsop.Server, refreshToken string) bool {
+	t.Helper()
+	err := oobtest.Spend(t, srv, refreshToken)
+	if err != nil && !oobtest.InvalidGrant(err) {
+		t.Fatalf("refresh: %v", err)
+	}
+	return err == nil
 }
