@@ -40,6 +40,8 @@ type s3Client struct {
 	home    string
 	awsFile string
 	env     []string
+	// clock is the provider's.
+	clock *cellsop.Clock
 }
 
 func newS3Client(t *testing.T, front *gateway.Front, cfg string) *s3Client {
@@ -59,11 +61,32 @@ func newS3Client(t *testing.T, front *gateway.Front, cfg string) *s3Client {
 // gateway's provider, whose access tokens live lifetime, and wrote the AWS
 // profile: where each S3 client test starts. It returns the AWS config as
 // written too.
-func exportedS3Client(t *testing.T, lifetime time.Duration) (*s3Client, string) {
+func exportedS3Client(t *testing.T) (*s3Client, string) {
 	t.Helper()
-	front := gateway.NewTest(t, cellsop.Options{AccessTokenLifetime: lifetime})
+	clock := cellsop.NewClock()
+	front := gateway.NewTest(t, cellsop.Options{AccessTokenLifetime: s3TokenLifetime, Now: clock.Now})
 	c := newS3Client(t, front, signInWithCLI(t, front.Provider))
+	c.clock = clock
 	return c, c.export()
+}
+
+// s3TokenLifetime is how long the provider's access tokens live in the S3
+// tests; expireToken moves its clock past it.
+const s3TokenLifetime = 5 * time.Minute
+
+// expireToken makes the access token expire as time passing would: the
+// provider's clock moves past its lifetime, and the profile's expiry, which
+// cells-oob judges by the real clock, into the past. The token the profile
+// held is returned, refused by the server from now on.
+func (c *s3Client) expireToken() string {
+	c.t.Helper()
+	old := storedProfile(c.t, c.cfg).Token.AccessToken
+	c.clock.Advance(s3TokenLifetime + time.Minute)
+	setStoredExpiry(c.t, c.cfg, time.Now().Add(-time.Second))
+	if oobtest.Accepted(c.t, c.front.Provider, old) {
+		c.t.Fatal("the server still takes the access token after its lifetime")
+	}
+	return old
 }
 
 // run runs name with args and the client's environment plus extra, and
@@ -129,7 +152,7 @@ func awsVersion(t *testing.T) (int, int) {
 // the server, the next call gets a new one through credential_process.
 func TestE2EAWS(t *testing.T) {
 	needTool(t, "aws", "awscli")
-	c, awsFile := exportedS3Client(t, 3*time.Second)
+	c, awsFile := exportedS3Client(t)
 	front, cfg := c.front, c.cfg
 	first := storedProfile(t, cfg)
 	for _, want := range []string{
@@ -186,8 +209,7 @@ func TestE2EAWS(t *testing.T) {
 	t.Logf("the access key is the access token, %d characters, unchanged", len(keys[0]))
 
 	// Once the server no longer takes the token, the next call refreshes.
-	old := p.Token.AccessToken
-	waitFor(t, "the access token to expire", func() bool { return !oobtest.Accepted(t, front.Provider, old) })
+	old := c.expireToken()
 	before := front.Provider.Count(cellsop.PathToken)
 	if out := c.aws("s3", "ls", "s3://io/personal-files/"); !strings.Contains(out, " hello.txt\n") {
 		t.Errorf("aws s3 ls after expiry: %q", out)
@@ -214,7 +236,7 @@ func TestE2EAWS(t *testing.T) {
 // out for cells-oob, within the lifetime of the next: one refresh in all.
 func TestE2EAWSRefreshCount(t *testing.T) {
 	needTool(t, "aws", "awscli")
-	c, _ := exportedS3Client(t, 5*time.Minute)
+	c, _ := exportedS3Client(t)
 	front, cfg := c.front, c.cfg
 	setStoredExpiry(t, cfg, time.Now().Add(-time.Second))
 	before := front.Provider.Count(cellsop.PathToken)
@@ -242,7 +264,7 @@ func TestE2EAWSRefreshCount(t *testing.T) {
 // credential_process.
 func TestE2ERclone(t *testing.T) {
 	needTool(t, "rclone", "rclone")
-	c, _ := exportedS3Client(t, 3*time.Second)
+	c, _ := exportedS3Client(t)
 	front, cfg := c.front, c.cfg
 	remote := []string{
 		"AWS_PROFILE=cells",
@@ -258,8 +280,7 @@ func TestE2ERclone(t *testing.T) {
 	if out := c.run(remote, "rclone", "cat", "cells:io/personal-files/hello.txt"); out != gateway.Objects["personal-files/hello.txt"] {
 		t.Errorf("rclone cat: %q", out)
 	}
-	old := storedProfile(t, cfg).Token.AccessToken
-	waitFor(t, "the access token to expire", func() bool { return !oobtest.Accepted(t, front.Provider, old) })
+	old := c.expireToken()
 	if out := c.run(remote, "rclone", "ls", "cells:io"); !strings.Contains(out, "personal-files/hello.txt") {
 		t.Errorf("rclone ls after expiry: %q", out)
 	}
