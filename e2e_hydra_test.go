@@ -18,6 +18,7 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/browser"
 	"github.com/cells-oob/cells-oob/internal/cellshydra"
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 	"github.com/cells-oob/cells-oob/internal/oobtest"
 )
 
@@ -38,7 +39,7 @@ func hydraLogin(t *testing.T, bin, cfg string, srv *cellshydra.Server, paste fun
 	var authURL string
 	waitFor(t, "the authorization URL on stderr", func() bool {
 		for _, line := range strings.Split(stderr.String(), "\n") {
-			if strings.HasPrefix(line, srv.URL+cellshydra.PathAuth+"?") {
+			if strings.HasPrefix(line, srv.URL+cellspage.PathAuth+"?") {
 				authURL = line
 				return true
 			}
@@ -149,10 +150,10 @@ func TestE2EHydraLogin(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
 			}
-			if n := srv.TokenRequests("authorization_code"); n != tt.exchanges || srv.Count(cellshydra.PathToken) != tt.exchanges {
-				t.Errorf("%d authorization_code requests of %d token requests, want %d", n, srv.Count(cellshydra.PathToken), tt.exchanges)
+			if n := srv.TokenRequests("authorization_code"); n != tt.exchanges || srv.Count(cellspage.PathToken) != tt.exchanges {
+				t.Errorf("%d authorization_code requests of %d token requests, want %d", n, srv.Count(cellspage.PathToken), tt.exchanges)
 			}
-			for path, want := range map[string]int{cellshydra.PathDiscovery: 1, cellshydra.PathJWKS: 1, cellshydra.PathUserinfo: 0, cellshydra.PathRevoke: 0} {
+			for path, want := range map[string]int{cellspage.PathDiscovery: 1, cellspage.PathJWKS: 1, cellspage.PathUserinfo: 0, cellspage.PathRevoke: 0} {
 				if n := srv.Count(path); n != want {
 					t.Errorf("%d requests to %s, want %d", n, path, want)
 				}
@@ -260,7 +261,7 @@ func TestE2EHydraLoginPastedTokens(t *testing.T) {
 	if p.Token.AccessToken != side.AccessToken || p.Token.RefreshToken != side.RefreshToken || p.User.Name != cellshydra.Username {
 		t.Errorf("the profile does not hold the pasted tokens for %s (user %q)", cellshydra.Username, p.User.Name)
 	}
-	if n := srv.Count(cellshydra.PathToken); n != 1 {
+	if n := srv.Count(cellspage.PathToken); n != 1 {
 		t.Errorf("%d token requests, want the side sign-in's 1 alone", n)
 	}
 	assertNoSecrets(t, stderr, side.AccessToken, side.RefreshToken)
@@ -304,12 +305,12 @@ func TestE2EHydraSession(t *testing.T) {
 	if code != exitOK || !strings.Contains(out+errOut, cellshydra.Username+"@") {
 		t.Errorf("status exited %d:\n%s%s", code, out, errOut)
 	}
-	if n := srv.Count(cellshydra.PathToken) + srv.Count(cellshydra.PathUserinfo); n != 0 {
+	if n := srv.Count(cellspage.PathToken) + srv.Count(cellspage.PathUserinfo); n != 0 {
 		t.Errorf("token and status made %d requests to the server, want none", n)
 	}
 	code, out, errOut = hydraRun(t, bin, cfg, nil, "status", "--check")
-	if code != exitOK || srv.Count(cellshydra.PathUserinfo) != 1 {
-		t.Errorf("status --check exited %d after %d userinfo requests:\n%s%s", code, srv.Count(cellshydra.PathUserinfo), out, errOut)
+	if code != exitOK || srv.Count(cellspage.PathUserinfo) != 1 {
+		t.Errorf("status --check exited %d after %d userinfo requests:\n%s%s", code, srv.Count(cellspage.PathUserinfo), out, errOut)
 	}
 
 	srv.ResetCounts()
@@ -317,8 +318,8 @@ func TestE2EHydraSession(t *testing.T) {
 	if code != exitOK || out != "" || !strings.Contains(errOut, "previous access token no longer works") {
 		t.Errorf("refresh exited %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if n := srv.TokenRequests("refresh_token"); n != 1 || srv.Count(cellshydra.PathToken) != 1 {
-		t.Errorf("%d refresh_token requests of %d token requests, want 1 of 1", n, srv.Count(cellshydra.PathToken))
+	if n := srv.TokenRequests("refresh_token"); n != 1 || srv.Count(cellspage.PathToken) != 1 {
+		t.Errorf("%d refresh_token requests of %d token requests, want 1 of 1", n, srv.Count(cellspage.PathToken))
 	}
 	second := storedProfile(t, cfg)
 	if second.Token.AccessToken == first.Token.AccessToken || second.Token.RefreshToken == first.Token.RefreshToken {
@@ -342,7 +343,7 @@ func TestE2EHydraSession(t *testing.T) {
 		t.Fatalf("logout exited %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	// One for the refresh token, one for the access token.
-	if n := srv.Count(cellshydra.PathRevoke); n != 2 {
+	if n := srv.Count(cellspage.PathRevoke); n != 2 {
 		t.Errorf("%d revocation requests, want 2", n)
 	}
 	if refreshWorks(t, srv, second.Token.RefreshToken) {
@@ -441,7 +442,7 @@ func TestE2EHydraRace(t *testing.T) {
 				setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
 				srv.ResetCounts()
 				tokens := tokenHerd(t, bin, cfg, n, minValid)
-				if r, all := srv.TokenRequests("refresh_token"), srv.Count(cellshydra.PathToken); r != 1 || all != 1 {
+				if r, all := srv.TokenRequests("refresh_token"), srv.Count(cellspage.PathToken); r != 1 || all != 1 {
 					t.Errorf("%d refresh_token requests of %d token requests, want exactly 1 of 1", r, all)
 				}
 				for i, tok := range tokens {
@@ -461,8 +462,8 @@ func TestE2EHydraRace(t *testing.T) {
 				}
 				// In a row, too, the fresh token is handed out again.
 				srv.ResetCounts()
-				if again := tokenHerd(t, bin, cfg, 1, minValid); again[0] != tokens[0] || srv.Count(cellshydra.PathToken) != 0 {
-					t.Errorf("one more token --min-valid %s made %d token requests, printed the same token: %v", minValid, srv.Count(cellshydra.PathToken), again[0] == tokens[0])
+				if again := tokenHerd(t, bin, cfg, 1, minValid); again[0] != tokens[0] || srv.Count(cellspage.PathToken) != 0 {
+					t.Errorf("one more token --min-valid %s made %d token requests, printed the same token: %v", minValid, srv.Count(cellspage.PathToken), again[0] == tokens[0])
 				}
 			})
 		}

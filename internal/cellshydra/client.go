@@ -21,7 +21,7 @@ func (s *Server) Client() *http.Client { return s.client }
 // Accepts asks userinfo whether the server takes accessToken: true on 200,
 // false on 401.
 func (s *Server) Accepts(ctx context.Context, accessToken string) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+PathUserinfo, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+cellspage.PathUserinfo, nil)
 	if err != nil {
 		return false, fmt.Errorf("cellshydra: %w", err)
 	}

@@ -28,7 +28,7 @@ func (c *counter) get(key string) int {
 // grantKey keeps grant counts apart from paths, which start with a slash.
 func grantKey(grant string) string { return "grant_type=" + grant }
 
-// Count is how many requests reached path (like [PathToken]; a full URL
+// Count is how many requests reached path (like [cellspage.PathToken]; a full URL
 // works too) since the start or the last [Server.ResetCounts].
 func (s *Server) Count(path string) int {
 	if u, err := url.Parse(path); err == nil && u.Scheme != "" {

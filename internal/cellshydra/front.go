@@ -19,18 +19,18 @@ const maxForm = 1 << 20
 func (s *Server) routes() http.Handler {
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.Out.URL.Path = strings.TrimPrefix(pr.In.URL.Path, strings.TrimSuffix(PathIssuer, "/"))
+			pr.Out.URL.Path = strings.TrimPrefix(pr.In.URL.Path, strings.TrimSuffix(cellspage.PathIssuer, "/"))
 			pr.Out.URL.RawPath = ""
 			pr.SetURL(s.public)
 		},
 	}
 	mux := http.NewServeMux()
-	mux.Handle(PathIssuer, proxy)
-	mux.Handle(PathAuth, s.rebuildAuthorize(proxy))
-	mux.Handle(PathToken, s.countGrant(proxy))
-	mux.HandleFunc(PathLogin, s.login)
-	mux.HandleFunc(PathConsent, s.consent)
-	mux.HandleFunc(PathOOB, cellspage.OOB)
+	mux.Handle(cellspage.PathIssuer, proxy)
+	mux.Handle(cellspage.PathAuth, s.rebuildAuthorize(proxy))
+	mux.Handle(cellspage.PathToken, s.countGrant(proxy))
+	mux.HandleFunc(cellspage.PathLogin, s.login)
+	mux.HandleFunc(pathConsent, s.consent)
+	mux.HandleFunc(cellspage.PathOOB, cellspage.OOB)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.counts.add(r.URL.Path)
 		mux.ServeHTTP(w, r)

@@ -22,20 +22,10 @@ import (
 	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
-// Paths of the Cells layout, relative to [Server.URL]. [Server.Count] takes
-// them.
-const (
-	PathIssuer    = cellspage.PathIssuer
-	PathDiscovery = cellspage.PathDiscovery
-	PathAuth      = cellspage.PathAuth
-	PathToken     = cellspage.PathToken
-	PathUserinfo  = cellspage.PathUserinfo
-	PathRevoke    = cellspage.PathRevoke
-	PathJWKS      = cellspage.PathJWKS
-	PathLogin     = cellspage.PathLogin
-	PathConsent   = "/consent"
-	PathOOB       = cellspage.PathOOB
-)
+// pathConsent is where Hydra sends the browser for consent: the front's
+// own consent provider. The other paths are Cells' (cellspage.Path*), and
+// [Server.Count] takes them.
+const pathConsent = "/consent"
 
 // Cells' lifetimes, which the replica gives Hydra.
 const (
@@ -165,8 +155,8 @@ func (s *Server) config(publicPort, adminPort int) map[string]any {
 		},
 		"urls": map[string]any{
 			"self":    map[string]any{"issuer": s.Issuer(), "public": s.Issuer()},
-			"login":   s.URL + PathLogin,
-			"consent": s.URL + PathConsent,
+			"login":   s.URL + cellspage.PathLogin,
+			"consent": s.URL + pathConsent,
 		},
 		"ttl": map[string]any{
 			"access_token":  AccessTokenLifetime.String(),
@@ -259,10 +249,10 @@ func (s *Server) Close() {
 func (s *Server) Logs() string { return s.logs.String() }
 
 // Issuer is the issuer as Cells announces it, with its trailing slash.
-func (s *Server) Issuer() string { return s.URL + PathIssuer }
+func (s *Server) Issuer() string { return s.URL + cellspage.PathIssuer }
 
 // RedirectURI is Cells' out-of-band redirect, <URL>/oauth2/oob.
-func (s *Server) RedirectURI() string { return s.URL + PathOOB }
+func (s *Server) RedirectURI() string { return s.URL + cellspage.PathOOB }
 
 // NewTest starts a replica for the test and closes it when the test ends,
 // printing Hydra's output if the test failed. Without a Hydra binary the

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/internal/browser"
+	"github.com/cells-oob/cells-oob/internal/cellspage"
 )
 
 // signIn opens an authorization URL for cells-client with the extra
@@ -160,8 +161,8 @@ func TestRefreshAndRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
-	if n := s.TokenRequests("refresh_token"); n != 1 || s.Count(PathToken) != 1 {
-		t.Errorf("%d refresh_token requests of %d, want 1 of 1", n, s.Count(PathToken))
+	if n := s.TokenRequests("refresh_token"); n != 1 || s.Count(cellspage.PathToken) != 1 {
+		t.Errorf("%d refresh_token requests of %d, want 1 of 1", n, s.Count(cellspage.PathToken))
 	}
 	if ok, _ := s.Accepts(ctx, first.AccessToken); ok {
 		t.Error("the replaced access token still passes userinfo")
@@ -203,7 +204,7 @@ func isInvalidGrant(err error) bool {
 func TestFrontPages(t *testing.T) {
 	ctx := context.Background()
 	s := NewTest(t)
-	resp, err := s.Client().Get(s.URL + PathDiscovery)
+	resp, err := s.Client().Get(s.URL + cellspage.PathDiscovery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,11 +216,11 @@ func TestFrontPages(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"issuer":                 s.Issuer(),
-		"authorization_endpoint": s.URL + PathAuth,
-		"token_endpoint":         s.URL + PathToken,
-		"userinfo_endpoint":      s.URL + PathUserinfo,
-		"revocation_endpoint":    s.URL + PathRevoke,
-		"jwks_uri":               s.URL + PathJWKS,
+		"authorization_endpoint": s.URL + cellspage.PathAuth,
+		"token_endpoint":         s.URL + cellspage.PathToken,
+		"userinfo_endpoint":      s.URL + cellspage.PathUserinfo,
+		"revocation_endpoint":    s.URL + cellspage.PathRevoke,
+		"jwks_uri":               s.URL + cellspage.PathJWKS,
 	} {
 		if disc[k] != want {
 			t.Errorf("discovery %s = %v, want %s", k, disc[k], want)
