@@ -448,14 +448,6 @@ func cmdLogin(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return oob.Usagef("login takes no arguments (did you mean --url %s?)", c.Args().First())
 	}
-	switch {
-	case c.String("url") != "" && c.String("issuer") != "":
-		return oob.Usagef("give --url or --issuer, not both")
-	case c.String("issuer") != "" && c.String("redirect-uri") == "":
-		return oob.Usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
-	case c.String("url") == "" && c.String("issuer") == "":
-		return oob.Usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
-	}
 	// Before anyone signs in for nothing.
 	if err := store(c).Check(); err != nil {
 		return err
@@ -472,6 +464,14 @@ func cmdLogin(c *cli.Context) error {
 	flow := &oob.Flow{HTTPClient: client, In: c.App.Reader, Out: stderr, Verbose: verbose(c)}
 	if c.Bool("qr") {
 		flow.ShowQR = qr.Write
+	}
+	switch {
+	case c.String("url") != "" && c.String("issuer") != "":
+		return oob.Usagef("give --url or --issuer, not both")
+	case c.String("issuer") != "" && c.String("redirect-uri") == "":
+		return oob.Usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
+	case c.String("url") == "" && c.String("issuer") == "":
+		return oob.Usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
 	}
 	prof, err := flow.Login(c.Context, oob.LoginOptions{
 		Server:      c.String("url"),
@@ -599,7 +599,10 @@ func cmdLogout(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return oob.Usagef("logout takes no arguments (to log out of a profile: cells-oob --profile NAME logout)")
 	}
-	logout := &oob.Logout{Store: store(c), HTTPClient: clientFor(c), Out: c.App.ErrWriter}
+	logout := &oob.Logout{
+		Store: store(c), HTTPClient: clientFor(c), Out: c.App.ErrWriter,
+		Explain: func(err error) string { return err.Error() + tlsAdvice(err) },
+	}
 	_, err := logout.Run(c.Context, oob.LogoutOptions{
 		Profile:  c.String("profile"),
 		All:      c.Bool("all"),
@@ -737,10 +740,15 @@ func cmdExec(c *cli.Context) error {
 
 // cmdDecode shows a JWT; see decode.Run.
 func cmdDecode(c *cli.Context) error {
+	if c.IsSet("jwks-url") && c.IsSet("key") {
+		return oob.Usagef("decode: give --jwks-url or --key, not both")
+	}
 	return decode.Run(c.Context, c.App.Writer, decode.Request{
-		Args:     c.Args().Slice(),
-		In:       c.App.Reader,
-		Verify:   c.Bool("verify"),
+		Args: c.Args().Slice(),
+		In:   c.App.Reader,
+		// Naming a key, an issuer or an audience only makes sense when
+		// checking, even with an empty value.
+		Verify:   c.Bool("verify") || c.IsSet("jwks-url") || c.IsSet("key") || c.IsSet("issuer") || c.IsSet("audience"),
 		JWKSURL:  c.String("jwks-url"),
 		KeyFile:  c.String("key"),
 		Issuer:   c.String("issuer"),

@@ -21,6 +21,10 @@ type Logout struct {
 	// Out receives what people should know: which profiles went, and
 	// revocations that failed.
 	Out io.Writer
+	// Explain, when set, words the error of a revocation that failed for
+	// Out, where the caller may add what to do about it; nil means its
+	// Error.
+	Explain func(error) string
 }
 
 // LogoutOptions say which profiles to log out of and how.
@@ -124,7 +128,11 @@ func (l *Logout) revoke(ctx context.Context, name string, p *Profile) error {
 	case err != nil && ctx.Err() != nil:
 		return fmt.Errorf("oob: logout of profile %q: %w", name, err)
 	case err != nil:
-		l.printf("warning: could not revoke the tokens of profile %q (%v): they stay valid until they expire", name, err)
+		why := err.Error()
+		if l.Explain != nil {
+			why = l.Explain(err)
+		}
+		l.printf("warning: could not revoke the tokens of profile %q (%s): they stay valid until they expire", name, why)
 	}
 	return nil
 }

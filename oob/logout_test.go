@@ -68,6 +68,24 @@ func TestLogoutRevocationFailsOnlyWarns(t *testing.T) {
 	}
 }
 
+// The caller words the failure: the command line adds what to do.
+func TestLogoutRevocationFailureExplained(t *testing.T) {
+	srv := cellsop.NewTest(t)
+	p := oobtest.SignIn(t, srv)
+	p.Endpoints.Revocation = srv.URL + "/nowhere"
+	st := oobtest.Saved(t, p)
+	var out bytes.Buffer
+	var explained error
+	l := &oob.Logout{Store: st, HTTPClient: oobtest.ClientOf(srv), Out: &out,
+		Explain: func(err error) string { explained = err; return "SAID SO" }}
+	if _, err := l.Run(t.Context(), oob.LogoutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if explained == nil || !strings.Contains(out.String(), `warning: could not revoke the tokens of profile "me" (SAID SO)`) {
+		t.Errorf("Explain got %v; Out %q", explained, out.String())
+	}
+}
+
 func TestLogoutChoices(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	p := oobtest.SignIn(t, srv)

@@ -218,14 +218,24 @@ func (s *Store) lock(ctx context.Context, shared bool) (*flock.Flock, error) {
 func (s *Store) settled(ctx context.Context) (*Config, error) {
 	r := s.resolved()
 	if _, err := os.Stat(r.Path + ".lock"); err != nil {
-		return r.Load()
+		return r.reread()
 	}
 	lock, err := r.lock(ctx, true)
 	if err != nil {
 		return nil, fmt.Errorf("oob: lock config %s: %w", r.Path, err)
 	}
 	defer lock.Unlock()
-	return r.Load()
+	return r.reread()
+}
+
+// reread loads the config again without the warnings Load gives, which
+// the first read has given already.
+func (s *Store) reread() (*Config, error) {
+	data, info, err := s.read()
+	if err != nil || info == nil {
+		return emptyConfig(), err
+	}
+	return s.parse(data)
 }
 
 // lockBlocking waits in flock(2) until l is locked. Go's signal handlers

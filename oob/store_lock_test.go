@@ -1,11 +1,13 @@
 package oob
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -212,5 +214,31 @@ func TestStoreSettledReadsBesideReaders(t *testing.T) {
 	c, err := s.settled(t.Context())
 	if err != nil || c.Current != "1" {
 		t.Errorf("settled = %+v, %v", c, err)
+	}
+}
+
+// TestStoreSettledWarnsNoMore: the warning about a config others can read
+// is given by the read before, not again by settled.
+func TestStoreSettledWarnsNoMore(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no group or other permission bits to warn about")
+	}
+	var warned bytes.Buffer
+	s := &Store{Path: filepath.Join(t.TempDir(), "config.json"), Warn: &warned}
+	if err := s.Update(t.Context(), increment); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.Path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(); err != nil || warned.Len() == 0 {
+		t.Fatalf("Load of a 0644 config: %v, warned %q", err, warned.String())
+	}
+	warned.Reset()
+	if c, err := s.settled(t.Context()); err != nil || c.Current != "1" {
+		t.Fatalf("settled = %+v, %v", c, err)
+	}
+	if warned.Len() != 0 {
+		t.Errorf("settled warned again: %q", warned.String())
 	}
 }

@@ -112,9 +112,15 @@ func Shadowed(path, name string) bool {
 // holds.
 func readSmall(path string) ([]byte, bool, error) {
 	data, _, err := smallfile.Read(path, maxFileSize)
+	var notRegular *smallfile.NotRegularError
+	var tooLarge *smallfile.TooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, false, nil
+	case errors.As(err, &notRegular):
+		return nil, true, errors.New("not a regular file")
+	case errors.As(err, &tooLarge):
+		return nil, true, errors.New("larger than 1 MiB")
 	case err != nil:
 		return nil, true, err
 	case bytes.IndexByte(data, 0) >= 0:

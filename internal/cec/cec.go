@@ -327,8 +327,13 @@ func mergeCecFile(ctx context.Context, path, id string, e *Entry) (cecMerge, err
 	var res cecMerge
 	old, _, err := smallfile.Read(path, maxCecConfig)
 	exists := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	var notRegular *smallfile.NotRegularError
+	var tooLarge *smallfile.TooLargeError
+	switch {
+	case errors.As(err, &notRegular), errors.As(err, &tooLarge):
 		return res, fmt.Errorf("cec config %s: %w (nothing was written)", path, err)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return res, fmt.Errorf("read cec config: %w", err)
 	}
 	top := make(map[string]json.RawMessage)
 	if len(bytes.Trim(old, jsonout.Space)) > 0 {

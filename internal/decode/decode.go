@@ -25,8 +25,9 @@ type Request struct {
 	// In is stdin: the token is read from it when it is not a terminal,
 	// or when Args say "-".
 	In io.Reader
-	// Verify asks for the signature to be checked; naming a key, an issuer
-	// or an audience asks for it too.
+	// Verify asks for the signature to be checked. The command line sets
+	// it too when a key, an issuer or an audience is given, even empty: a
+	// script's unset variable must not turn a check into a plain decode.
 	Verify   bool
 	JWKSURL  string
 	KeyFile  string
@@ -51,9 +52,6 @@ func Run(ctx context.Context, out io.Writer, r Request) error {
 	if len(r.Args) > 1 {
 		return oob.Usagef("decode takes one token, or - to read it from stdin")
 	}
-	if r.JWKSURL != "" && r.KeyFile != "" {
-		return oob.Usagef("decode: give --jwks-url or --key, not both")
-	}
 	src := &source{r: r}
 	raw, err := src.token()
 	if err != nil {
@@ -65,7 +63,7 @@ func Run(ctx context.Context, out io.Writer, r Request) error {
 	}
 	var tok *jwtinfo.Token
 	var verdict error
-	if r.Verify || r.JWKSURL != "" || r.KeyFile != "" || r.Issuer != "" || r.Audience != "" {
+	if r.Verify || r.JWKSURL != "" || r.KeyFile != "" {
 		keyfunc, err := src.keyfunc(ctx)
 		if err != nil {
 			return err
