@@ -65,7 +65,11 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // Load reads the config without taking the lock. A missing file is an
 // empty config, not an error; a corrupt one is a *ConfigError naming the
 // file and line. A config that others may read draws a warning on s.Warn.
-func (s *Store) Load() (*Config, error) {
+func (s *Store) Load() (*Config, error) { return s.load(true) }
+
+// load is Load, with the warning about a loose config only if warn is set:
+// a second read in one process, such as settled's, has given it already.
+func (s *Store) load(warn bool) (*Config, error) {
 	data, info, err := s.read()
 	if err != nil {
 		return nil, err
@@ -73,7 +77,9 @@ func (s *Store) Load() (*Config, error) {
 	if info == nil {
 		return emptyConfig(), nil
 	}
-	s.warnLoose(info)
+	if warn {
+		s.warnLoose(info)
+	}
 	return s.parse(data)
 }
 
@@ -218,24 +224,14 @@ func (s *Store) lock(ctx context.Context, shared bool) (*flock.Flock, error) {
 func (s *Store) settled(ctx context.Context) (*Config, error) {
 	r := s.resolved()
 	if _, err := os.Stat(r.Path + ".lock"); err != nil {
-		return r.reread()
+		return r.load(false)
 	}
 	lock, err := r.lock(ctx, true)
 	if err != nil {
 		return nil, fmt.Errorf("oob: lock config %s: %w", r.Path, err)
 	}
 	defer lock.Unlock()
-	return r.reread()
-}
-
-// reread loads the config again without the warnings Load gives, which
-// the first read has given already.
-func (s *Store) reread() (*Config, error) {
-	data, info, err := s.read()
-	if err != nil || info == nil {
-		return emptyConfig(), err
-	}
-	return s.parse(data)
+	return r.load(false)
 }
 
 // lockBlocking waits in flock(2) until l is locked. Go's signal handlers
