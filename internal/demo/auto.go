@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -40,15 +41,19 @@ func (d *demo) loginAuto(ctx context.Context, server string) error {
 	giveUp.Stop()
 	waitErr := cmd.Wait()
 	switch {
+	case errors.Is(browseErr, errLate), !found && (gaveUp.Load() || waitErr == nil):
+		return fmt.Errorf("login did not print the authorization URL within %v", d.urlWait)
 	case browseErr != nil:
 		return fmt.Errorf("play the browser: %w", browseErr)
-	case !found && (gaveUp.Load() || waitErr == nil):
-		return fmt.Errorf("login never printed the authorization URL (waited %v)", d.urlWait)
 	case waitErr != nil:
 		return waitErr
 	}
 	return nil
 }
+
+// errLate is the authorization URL arriving after giveUp fired: paste is
+// closed by then, and login is ending without a code.
+var errLate = errors.New("the authorization URL came after the demo stopped waiting")
 
 // play copies prompts to the demo's stderr as they come, and answers the
 // first line that is an authorization URL (starting with authPrefix) by
@@ -64,7 +69,12 @@ func (d *demo) play(ctx context.Context, prompts io.Reader, paste io.WriteCloser
 			continue
 		}
 		found = true
-		giveUp.Stop()
+		// Stop fails once the timer has fired, and then paste is
+		// closed, or about to be: the URL came too late to answer.
+		if !giveUp.Stop() {
+			err = errLate
+			continue
+		}
 		res, berr := browser.Authorize(ctx, line, cellsop.Username, cellsop.Password)
 		switch {
 		case berr != nil:

@@ -147,19 +147,27 @@ func TestAutoDemo(t *testing.T) {
 	}
 }
 
+// TestAutoDemoFailures: each way login can fail is reported with its own
+// status. Only the cases where the URL never comes, or comes after the
+// demo stopped waiting, depend on --url-wait; the others keep the default
+// minute, which no loaded machine makes the fake login miss.
 func TestAutoDemoFailures(t *testing.T) {
 	tests := []struct {
-		mode     string
-		wantCode int
-		want     string
+		name, mode string
+		urlWait    string
+		wantCode   int
+		want       string
 	}{
-		{"refuse", 4, "cells-oob login exited with status 4"},
-		{"no-url", 1, "login never printed the authorization URL"},
-		{"wrong-redirect", 1, "play the browser"},
+		{"refuse", "refuse", "1m", 4, "cells-oob login exited with status 4"},
+		{"no-url", "no-url", "300ms", 1, "login did not print the authorization URL within 300ms"},
+		{"wrong-redirect", "wrong-redirect", "1m", 1, "play the browser"},
+		// The wait ends before the fake login even starts: its URL
+		// comes late, and is not answered on a closed pipe.
+		{"late", "ok", "1ns", 1, "login did not print the authorization URL within 1ns"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.mode, func(t *testing.T) {
-			code, _, stderr := runDemo(t, tt.mode, "--auto", "--url-wait", "300ms")
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runDemo(t, tt.mode, "--auto", "--url-wait", tt.urlWait)
 			if code != tt.wantCode || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, want %d with %q; stderr:\n%s", code, tt.wantCode, tt.want, stderr)
 			}
