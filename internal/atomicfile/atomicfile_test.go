@@ -1,13 +1,17 @@
 package atomicfile
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/tmpfstest"
 )
 
 func TestReplace(t *testing.T) {
@@ -86,5 +90,65 @@ func TestSweep(t *testing.T) {
 	}
 	if len(names) != 3 || names[0] != ".f.json.bak" || names[1] != "f.json" || names[2] != "other" {
 		t.Errorf("after Sweep: %q, want only the unfinished version gone", names)
+	}
+}
+
+// Reserve then ReplaceWith writes the file as Replace does, cutting the
+// room set aside to the data; Discard leaves nothing behind.
+func TestReserve(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.json")
+	p, err := Reserve(path, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Discard()
+	if err := p.ReplaceWith(t.Context(), []byte("new\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	p.Discard()
+	if got, err := os.ReadFile(path); err != nil || string(got) != "new\n" {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	q, err := Reserve(path, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Discard()
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files beside it after Discard", len(entries)-1)
+	}
+}
+
+// On a disk that is full, Reserve fails and leaves nothing behind; room
+// set aside before the disk filled up takes the new version all the same.
+func TestReserveFullDisk(t *testing.T) {
+	dir := tmpfstest.Mount(t, "256k")
+	path := filepath.Join(dir, "f.json")
+	if err := Replace(t.Context(), path, []byte("old\n")); err != nil {
+		t.Fatal(err)
+	}
+	early, err := Reserve(path, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer early.Discard()
+	free := tmpfstest.Fill(t, dir)
+	if p, err := Reserve(path, 64<<10); !errors.Is(err, syscall.ENOSPC) {
+		if err == nil {
+			p.Discard()
+		}
+		t.Fatalf("Reserve on a full disk: %v, want ENOSPC", err)
+	}
+	data := bytes.Repeat([]byte("n"), 60<<10)
+	if err := early.ReplaceWith(t.Context(), data, nil); err != nil {
+		t.Fatalf("writing into the room set aside: %v", err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+		t.Errorf("the file holds %d bytes, want the new %d", len(got), len(data))
+	}
+	free()
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files beside it", len(entries)-1)
 	}
 }
