@@ -45,10 +45,12 @@ type Profile struct {
 	TLS         TLS       `json:"tls"`
 	Token       Token     `json:"token"`
 	User        User      `json:"user"`
-	// DropsPKCE records that the server refused our PKCE verifier because
-	// it bound no challenge to the code, as Cells does: the code was then
-	// exchanged without it.
+	// DropsPKCE records that the server bound no PKCE challenge to the
+	// login's code, as Cells does: logins to it send none (see pkce.go).
 	DropsPKCE bool `json:"drops_pkce,omitempty"`
+	// HonoursPKCE records that the server checked the login's PKCE
+	// verifier: a mismatch from it is never retried.
+	HonoursPKCE bool `json:"honours_pkce,omitempty"`
 	// NoNonce records that the ID token of our own code exchange carried
 	// no nonce, as Cells' never do.
 	NoNonce bool `json:"no_nonce,omitempty"`

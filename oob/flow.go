@@ -51,6 +51,10 @@ type LoginOptions struct {
 	AsToken bool
 	// TLS is stored in the profile so later requests make the same choices.
 	TLS TLS
+	// Known is the config as it stands, from which the login learns what
+	// earlier logins found of the server's PKCE (see pkce.go); nil when
+	// there is none.
+	Known *Config
 }
 
 // Login runs the flow and returns the new profile. It writes nothing to
@@ -74,11 +78,38 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 		Endpoints:   disc.Endpoints(),
 		TLS:         opts.TLS,
 	}
+	switch opts.Known.PKCEFor(prof.Issuer, prof.ClientID) {
+	case PKCEDropped:
+		prof.DropsPKCE = true
+		f.note("note: %s drops the PKCE challenge, as an earlier login learnt: signing in without PKCE", safehttp.Origin(prof.Issuer))
+	case PKCEInForce:
+		prof.HonoursPKCE = true
+	}
+	var keys <-chan keyResult
+	p, err := f.signIn(ctx, opts, prof, &keys)
+	var lost *errStartOver
+	if errors.As(err, &lost) {
+		fmt.Fprintf(f.Out, "%s: sign in once more, without PKCE; later logins to it need one sign-in.\n", lost)
+		prof.DropsPKCE = true
+		return f.signIn(ctx, opts, prof, &keys)
+	}
+	return p, err
+}
+
+// signIn prints the authorization URL, reads the paste and turns it into
+// the profile's tokens. The JWKS is fetched into keys while the person is
+// away, once a login.
+func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, keys *<-chan keyResult) (*Profile, error) {
 	conf := prof.oauth2Config()
 
 	// 26 characters of crypto/rand each, over Cells' 8 and our own 16.
 	state, nonce := rand.Text(), rand.Text()
-	verifier := oauth2.GenerateVerifier()
+	authOpts := []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("nonce", nonce)}
+	var verifier string
+	if !prof.DropsPKCE {
+		verifier = oauth2.GenerateVerifier()
+		authOpts = append(authOpts, oauth2.S256ChallengeOption(verifier))
+	}
 
 	// From a pipe (a script, a CI job) the prompts would only clutter the
 	// log; the authorization URL is still the person's to open.
@@ -91,9 +122,7 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 	case opts.AsToken && interactive:
 		fmt.Fprintln(f.Out, "Paste the token (input is hidden), then press Enter:")
 	case !opts.AsToken:
-		authURL := conf.AuthCodeURL(state,
-			oauth2.S256ChallengeOption(verifier),
-			oauth2.SetAuthURLParam("nonce", nonce))
+		authURL := conf.AuthCodeURL(state, authOpts...)
 		fmt.Fprintln(f.Out, "Open this URL in a browser, sign in, and paste back the code it shows (or the whole address):")
 		fmt.Fprintln(f.Out, authURL)
 		if f.ShowQR != nil {
@@ -106,24 +135,30 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 
 	// The person takes a while; fetch the keys meanwhile so that after the
 	// paste only the token exchange touches the network.
-	keys := fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
+	if *keys == nil {
+		*keys = fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
+	}
 
 	raw, err := readPaste(ctx, f.In, prompt)
 	if err != nil {
 		return nil, err
 	}
-	paste, err := parsePaste(raw, pasteOptions{AsToken: opts.AsToken, State: state, RedirectURI: redirect})
+	paste, err := parsePaste(raw, pasteOptions{AsToken: opts.AsToken, State: state, RedirectURI: prof.RedirectURI})
 	if err != nil {
 		return nil, err
 	}
 
-	v := &validator{client: f.HTTPClient, now: f.Now, profile: prof, keys: keys}
+	v := &validator{client: f.HTTPClient, now: f.Now, profile: prof, keys: *keys}
 	switch paste.Kind {
 	case pasteCode, pasteRedirectURL:
 		tok, err := f.exchange(ctx, prof, paste.Code, verifier)
+		var lost *errStartOver
+		if errors.As(err, &lost) {
+			return nil, err
+		}
 		if err != nil {
 			refused := tokenError("exchange code", prof.Endpoints.Token, err)
-			if paste.Kind == pasteCode && !prof.DropsPKCE && isInvalidGrant(err) {
+			if paste.Kind == pasteCode && isInvalidGrant(err) {
 				// Some people paste a token where a code was asked for;
 				// the server is the judge of whether it is one.
 				return v.opaque(ctx, paste.Code, refused)
@@ -150,35 +185,6 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 		return v.opaque(ctx, paste.AccessToken, nil)
 	}
 	return nil, Invalidf("oob: unrecognised paste")
-}
-
-// exchange trades the code for tokens, proving the PKCE verifier.
-//
-// Cells mints the code from an authorize request of its own that holds no
-// challenge, and Hydra then refuses any verifier: "Unable to find initial
-// PKCE data tied to this request". A refused PKCE check does not spend the
-// code, so on that refusal alone the same code goes once more without the
-// verifier, and the profile records that the server drops PKCE. A verifier
-// that does not match is another refusal and is never retried.
-func (f *Flow) exchange(ctx context.Context, prof *Profile, code, verifier string) (*oauth2.Token, error) {
-	ctx = f.clientContext(ctx)
-	conf := prof.oauth2Config()
-	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
-	if err == nil || !boundNoChallenge(err) {
-		return tok, err
-	}
-	prof.DropsPKCE = true
-	f.note("note: %s bound no PKCE challenge to the code (as Cells does); exchanging it again without the verifier", safehttp.Origin(prof.Endpoints.Token))
-	return conf.Exchange(ctx, code)
-}
-
-// boundNoChallenge says whether the token endpoint refused a code because
-// no PKCE challenge was bound to it, in the words of fosite, the OAuth2
-// library inside Ory Hydra and so inside Cells.
-func boundNoChallenge(err error) bool {
-	var re *oauth2.RetrieveError
-	return errors.As(err, &re) && re.ErrorCode == "invalid_grant" &&
-		strings.Contains(strings.ToLower(re.ErrorDescription), "unable to find initial pkce data")
 }
 
 func (f *Flow) note(format string, args ...any) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 
 	"github.com/cells-oob/cells-oob/internal/termsafe"
@@ -201,18 +202,32 @@ func honour(ctx context.Context, err error) error {
 }
 
 // refreshError says why a refresh failed. A refresh token the server
-// refuses ends the session.
+// refuses ends the session: invalid_grant as the standard says, or, from
+// the Hydra in Cells v5, token_inactive (revoked or reused) and
+// invalid_request about concurrent requests (another client spent the
+// same token at the same moment).
 func refreshError(name string, p *Profile, err error) error {
 	var re *oauth2.RetrieveError
-	switch {
-	case isInvalidGrant(err):
-		why := "invalid_grant"
-		if errors.As(err, &re) && re.ErrorDescription != "" {
-			why += ": " + termsafe.Text(re.ErrorDescription, termsafe.MaxServerText)
+	if errors.As(err, &re) && sessionGone(re) {
+		why := termsafe.Text(re.ErrorCode, 64)
+		if re.ErrorDescription != "" {
+			why += ": " + serverReason(re.ErrorDescription)
 		}
 		return fmt.Errorf("oob: refresh profile %q: the server refused the refresh token (%s): %w", name, why, ErrSessionExpired)
 	}
 	return tokenError(fmt.Sprintf("refresh profile %q", name), p.Endpoints.Token, err)
+}
+
+// sessionGone says whether a refused refresh means that the refresh token
+// will never work again.
+func sessionGone(re *oauth2.RetrieveError) bool {
+	switch re.ErrorCode {
+	case "invalid_grant", "token_inactive":
+		return true
+	case "invalid_request":
+		return strings.Contains(strings.ToLower(re.ErrorDescription), "multiple concurrent requests")
+	}
+	return false
 }
 
 func errNoRefreshToken(name string) error {

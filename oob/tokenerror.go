@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
@@ -54,7 +55,7 @@ func tokenError(what, endpoint string, err error) error {
 		msg = "HTTP " + safehttp.StatusText(re.Response.StatusCode)
 	}
 	if re.ErrorDescription != "" {
-		msg += ": " + termsafe.Text(re.ErrorDescription, termsafe.MaxServerText)
+		msg += ": " + serverReason(re.ErrorDescription)
 	}
 	switch {
 	case isBusy(re.ErrorCode):
@@ -63,4 +64,23 @@ func tokenError(what, endpoint string, err error) error {
 		return Invalidf("oob: %s: %s refused it: %s", what, server, msg)
 	}
 	return fmt.Errorf("oob: %s: %s: server error: %s", what, server, msg)
+}
+
+// serverReason is the part of an OAuth error description worth quoting,
+// escaped and cut short. fosite, inside Hydra and so inside Cells, opens
+// every description with a long sentence common to all errors of its code
+// and puts what went wrong in the last one: "The provided authorization
+// grant … or was issued to another client. The PKCE code challenge did not
+// match the code verifier." Only that last sentence is kept.
+func serverReason(desc string) string {
+	desc = strings.TrimSpace(desc)
+	for i := len(desc) - 2; i > 0; i-- {
+		// A sentence ends at ". " before a capital letter; "e.g., " and
+		// "i.e. the" do not end one.
+		if desc[i] == ' ' && desc[i-1] == '.' && i+1 < len(desc) && 'A' <= desc[i+1] && desc[i+1] <= 'Z' {
+			desc = desc[i+1:]
+			break
+		}
+	}
+	return termsafe.Text(desc, termsafe.MaxServerText)
 }

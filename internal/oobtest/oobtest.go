@@ -175,3 +175,11 @@ func InvalidGrant(err error) bool {
 	var re *oauth2.RetrieveError
 	return errors.As(err, &re) && re.ErrorCode == "invalid_grant"
 }
+
+// Inactive says whether err is the provider refusing a refresh token as
+// token_inactive, as the Hydra Cells v5 pins does for a revoked or reused
+// one.
+func Inactive(err error) bool {
+	var re *oauth2.RetrieveError
+	return errors.As(err, &re) && re.ErrorCode == "token_inactive"
+}

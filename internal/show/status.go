@@ -69,9 +69,11 @@ type Status struct {
 	// when it was asked.
 	Accepted *bool `json:"accepted,omitempty"`
 	// DropsPKCE says the server bound no PKCE challenge to the login's
-	// code, as Cells does; NoNonce, that its ID token carried no nonce.
-	DropsPKCE bool `json:"drops_pkce,omitempty"`
-	NoNonce   bool `json:"no_nonce,omitempty"`
+	// code, as Cells does; PKCEInForce, that it checked the verifier;
+	// NoNonce, that its ID token carried no nonce.
+	DropsPKCE   bool `json:"drops_pkce,omitempty"`
+	PKCEInForce bool `json:"pkce_in_force,omitempty"`
+	NoNonce     bool `json:"no_nonce,omitempty"`
 
 	stale error
 	now   time.Time
@@ -109,7 +111,8 @@ func NewStatus(c *oob.Config, name string, p *oob.Profile, now time.Time, minVal
 		ProfileSummary: Summarize(c, name, p, now),
 		MinValid:       int64(minValid / time.Second),
 		Valid:          stale == nil,
-		DropsPKCE:      p.DropsPKCE,
+		DropsPKCE:      p.PKCE() == oob.PKCEDropped,
+		PKCEInForce:    p.PKCE() == oob.PKCEInForce,
 		NoNonce:        p.NoNonce,
 		stale:          stale,
 		now:            now,
@@ -181,13 +184,17 @@ func (s *Status) Describe(w io.Writer) error {
 	return err
 }
 
-// loginNote says which of the login's protections the server dropped.
+// loginNote says which of the login's protections the server kept.
 func (s *Status) loginNote() string {
 	switch {
 	case s.DropsPKCE && s.NoNonce:
-		return "the server drops the PKCE challenge and the nonce (as Cells does): the code was exchanged without the verifier"
+		return "PKCE not in force: the server drops the PKCE challenge and the nonce (as Cells does), so state and the ID token's checks protect the login"
 	case s.DropsPKCE:
-		return "the server drops the PKCE challenge (as Cells does): the code was exchanged without the verifier"
+		return "PKCE not in force: the server drops the PKCE challenge (as Cells does), so state and the ID token's checks protect the login"
+	case s.PKCEInForce && s.NoNonce:
+		return "PKCE in force; the server's ID token carried no nonce (as Cells v4's)"
+	case s.PKCEInForce:
+		return "PKCE in force"
 	case s.NoNonce:
 		return "the server's ID token carried no nonce"
 	}
