@@ -1,4 +1,7 @@
-module github.com/cells-oob/cells-oob/internal/hydra
+// Ory Hydra v2.3.0 (fosite v0.49) for the conformance suite, required as a
+// tool and built by `go run ./internal/cellshydra/build -version v2.3.0`.
+// Nothing imports this module; the product's go.mod never sees it.
+module github.com/cells-oob/cells-oob/internal/hydra/hydra230
 
 go 1.26.8
 
