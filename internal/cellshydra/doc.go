@@ -1,6 +1,10 @@
 // Package cellshydra runs a replica of a Pydio Cells server's sign-in for
-// the conformance suite: Ory Hydra v2.3.0, the OAuth2 server Cells embeds,
-// as a child process, behind a front that plays Cells.
+// the conformance suite: Ory Hydra, the OAuth2 server Cells embeds, as a
+// child process, behind a front that plays Cells. It runs two Hydras
+// ([Hydras]): the one Cells v5 pins, with fosite v0.44, and v2.3.0, with
+// fosite v0.49, which treat a PKCE verifier for a code bound to no
+// challenge differently; [Shapes] are the four ways to put them behind
+// Cells' fronts.
 //
 // The front answers on the paths Cells uses:
 //
@@ -18,6 +22,7 @@
 // to the code.
 //
 // The package depends on the standard library and golang.org/x/oauth2 only;
-// Hydra itself is built from the separate module in internal/hydra, so its
-// dependencies never enter the product's go.mod. See [Build] and [Binary].
+// each Hydra is built from a separate module under internal/hydra, so their
+// dependencies never enter the product's go.mod. See [Build] and
+// [Hydra.Binary].
 package cellshydra

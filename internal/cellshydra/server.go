@@ -37,14 +37,18 @@ const (
 // startTimeout bounds how long Hydra may take to become ready.
 const startTimeout = time.Minute
 
-// Options configure a [Server]. The zero value behaves as Cells does.
+// Options configure a [Server]. The zero value runs [DefaultHydra] behind
+// a front that behaves as Cells v5 does.
 type Options struct {
+	// Version is the Hydra to run; the zero value is [DefaultHydra].
+	Version Hydra
 	// KeepPKCE passes the client's code_challenge and
 	// code_challenge_method on to Hydra, as a standard Hydra gets them.
 	KeepPKCE bool
 	// KeepNonce passes the client's nonce on to Hydra.
 	KeepNonce bool
-	// Binary is the Hydra executable; empty means [Binary]'s choice.
+	// Binary is the Hydra executable; empty means Version's
+	// [Hydra.Binary]. It must be the Hydra Version names.
 	Binary string
 }
 
@@ -56,6 +60,7 @@ type Server struct {
 	URL string
 
 	opts   Options
+	rel    release
 	front  *httptest.Server
 	public *url.URL // Hydra's public API, which the front proxies
 	admin  *url.URL // Hydra's admin API
@@ -73,15 +78,20 @@ type Server struct {
 // Start starts Hydra and the front, and registers cells-client. It returns
 // once Hydra reports itself ready.
 func Start(ctx context.Context, opts Options) (*Server, error) {
+	opts.Version = opts.Version.orDefault()
+	rel, err := opts.Version.release()
+	if err != nil {
+		return nil, err
+	}
 	bin := opts.Binary
 	if bin == "" {
-		var err error
-		if bin, err = Binary(); err != nil {
+		if bin, err = opts.Version.Binary(); err != nil {
 			return nil, err
 		}
 	}
 	s := &Server{
 		opts:   opts,
+		rel:    rel,
 		client: &http.Client{Timeout: 30 * time.Second},
 		exited: make(chan struct{}),
 		logs:   &logBuffer{},
@@ -146,7 +156,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 // front as login and consent provider, opaque access tokens, and refresh
 // tokens good for one use with no grace period.
 func (s *Server) config(publicPort, adminPort int) map[string]any {
-	return map[string]any{
+	conf := map[string]any{
 		"dsn": "memory",
 		"log": map[string]any{"level": "info", "format": "text"},
 		"serve": map[string]any{
@@ -163,9 +173,6 @@ func (s *Server) config(publicPort, adminPort int) map[string]any {
 			"id_token":      IDTokenLifetime.String(),
 			"refresh_token": RefreshTokenLifetime.String(),
 		},
-		"oauth2": map[string]any{
-			"grant": map[string]any{"refresh_token": map[string]any{"rotation_grace_period": "0s"}},
-		},
 		"strategies": map[string]any{"access_token": "opaque"},
 		"secrets":    map[string]any{"system": []string{rand.Text() + rand.Text()}},
 		"webfinger": map[string]any{"oidc_discovery": map[string]any{
@@ -173,6 +180,12 @@ func (s *Server) config(publicPort, adminPort int) map[string]any {
 			"supported_claims": []string{"name", "email", "authSource"},
 		}},
 	}
+	if s.rel.graceConfig {
+		conf["oauth2"] = map[string]any{
+			"grant": map[string]any{"refresh_token": map[string]any{"rotation_grace_period": "0s"}},
+		}
+	}
+	return conf
 }
 
 // hydraEnv is the little of the environment Hydra needs: Hydra reads its
@@ -245,6 +258,9 @@ func (s *Server) Close() {
 	}
 }
 
+// Hydra is the Hydra the server runs.
+func (s *Server) Hydra() Hydra { return s.opts.Version }
+
 // Logs is what Hydra has written on its stdout and stderr so far.
 func (s *Server) Logs() string { return s.logs.String() }
 
@@ -255,9 +271,10 @@ func (s *Server) Issuer() string { return s.URL + cellspage.PathIssuer }
 func (s *Server) RedirectURI() string { return s.URL + cellspage.PathOOB }
 
 // NewTest starts a replica for the test and closes it when the test ends,
-// printing Hydra's output if the test failed. Without a Hydra binary the
-// test is skipped with one line saying how to build it, or fails when
-// $CELLS_OOB_REQUIRE_HYDRA is 1. It takes at most one Options.
+// printing Hydra's output if the test failed. Without the binary of the
+// Hydra the Options name, the test is skipped with one line naming it and
+// saying how to build it, or fails when $CELLS_OOB_REQUIRE_HYDRA is 1. It
+// takes at most one Options.
 func NewTest(t testing.TB, opts ...Options) *Server {
 	t.Helper()
 	if len(opts) > 1 {
@@ -268,7 +285,7 @@ func NewTest(t testing.TB, opts ...Options) *Server {
 		o = opts[0]
 	}
 	if o.Binary == "" {
-		bin, err := Binary()
+		bin, err := o.Version.Binary()
 		switch {
 		case errors.Is(err, ErrNoBinary) && os.Getenv(EnvRequire) != "1":
 			t.Skip(err)

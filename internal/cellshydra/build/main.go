@@ -1,9 +1,11 @@
-// Command build builds Ory Hydra v2.3.0 for the conformance suite, from the
-// module in internal/hydra, into the cache directory (or $CELLS_OOB_HYDRA)
-// where the suite looks for it. A binary built from the same go.mod and
-// go.sum is reused. Run it from anywhere inside the repository:
+// Command build builds the Ory Hydras of the conformance suite (Hydra
+// v2.3.0 and the one Cells v5 pins), each from its module under
+// internal/hydra, into the cache directory (or $CELLS_OOB_HYDRA_DIR) where
+// the suite looks for them. A binary built from the same go.mod and go.sum
+// is reused. Run it from anywhere inside the repository:
 //
-//	go run ./internal/cellshydra/build
+//	go run ./internal/cellshydra/build                     # every Hydra
+//	go run ./internal/cellshydra/build -version cells-v5   # one
 package main
 
 import (
@@ -29,47 +31,71 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	out := os.Getenv(cellshydra.EnvBinary)
-	if out == "" {
-		p, err := cellshydra.CachePath()
+	version := flag.String("version", "", fmt.Sprintf("build only this Hydra, one of %v", cellshydra.Hydras()))
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", flag.Arg(0))
+	}
+	hydras := cellshydra.Hydras()
+	if *version != "" {
+		h, err := cellshydra.ParseHydra(*version)
 		if err != nil {
 			return err
 		}
-		out = p
+		hydras = []cellshydra.Hydra{h}
 	}
-	flag.StringVar(&out, "o", out, "where to put the binary")
-	flag.Parse()
-	module, err := findModule()
+	root, err := findRoot()
+	if err != nil {
+		return err
+	}
+	for _, h := range hydras {
+		if err := build(ctx, root, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func build(ctx context.Context, root string, h cellshydra.Hydra) error {
+	out, err := h.CachePath()
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	reused, err := cellshydra.Build(ctx, module, out, os.Stderr)
+	reused, err := cellshydra.Build(ctx, filepath.Join(root, h.ModuleDir()), out, os.Stderr)
 	if err != nil {
 		return err
 	}
 	if reused {
-		fmt.Fprintf(os.Stderr, "Hydra %s is already built from this go.sum: %s\n", cellshydra.Version, out)
+		fmt.Fprintf(os.Stderr, "%s is already built from this go.mod and go.sum: %s\n", label(h), out)
 		return nil
 	}
-	fmt.Fprintf(os.Stderr, "Built Hydra %s in %s: %s\n", cellshydra.Version, time.Since(start).Round(time.Second), out)
+	fmt.Fprintf(os.Stderr, "Built %s in %s: %s\n", label(h), time.Since(start).Round(time.Second), out)
 	return nil
 }
 
-// findModule finds internal/hydra above the working directory.
-func findModule() (string, error) {
+// label names h and, when its name is not its version, the version too.
+func label(h cellshydra.Hydra) string {
+	if h.String() == h.Version() {
+		return "Hydra " + h.String()
+	}
+	return fmt.Sprintf("Hydra %s (%s)", h, h.Version())
+}
+
+// findRoot finds the repository's root above the working directory: the
+// directory holding internal/hydra.
+func findRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
-		m := filepath.Join(dir, "internal", "hydra")
-		if _, err := os.Stat(filepath.Join(m, "go.mod")); err == nil {
-			return m, nil
+		if info, err := os.Stat(filepath.Join(dir, "internal", "hydra")); err == nil && info.IsDir() {
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("no internal/hydra/go.mod above the working directory: run this inside the cells-oob repository")
+			return "", errors.New("no internal/hydra above the working directory: run this inside the cells-oob repository")
 		}
 		dir = parent
 	}
