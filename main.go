@@ -33,6 +33,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/show"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/userdir"
 	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
@@ -180,12 +181,24 @@ func exitCode(ctx context.Context, err error) int {
 	return exitRuntime
 }
 
+// defaultConfigPath is the config in the user's config directory, or ""
+// when the environment names none by an absolute path (see needConfig).
 func defaultConfigPath() string {
-	dir, err := os.UserConfigDir()
+	dir, err := userdir.Config(os.Getenv)
 	if err != nil {
-		return filepath.Join(".cells-oob", "config.json")
+		return ""
 	}
 	return filepath.Join(dir, "cells-oob", "config.json")
+}
+
+// needConfig stops a command that reads or writes the config before it
+// starts when no config path is known: one made from a relative HOME
+// would put the refresh token in the current directory.
+func needConfig(c *cli.Context) error {
+	if c.String("config") == "" {
+		return errors.New("cannot find your config directory: set HOME, or pass --config")
+	}
+	return nil
 }
 
 // globalFlags are the flags before the command. Each call makes new ones:
@@ -341,6 +354,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "token", Usage: "the paste is a token (e.g. a personal access token), not a code"},
 				},
 				Action: cmdLogin,
+				Before: needConfig,
 			},
 			{
 				Name:      "token",
@@ -348,6 +362,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				UsageText: "cells-oob [global options] token [command options]\n\nExample:\n  curl -H \"$(cells-oob token --header)\" https://cells.example.com/a/user",
 				Flags:     tokenFlags(),
 				Action:    cmdToken,
+				Before:    needConfig,
 			},
 			{
 				Name:      "status",
@@ -359,6 +374,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "check", Usage: "ask the server whether it still accepts the token"},
 				},
 				Action: cmdStatus,
+				Before: needConfig,
 			},
 			{
 				Name:      "decode",
@@ -380,6 +396,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Usage:     "refresh the tokens now",
 				UsageText: "cells-oob [global options] refresh\n\nExample:\n  cells-oob --profile alice@cells.example.com refresh",
 				Action:    cmdRefresh,
+				Before:    needConfig,
 			},
 			{
 				Name:      "logout",
@@ -390,6 +407,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "all", Usage: "log out of every profile"},
 				},
 				Action: cmdLogout,
+				Before: needConfig,
 			},
 			{
 				Name:      "profiles",
@@ -397,6 +415,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				UsageText: "cells-oob [global options] profiles [command options]\n\nExample:\n  cells-oob profiles --json",
 				Flags:     []cli.Flag{jsonFlag},
 				Action:    cmdProfiles,
+				Before:    needConfig,
 				Subcommands: []*cli.Command{
 					{
 						Name:         "use",
@@ -420,6 +439,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "cec-config", EnvVars: []string{"CELLS_OOB_CEC_CONFIG"}, Usage: "cec's config `FILE` for --write (default: where cec keeps it)"},
 				},
 				Action: cmdExport,
+				Before: needConfig,
 			},
 			{
 				Name:      "exec",
@@ -428,6 +448,7 @@ func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				UsageText: "cells-oob [global options] exec [--min-valid DURATION] -- COMMAND [ARG...]\n\nThe command finds the token in CEC_TOKEN and CELLS_TOKEN, the server in CEC_URL.\n\nExample:\n  cells-oob exec -- cec ls\n  cells-oob exec -- sh -c 'echo \"Authorization: Bearer $CELLS_TOKEN\" | curl -H @- \"$CEC_URL/a/user\"'",
 				Flags:     []cli.Flag{minValidFlag()},
 				Action:    cmdExec,
+				Before:    needConfig,
 			},
 			{
 				Name:         "completion",
@@ -667,9 +688,9 @@ func cmdExport(c *cli.Context) error {
 	}
 	x.Path = c.String("cec-config")
 	if x.Path == "" {
-		dir, err := os.UserConfigDir()
+		dir, err := userdir.Config(os.Getenv)
 		if err != nil {
-			return fmt.Errorf("cannot find cec's config file (give --cec-config): %w", err)
+			return errors.New("cannot find cec's config file: set HOME, or give --cec-config")
 		}
 		x.Path = cec.ConfigPath(dir, runtime.GOOS)
 	}
@@ -707,9 +728,9 @@ func cmdExportAWS(c *cli.Context) error {
 	if !c.Bool("write") {
 		return x.Print(c.App.Writer, name, p)
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return fmt.Errorf("cannot find the AWS config file (set AWS_CONFIG_FILE): %w", err)
+	home, err := userdir.Home(os.Getenv)
+	if err != nil && (os.Getenv("AWS_CONFIG_FILE") == "" || os.Getenv("AWS_SHARED_CREDENTIALS_FILE") == "") {
+		return errors.New("cannot find the AWS config file: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")
 	}
 	return x.Write(c.Context, awsconfig.ConfigPath(os.Getenv, home), awsconfig.CredentialsPath(os.Getenv, home), name, p)
 }
@@ -755,6 +776,9 @@ func cmdDecode(c *cli.Context) error {
 		Audience: c.String("audience"),
 		JSON:     c.Bool("json"),
 		Profile: func() (string, *oob.Profile, error) {
+			if err := needConfig(c); err != nil {
+				return "", nil, err
+			}
 			cfg, err := store(c).Load()
 			if err != nil {
 				return "", nil, err
