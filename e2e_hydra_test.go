@@ -22,50 +22,82 @@ import (
 	"github.com/cells-oob/cells-oob/internal/oobtest"
 )
 
-// The conformance suite: the built binary against Ory Hydra v2.3.0 behind a
-// Cells front (internal/cellshydra), the browser played over HTTP. Without
-// a Hydra binary it skips, unless CELLS_OOB_REQUIRE_HYDRA=1, as in CI.
-
-// cellsStandard is a Hydra that gets the client's PKCE challenge and nonce,
-// as a standard Hydra does; the zero Options behave as Cells.
-var cellsStandard = cellshydra.Options{KeepPKCE: true, KeepNonce: true}
+// The conformance suite: the built binary against Ory Hydra behind a Cells
+// front (internal/cellshydra), the browser played over HTTP, in the four
+// shapes a Cells server takes (cellshydra.Shapes): the Hydra Cells v5 pins
+// and v2.3.0, each behind a front that drops the PKCE challenge and one
+// that passes it on. Without a Hydra binary it skips, unless
+// CELLS_OOB_REQUIRE_HYDRA=1, as in CI.
 
 // hydraLogin runs the built binary's `login --url` against srv, plays the
 // person in the browser, and pastes what paste makes of the page they end
-// on. It returns the exit status and stderr.
+// on, for every authorization URL the login prints. It returns the exit
+// status and stderr.
 func hydraLogin(t *testing.T, bin, cfg string, srv *cellshydra.Server, paste func(browser.Result) string, global ...string) (int, string) {
 	t.Helper()
-	cmd, stdin, stderr := startBinaryLogin(t, bin, cfg, srv.URL, global...)
-	var authURL string
-	waitFor(t, "the authorization URL on stderr", func() bool {
-		for _, line := range strings.Split(stderr.String(), "\n") {
+	code, stderr, _ := hydraLoginCounting(t, bin, cfg, srv, paste, global...)
+	return code, stderr
+}
+
+// hydraLoginCounting is hydraLogin that also says how many times the
+// person signed in.
+func hydraLoginCounting(t *testing.T, bin, cfg string, srv *cellshydra.Server, paste func(browser.Result) string, global ...string) (code int, stderr string, signIns int) {
+	t.Helper()
+	cmd, stdin, errOut := startBinaryLogin(t, bin, cfg, srv.URL, global...)
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	defer stdin.Close()
+	authURLs := func() []string {
+		var urls []string
+		for _, line := range strings.Split(errOut.String(), "\n") {
 			if strings.HasPrefix(line, srv.URL+cellspage.PathAuth+"?") {
-				authURL = line
-				return true
+				urls = append(urls, line)
 			}
 		}
-		return false
-	})
-	res, err := browser.Authorize(context.Background(), authURL, cellshydra.Username, cellshydra.Password)
-	if err == nil && res.Code == "" {
-		err = errors.New("the out-of-band page shows " + res.Error + ": " + res.ErrorDescription)
+		return urls
 	}
-	if err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("browser: %v", err)
+	var codes []string
+	for {
+		var next string
+		ended := false
+		waitFor(t, "an authorization URL on stderr, or the login's end", func() bool {
+			select {
+			case <-exited:
+				ended = true
+			default:
+			}
+			if urls := authURLs(); len(urls) > signIns {
+				next = urls[signIns]
+				return true
+			}
+			return ended
+		})
+		if next == "" {
+			break
+		}
+		if signIns == 2 {
+			t.Fatalf("the login printed a third authorization URL; stderr:\n%s", errOut.String())
+		}
+		res, err := browser.Authorize(context.Background(), next, cellshydra.Username, cellshydra.Password)
+		if err == nil && res.Code == "" {
+			err = errors.New("the out-of-band page shows " + res.Error + ": " + res.ErrorDescription)
+		}
+		if err != nil {
+			cmd.Process.Kill()
+			<-exited
+			t.Fatalf("browser: %v", err)
+		}
+		signIns++
+		codes = append(codes, res.Code)
+		if _, err := stdin.Write([]byte(paste(res) + "\n")); err != nil {
+			t.Errorf("paste: %v", err)
+		}
 	}
-	if _, err := stdin.Write([]byte(paste(res) + "\n")); err != nil {
-		t.Errorf("paste: %v", err)
-	}
-	stdin.Close()
-	err = cmd.Wait()
-	var exitErr *exec.ExitError
-	if err != nil && !errors.As(err, &exitErr) {
-		t.Fatalf("login: %v", err)
-	}
-	assertNoSecrets(t, stderr.String(), res.Code)
-	return cmd.ProcessState.ExitCode(), stderr.String()
+	assertNoSecrets(t, errOut.String(), codes...)
+	return cmd.ProcessState.ExitCode(), errOut.String(), signIns
 }
 
 func pasteCode(r browser.Result) string        { return r.Code }
@@ -113,106 +145,166 @@ func accepted(t *testing.T, srv *cellshydra.Server, token string) bool {
 func refreshWorks(t *testing.T, srv *cellshydra.Server, refreshToken string) bool {
 	t.Helper()
 	_, err := srv.Refresh(context.Background(), refreshToken)
-	if err != nil && !oobtest.InvalidGrant(err) {
+	if err != nil && !oobtest.InvalidGrant(err) && !oobtest.Inactive(err) {
 		t.Fatalf("refresh: %v", err)
 	}
 	return err == nil
 }
 
-// TestE2EHydraLogin logs in by bare code and by the whole redirect URL,
-// against Cells' behaviour, a standard Hydra, and a Hydra that keeps PKCE
-// but drops the nonce. Cells makes the first exchange fail for want of PKCE
-// data; the same code then goes again without the verifier: two token
-// requests, one otherwise. After the paste, only the exchange touches the
-// network.
-func TestE2EHydraLogin(t *testing.T) {
-	bin := builtBinary(t)
-	tests := []struct {
-		name           string
-		opts           cellshydra.Options
-		paste          func(browser.Result) string
-		exchanges      int
-		dropsPKCE      bool
-		noNonce        bool
-		statusMentions string
-	}{
-		{"cells/code", cellshydra.Options{}, pasteCode, 2, true, true, "drops the PKCE challenge and the nonce"},
-		{"cells/redirect-url", cellshydra.Options{}, pasteRedirectURL, 2, true, true, "drops the PKCE challenge and the nonce"},
-		{"standard/code", cellsStandard, pasteCode, 1, false, false, ""},
-		{"standard/redirect-url", cellsStandard, pasteRedirectURL, 1, false, false, ""},
-		{"pkce-kept-nonce-dropped/code", cellshydra.Options{KeepPKCE: true}, pasteCode, 1, false, true, "carried no nonce"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := cellshydra.NewTest(t, tt.opts)
-			cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
-			code, stderr := hydraLogin(t, bin, cfg, srv, tt.paste)
-			if code != exitOK {
-				t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
-			}
-			if n := srv.TokenRequests("authorization_code"); n != tt.exchanges || srv.Count(cellspage.PathToken) != tt.exchanges {
-				t.Errorf("%d authorization_code requests of %d token requests, want %d", n, srv.Count(cellspage.PathToken), tt.exchanges)
-			}
-			for path, want := range map[string]int{cellspage.PathDiscovery: 1, cellspage.PathJWKS: 1, cellspage.PathUserinfo: 0, cellspage.PathRevoke: 0} {
-				if n := srv.Count(path); n != want {
-					t.Errorf("%d requests to %s, want %d", n, path, want)
-				}
-			}
-			p := storedProfile(t, cfg)
-			if p.User.Subject != cellshydra.Subject || p.User.Name != cellshydra.Username || p.User.Email != cellshydra.Email {
-				t.Errorf("stored user %+v, want %s, %s, %s", p.User, cellshydra.Subject, cellshydra.Username, cellshydra.Email)
-			}
-			if p.DropsPKCE != tt.dropsPKCE || p.NoNonce != tt.noNonce {
-				t.Errorf("profile records drops_pkce %v, no_nonce %v; want %v, %v", p.DropsPKCE, p.NoNonce, tt.dropsPKCE, tt.noNonce)
-			}
-			if !strings.HasPrefix(p.Token.AccessToken, "ory_at_") || !strings.HasPrefix(p.Token.RefreshToken, "ory_rt_") {
-				t.Error("the stored tokens are not Hydra's")
-			}
-			if !accepted(t, srv, p.Token.AccessToken) {
-				t.Error("the stored access token fails userinfo")
-			}
-			assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
-
-			code, stdout, stderr := hydraRun(t, bin, cfg, nil, "status")
-			out := stdout + stderr
-			if code != exitOK || !strings.Contains(out, cellshydra.Username) {
-				t.Errorf("status exited %d and does not name %s:\n%s", code, cellshydra.Username, out)
-			}
-			if tt.statusMentions != "" && !strings.Contains(out, tt.statusMentions) {
-				t.Errorf("status does not say the server %s:\n%s", tt.statusMentions, out)
-			}
-			if tt.statusMentions == "" && strings.Contains(out, "nonce") {
-				t.Errorf("status speaks of a nonce for a standard server:\n%s", out)
-			}
+// forEachShape runs body in a subtest per shape, each with a replica of
+// its own.
+func forEachShape(t *testing.T, body func(t *testing.T, shape cellshydra.Shape, srv *cellshydra.Server)) {
+	for _, shape := range cellshydra.Shapes() {
+		t.Run(shape.Name, func(t *testing.T) {
+			body(t, shape, cellshydra.NewTest(t, shape.Options))
 		})
 	}
 }
 
-// TestE2EHydraLoginVerbose: --verbose says when the code goes again without
-// the verifier, and on a standard server it does not, with no secret in
-// the trace either way.
+// TestE2EHydraLogin logs in twice to the same server, by bare code and by
+// the whole redirect URL, in each shape, and counts what it costs. Behind
+// a front that passes the challenge on, PKCE is in force: one sign-in, one
+// exchange. Behind a dropping front, the first login costs one more
+// exchange on Hydra v2.3.0 (its verifier is refused with nothing spent) or
+// one more sign-in on the Hydra Cells v5 pins (the verifier spends the
+// code); the profile remembers, and the second login is one sign-in and
+// one exchange, without PKCE. After each paste only the exchange touches
+// the network.
+func TestE2EHydraLogin(t *testing.T) {
+	bin := builtBinary(t)
+	for _, paste := range []struct {
+		name string
+		fn   func(browser.Result) string
+	}{{"code", pasteCode}, {"redirect-url", pasteRedirectURL}} {
+		t.Run(paste.name, func(t *testing.T) {
+			forEachShape(t, func(t *testing.T, shape cellshydra.Shape, srv *cellshydra.Server) {
+				cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
+				firstSignIns, firstExchanges := 1, 1
+				switch {
+				case shape.PKCE:
+				case shape.VerifierSpendsCode:
+					// One exchange for each sign-in.
+					firstSignIns, firstExchanges = 2, 2
+				default:
+					firstExchanges = 2
+				}
+				for i, want := range []struct{ signIns, exchanges int }{{firstSignIns, firstExchanges}, {1, 1}} {
+					srv.ResetCounts()
+					code, stderr, signIns := hydraLoginCounting(t, bin, cfg, srv, paste.fn)
+					if code != exitOK {
+						t.Fatalf("login %d exited %d; stderr:\n%s", i+1, code, stderr)
+					}
+					if signIns != want.signIns {
+						t.Errorf("login %d took %d sign-ins, want %d; stderr:\n%s", i+1, signIns, want.signIns, stderr)
+					}
+					if n := srv.TokenRequests("authorization_code"); n != want.exchanges || srv.Count(cellspage.PathToken) != want.exchanges {
+						t.Errorf("login %d: %d authorization_code requests of %d token requests, want %d", i+1, n, srv.Count(cellspage.PathToken), want.exchanges)
+					}
+					for path, want := range map[string]int{cellspage.PathDiscovery: 1, cellspage.PathJWKS: 1, cellspage.PathUserinfo: 0, cellspage.PathRevoke: 0} {
+						if n := srv.Count(path); n != want {
+							t.Errorf("login %d: %d requests to %s, want %d", i+1, n, path, want)
+						}
+					}
+					if restarted := strings.Contains(stderr, "sign in once more, without PKCE"); restarted != (signIns == 2) {
+						t.Errorf("login %d: says it starts over: %v, after %d sign-ins; stderr:\n%s", i+1, restarted, signIns, stderr)
+					}
+					p := storedProfile(t, cfg)
+					if p.User.Subject != cellshydra.Subject || p.User.Name != cellshydra.Username || p.User.Email != cellshydra.Email {
+						t.Errorf("stored user %+v, want %s, %s, %s", p.User, cellshydra.Subject, cellshydra.Username, cellshydra.Email)
+					}
+					if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || !p.NoNonce {
+						t.Errorf("profile records drops_pkce %v, honours_pkce %v, no_nonce %v; want %v, %v, true", p.DropsPKCE, p.HonoursPKCE, p.NoNonce, !shape.PKCE, shape.PKCE)
+					}
+					if !strings.HasPrefix(p.Token.AccessToken, "ory_at_") || !strings.HasPrefix(p.Token.RefreshToken, "ory_rt_") {
+						t.Error("the stored tokens are not Hydra's")
+					}
+					if !accepted(t, srv, p.Token.AccessToken) {
+						t.Error("the stored access token fails userinfo")
+					}
+					assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
+				}
+
+				code, stdout, stderr := hydraRun(t, bin, cfg, nil, "status")
+				out := stdout + stderr
+				want := "PKCE in force"
+				if !shape.PKCE {
+					want = "PKCE not in force: the server drops the PKCE challenge and the nonce"
+				}
+				if code != exitOK || !strings.Contains(out, cellshydra.Username) || !strings.Contains(out, want) {
+					t.Errorf("status exited %d, does not name %s or say %q:\n%s", code, cellshydra.Username, want, out)
+				}
+			})
+		})
+	}
+}
+
+// TestE2EHydraLoginVerbose: --verbose says what the server did with PKCE
+// at the first login, and that the second goes without it where the
+// server drops it, with no secret in the trace either way.
 func TestE2EHydraLoginVerbose(t *testing.T) {
 	bin := builtBinary(t)
-	for _, tt := range []struct {
-		name  string
-		opts  cellshydra.Options
-		notes bool
-	}{
-		{"cells", cellshydra.Options{}, true},
-		{"standard", cellsStandard, false},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := cellshydra.NewTest(t, tt.opts)
-			cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
+	forEachShape(t, func(t *testing.T, shape cellshydra.Shape, srv *cellshydra.Server) {
+		cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
+		first := "checked the PKCE verifier: PKCE is in force"
+		second := first
+		switch {
+		case shape.VerifierSpendsCode:
+			first, second = "lost the code to a PKCE check", "signing in without PKCE"
+		case !shape.PKCE:
+			first, second = "bound no PKCE challenge to the code", "signing in without PKCE"
+		}
+		for i, want := range []string{first, second} {
 			code, stderr := hydraLogin(t, bin, cfg, srv, pasteCode, "--verbose")
 			if code != exitOK {
-				t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
+				t.Fatalf("login %d exited %d; stderr:\n%s", i+1, code, stderr)
 			}
-			if got := strings.Contains(stderr, "bound no PKCE challenge to the code"); got != tt.notes {
-				t.Errorf("--verbose notes the PKCE retry: %v, want %v; stderr:\n%s", got, tt.notes, stderr)
+			if !strings.Contains(stderr, want) {
+				t.Errorf("login %d does not say %q; stderr:\n%s", i+1, want, stderr)
 			}
 			p := storedProfile(t, cfg)
 			assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
+		}
+	})
+}
+
+// TestE2EHydraMismatchNotRetried: a code bound to another challenge than
+// this login's (one injected into the browser, say) is refused on a server
+// known to honour PKCE, quoting the server's own reason, never retried,
+// and nothing is saved.
+func TestE2EHydraMismatchNotRetried(t *testing.T) {
+	bin := builtBinary(t)
+	for _, shape := range cellshydra.Shapes() {
+		if !shape.PKCE {
+			continue
+		}
+		t.Run(shape.Name, func(t *testing.T) {
+			srv := cellshydra.NewTest(t, shape.Options)
+			cfg := hydraSignIn(t, bin, srv)
+			before, err := os.ReadFile(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Someone else's code, bound to their own challenge.
+			conf := srv.OAuth2Config()
+			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
+			res, err := browser.Authorize(ctx, conf.AuthCodeURL("someone-elses-state", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), cellshydra.Username, cellshydra.Password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.ResetCounts()
+			code, stderr, signIns := hydraLoginCounting(t, bin, cfg, srv, func(browser.Result) string { return res.Code })
+			if code != exitInvalid || signIns != 1 {
+				t.Fatalf("login with an injected code exited %d after %d sign-ins, want %d after 1; stderr:\n%s", code, signIns, exitInvalid, stderr)
+			}
+			if n := srv.TokenRequests("authorization_code"); n != 1 {
+				t.Errorf("%d exchanges, want 1", n)
+			}
+			if !strings.Contains(stderr, "The PKCE code challenge did not match the code verifier") {
+				t.Errorf("the refusal does not quote the server's reason:\n%s", stderr)
+			}
+			if after, _ := os.ReadFile(cfg); !bytes.Equal(before, after) {
+				t.Error("a refused login changed the config")
+			}
 		})
 	}
 }
@@ -287,7 +379,12 @@ func TestE2EHydraLoginPastedTokens(t *testing.T) {
 // logout, which the server sees, after which the refresh token is dead.
 func TestE2EHydraSession(t *testing.T) {
 	bin := builtBinary(t)
-	srv := cellshydra.NewTest(t)
+	forEachShape(t, func(t *testing.T, _ cellshydra.Shape, srv *cellshydra.Server) {
+		hydraSession(t, bin, srv)
+	})
+}
+
+func hydraSession(t *testing.T, bin string, srv *cellshydra.Server) {
 	cfg := hydraSignIn(t, bin, srv)
 	first := storedProfile(t, cfg)
 	srv.ResetCounts()
@@ -361,7 +458,12 @@ func TestE2EHydraSession(t *testing.T) {
 // refresh is refused: exit 5, told to log in, the config untouched.
 func TestE2EHydraRevokedOnServer(t *testing.T) {
 	bin := builtBinary(t)
-	srv := cellshydra.NewTest(t)
+	forEachShape(t, func(t *testing.T, _ cellshydra.Shape, srv *cellshydra.Server) {
+		hydraRevokedOnServer(t, bin, srv)
+	})
+}
+
+func hydraRevokedOnServer(t *testing.T, bin string, srv *cellshydra.Server) {
 	cfg := hydraSignIn(t, bin, srv)
 	setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
 	before, err := os.ReadFile(cfg)

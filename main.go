@@ -473,6 +473,12 @@ func cmdLogin(c *cli.Context) error {
 	if err := store(c).Check(); err != nil {
 		return err
 	}
+	// What earlier logins learnt of the server's PKCE; a corrupt config
+	// is better found now than after the sign-in.
+	known, err := store(c).Load()
+	if err != nil {
+		return err
+	}
 	stderr := c.App.ErrWriter
 	tls := oob.TLS{CAFile: c.String("ca-file"), InsecureSkipVerify: c.Bool("insecure-skip-verify")}
 	if tls.InsecureSkipVerify {
@@ -502,6 +508,7 @@ func cmdLogin(c *cli.Context) error {
 		Scopes:      strings.Fields(c.String("scope")),
 		AsToken:     c.Bool("token"),
 		TLS:         tls,
+		Known:       known,
 	})
 	if err != nil {
 		return err
