@@ -20,6 +20,9 @@ import (
 //   - renew waits for an update under way and reads the config again,
 //     then takes the store's lock and reads it once more: a token another
 //     process got meanwhile is taken as it is.
+//   - Under the lock, before anything is sent, the store makes room on the
+//     disk for the answer (Store.updateMakingRoom): on a full or read-only
+//     disk no request goes out, and the refresh token stays good.
 //   - refresh trades the refresh token at the token endpoint (x/oauth2's
 //     refresh grant), checks the answer (tokenresponse.go) and any new ID
 //     token, and puts the tokens into the profile, which the store saves
@@ -41,15 +44,20 @@ func (s *Session) renew(ctx context.Context, name, seen string, stale error, opt
 		now := s.now()
 		return opts.check(name, p, now, opts.need(p)) == nil || (opts.pick(p) != seen && opts.alive(p, now))
 	}
+	var locked *lockError
 	if c, err := s.Store.settled(ctx); err == nil {
 		if _, p, err := c.Select(name); err == nil && fresh(p) {
 			return p, nil
 		}
-	} else if ctx.Err() != nil {
+	} else if ctx.Err() != nil || errors.As(err, &locked) {
+		// The lock would not be got the second time either.
 		return nil, err
 	}
-	var got *Profile
-	err := s.Store.UpdateKeeping(ctx, func(c *Config) error {
+	var (
+		got  *Profile
+		sent bool
+	)
+	err := s.Store.updateMakingRoom(ctx, func(c *Config, makeRoom func() error) error {
 		_, p, err := c.Select(name)
 		if err != nil {
 			return err
@@ -62,13 +70,13 @@ func (s *Session) renew(ctx context.Context, name, seen string, stale error, opt
 		if p.Token.RefreshToken == "" {
 			return fmt.Errorf("%s, and it holds no refresh token: %w", stale, ErrSessionExpired)
 		}
-		if err := s.refresh(ctx, name, p); err != nil {
+		if err := s.refresh(ctx, name, p, makeRoom, &sent); err != nil {
 			return err
 		}
 		got = p
 		return nil
 	})
-	if err := honour(ctx, err); err != nil {
+	if err := honour(ctx, unsaved(name, sent, err)); err != nil {
 		return nil, err
 	}
 	return got, nil
@@ -80,8 +88,9 @@ func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 	var (
 		name string
 		got  *Profile
+		sent bool
 	)
-	err := s.Store.UpdateKeeping(ctx, func(c *Config) error {
+	err := s.Store.updateMakingRoom(ctx, func(c *Config, makeRoom func() error) error {
 		n, p, err := c.Select(s.Profile)
 		if err != nil {
 			return err
@@ -89,19 +98,25 @@ func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 		if p.Token.RefreshToken == "" {
 			return errNoRefreshToken(n)
 		}
-		if err := s.refresh(ctx, n, p); err != nil {
+		name = n
+		if err := s.refresh(ctx, n, p, makeRoom, &sent); err != nil {
 			return err
 		}
-		name, got = n, p
+		got = p
 		return nil
 	})
-	if err := honour(ctx, err); err != nil {
+	if err := honour(ctx, unsaved(name, sent, err)); err != nil {
 		return "", nil, err
 	}
 	return name, got, nil
 }
 
 // refresh trades p's refresh token for new tokens and puts them into p.
+//
+// First makeRoom makes sure the answer can be saved: if it cannot, no
+// request is sent, since the server may rotate the refresh token on
+// receipt and a new one that cannot be saved ends the session. *sent is
+// set once the request may have gone out.
 //
 // Once the request is on its way the server may rotate the refresh token
 // on receipt, so from then on the answer is awaited, bounded by the
@@ -110,11 +125,15 @@ func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 // (signature against the keys kept from login, fetched again once for an
 // unknown key; issuer; audience; times) and must be about the same person,
 // or nothing of the answer is kept.
-func (s *Session) refresh(ctx context.Context, name string, p *Profile) error {
+func (s *Session) refresh(ctx context.Context, name string, p *Profile, makeRoom func() error, sent *bool) error {
 	client, err := s.HTTPClient(p.TLS)
 	if err != nil {
 		return err
 	}
+	if err := makeRoom(); err != nil {
+		return fmt.Errorf("oob: refresh profile %q: not sent: %w (the session is as it was)", name, err)
+	}
+	*sent = true
 	ctx, done := committed(ctx, func() {
 		s.warnf("note: interrupted while the server answers the refresh: waiting for its answer, so that the new refresh token is saved (at most the request timeout)")
 	})
@@ -122,7 +141,7 @@ func (s *Session) refresh(ctx context.Context, name string, p *Profile) error {
 	// With no access token, x/oauth2 goes straight to the refresh grant;
 	// it keeps the refresh token when the server sends no new one.
 	spent := &oauth2.Token{RefreshToken: p.Token.RefreshToken}
-	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, client), spent).Token()
+	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, tokenClient(client)), spent).Token()
 	if err != nil {
 		return refreshError(name, p, err)
 	}
@@ -199,6 +218,17 @@ func honour(ctx context.Context, err error) error {
 		return &markedError{msg: "oob: interrupted once the refreshed tokens were saved", mark: ErrInterrupted}
 	}
 	return &markedError{msg: "oob: interrupted", mark: ErrInterrupted, err: err}
+}
+
+// unsaved says, of err from an update that refreshed profile name, when
+// the new tokens came but could not be saved despite the room made for
+// them: the server may have rotated the refresh token already.
+func unsaved(name string, sent bool, err error) error {
+	var save *saveError
+	if !sent || !errors.As(err, &save) {
+		return err
+	}
+	return fmt.Errorf("oob: refresh profile %q: %w: the server's answer is lost, so the session may need a new login", name, err)
 }
 
 // refreshError says why a refresh failed. A refresh token the server
