@@ -484,6 +484,57 @@ func hydraRevokedOnServer(t *testing.T, bin string, srv *cellshydra.Server) {
 	}
 }
 
+// TestE2EHydraRefreshTokenSpentElsewhere: the refresh token was reused by
+// another client (a copy of the config) or revoked by one (a logout
+// elsewhere). The Hydra Cells v5 pins answers token_inactive where v2.3.0
+// answers invalid_grant: either way, exit 5 and told to log in, with the
+// server's reason, and the config untouched.
+func TestE2EHydraRefreshTokenSpentElsewhere(t *testing.T) {
+	bin := builtBinary(t)
+	forEachShape(t, func(t *testing.T, _ cellshydra.Shape, srv *cellshydra.Server) {
+		for _, how := range []struct {
+			name  string
+			spend func(t *testing.T, refreshToken string)
+		}{
+			{"reused", func(t *testing.T, refreshToken string) {
+				if !refreshWorks(t, srv, refreshToken) {
+					t.Fatal("the other client's refresh failed")
+				}
+			}},
+			{"revoked", func(t *testing.T, refreshToken string) {
+				form := url.Values{"token": {refreshToken}, "token_type_hint": {"refresh_token"}, "client_id": {cellshydra.ClientID}}
+				resp, err := srv.Client().PostForm(srv.URL+cellspage.PathRevoke, form)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Fatalf("revocation answered %s", resp.Status)
+				}
+			}},
+		} {
+			t.Run(how.name, func(t *testing.T) {
+				cfg := hydraSignIn(t, bin, srv)
+				how.spend(t, storedProfile(t, cfg).Token.RefreshToken)
+				setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
+				before, err := os.ReadFile(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, args := range [][]string{{"refresh"}, {"token", "--min-valid", "5m"}} {
+					code, out, errOut := hydraRun(t, bin, cfg, nil, args...)
+					if code != exitNotLoggedIn || out != "" || !strings.HasSuffix(strings.TrimSpace(errOut), "session expired: run cells-oob login") {
+						t.Errorf("%v exited %d, stdout %q, stderr %q; want %d and to be told to log in", args, code, out, errOut, exitNotLoggedIn)
+					}
+				}
+				if after, _ := os.ReadFile(cfg); !bytes.Equal(before, after) {
+					t.Error("a refused refresh changed the config")
+				}
+			})
+		}
+	})
+}
+
 // TestE2EHydraExportCec hands the session over to cec; cec's refresh token
 // then works at the server.
 func TestE2EHydraExportCec(t *testing.T) {
