@@ -803,9 +803,10 @@ func isTerminal(r any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// store is the config file named by --config.
+// store is the config file named by --config; --timeout bounds each wait
+// for another cells-oob's lock on it.
 func store(c *cli.Context) *oob.Store {
-	return &oob.Store{Path: c.String("config"), Warn: c.App.ErrWriter}
+	return &oob.Store{Path: c.String("config"), Warn: c.App.ErrWriter, LockTimeout: c.Duration("timeout")}
 }
 
 // httpClient is the client for a profile's requests, from the global flags
