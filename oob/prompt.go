@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -47,7 +46,7 @@ const interruptGrace = 250 * time.Millisecond
 // it reads in raw mode, so that the paste is not echoed and is not cut at
 // the terminal's 4096-byte line limit, lets the person edit the line, and
 // then writes to feedback how many characters arrived (never what they
-// were). From a pipe or a file it returns the first non-empty line. Either
+// were); see readTerminal for what it does against a paste's tail. From a pipe or a file it returns the first non-empty line. Either
 // way the result is trimmed of surrounding blanks.
 //
 // Ctrl-C, or Ctrl-D on an empty line, returns an error matching
@@ -55,10 +54,16 @@ const interruptGrace = 250 * time.Millisecond
 // returns ctx.Err(); a read that cannot be woken (a reader other than a
 // pollable *os.File) is left to finish in the background.
 func readPaste(ctx context.Context, in io.Reader, feedback io.Writer) (string, error) {
+	return readPasteTimed(ctx, in, feedback, pasteTiming{quiet: pasteQuiet, limit: pasteLimit})
+}
+
+// readPasteTimed is readPaste with the waits on a terminal paste's tail
+// given, so that tests need not wait SPEC's.
+func readPasteTimed(ctx context.Context, in io.Reader, feedback io.Writer, timing pasteTiming) (string, error) {
 	f, isFile := in.(*os.File)
 	if isFile {
 		if fd, ok := terminalFd(f); ok {
-			return readTerminal(ctx, f, fd, feedback)
+			return readTerminal(ctx, f, fd, feedback, timing)
 		}
 	}
 	s, err := await(ctx, f, func() {}, func() (string, error) { return firstLine(in) })
@@ -84,35 +89,6 @@ func terminalFd(f *os.File) (int, bool) {
 		return 0, false
 	}
 	return fd, term.IsTerminal(fd)
-}
-
-func readTerminal(ctx context.Context, f *os.File, fd int, feedback io.Writer) (string, error) {
-	old, err := term.MakeRaw(fd)
-	if err != nil {
-		return "", fmt.Errorf("oob: read paste: put the terminal in raw mode: %w", err)
-	}
-	// What was typed after the paste (a second copy of it, most often)
-	// would otherwise reach the shell once the terminal is given back, to
-	// be echoed and run as a command. A failed flush or restore leaves
-	// nothing better to do than carry on: the error that matters to the
-	// person is the one being returned.
-	restore := sync.OnceFunc(func() {
-		_ = discardInput(fd)
-		_ = term.Restore(fd, old)
-	})
-	defer restore()
-
-	s, err := await(ctx, f, restore, func() (string, error) { return editLine(f) })
-	restore()
-	if feedback != nil {
-		// The Enter key was not echoed, so the line is ended here.
-		if err != nil {
-			fmt.Fprintln(feedback)
-		} else {
-			fmt.Fprintf(feedback, "received %s\n", plural(utf8.RuneCountInString(s), "character"))
-		}
-	}
-	return s, err
 }
 
 type readResult struct {
@@ -289,32 +265,6 @@ func limitedLine(br *bufio.Reader) (string, error) {
 	}
 }
 
-// editLine reads one line from a terminal in raw mode, doing the editing
-// the terminal would have done: backspace, Ctrl-U, Ctrl-C and Ctrl-D.
-// Escape sequences (arrow keys, bracketed-paste markers) are dropped, and
-// empty lines before the paste are skipped.
-func editLine(r io.Reader) (string, error) {
-	var e lineEditor
-	buf := make([]byte, 4096)
-	for {
-		n, err := r.Read(buf)
-		for _, b := range buf[:n] {
-			if s, done, err := e.key(b); done || err != nil {
-				return s, err
-			}
-		}
-		switch {
-		case errors.Is(err, io.EOF):
-			if s := strings.TrimSpace(string(e.line)); s != "" {
-				return s, nil
-			}
-			return "", errNoInput
-		case err != nil:
-			return "", fmt.Errorf("oob: read paste: %w", err)
-		}
-	}
-}
-
 // escapeState tracks where the editor is inside an escape sequence.
 type escapeState int
 
@@ -325,9 +275,22 @@ const (
 	escSS3               // after ESC O, for one byte
 )
 
+// The markers a terminal puts around a paste while bracketed paste is on.
+// They are the parameters of a CSI sequence ending in '~'.
+const (
+	pasteStartParam = "200"
+	pasteEndParam   = "201"
+)
+
 type lineEditor struct {
 	line []byte
 	esc  escapeState
+	// csi holds the parameter bytes of the CSI sequence being read, as
+	// many as a paste marker has; csiLen counts them all.
+	csi    [len(pasteStartParam)]byte
+	csiLen int
+	// inPaste is true between a bracketed paste's start and end markers.
+	inPaste bool
 	// lineStart is where the line being typed starts in line, past the
 	// earlier lines of a JSON paste, and depth how deep in the JSON those
 	// earlier lines end.
@@ -351,33 +314,77 @@ func (e *lineEditor) openJSON() bool {
 	return e.depth > 0
 }
 
-// key takes one byte of input. done is true when a non-empty line ended.
-func (e *lineEditor) key(b byte) (s string, done bool, err error) {
+// awaitsJSON says whether the last Enter left a JSON paste open and nothing
+// has come since, outside a bracketed paste: the prompt then waits for the
+// rest with nothing on the screen to say so.
+func (e *lineEditor) awaitsJSON() bool {
+	return e.lineStart > 0 && e.depth > 0 && len(e.line) == e.lineStart && !e.inPaste
+}
+
+// escape takes b if it belongs to an escape sequence, and says whether it
+// did. The sequences are dropped, but for the bracketed-paste markers,
+// which set inPaste.
+func (e *lineEditor) escape(b byte) bool {
 	switch e.esc {
+	case escNone:
+		if b != keyEscape {
+			return false
+		}
+		e.esc = escStart
 	case escStart:
 		switch b {
 		case '[':
-			e.esc = escCSI
+			e.esc, e.csiLen = escCSI, 0
 		case 'O':
 			e.esc = escSS3
 		case keyEscape:
 		default:
 			e.esc = escNone
 		}
-		return "", false, nil
 	case escSS3:
 		e.esc = escNone
-		return "", false, nil
 	case escCSI:
 		if b >= 0x20 && b <= 0x3f {
-			return "", false, nil
+			if e.csiLen < len(e.csi) {
+				e.csi[e.csiLen] = b
+			}
+			e.csiLen++
+			return true
 		}
 		e.esc = escNone
-		if b >= 0x40 && b <= 0x7e {
-			return "", false, nil
+		if b < 0x40 || b > 0x7e {
+			// A sequence broken by a control key (Enter after a stray
+			// ESC [) gives the key back to the line.
+			return false
 		}
-		// A sequence broken by a control key (Enter after a stray ESC [)
-		// gives the key back to the line.
+		if b == '~' && e.csiLen == len(e.csi) {
+			switch string(e.csi[:]) {
+			case pasteStartParam:
+				e.inPaste = true
+			case pasteEndParam:
+				e.inPaste = false
+			}
+		}
+	}
+	return true
+}
+
+// skip takes one byte that came after the line ended, to be dropped. It
+// says whether the byte ended the bracketed paste the line came in, and
+// whether it is a Ctrl-C typed outside a paste: the line is not used yet,
+// so the person may still stop.
+func (e *lineEditor) skip(b byte) (pasteEnded, interrupt bool) {
+	inPaste := e.inPaste
+	if e.escape(b) {
+		return inPaste && !e.inPaste, false
+	}
+	return false, b == keyInterrupt && !e.inPaste
+}
+
+// key takes one byte of input. done is true when a non-empty line ended.
+func (e *lineEditor) key(b byte) (s string, done bool, err error) {
+	if e.escape(b) {
+		return "", false, nil
 	}
 
 	switch b {
@@ -408,8 +415,6 @@ func (e *lineEditor) key(b byte) (s string, done bool, err error) {
 		}
 	case keyKillLine:
 		e.reset()
-	case keyEscape:
-		e.esc = escStart
 	default:
 		if b < 0x20 && b != '\t' {
 			return "", false, nil

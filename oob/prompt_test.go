@@ -245,9 +245,26 @@ func (tm *ptyTerminal) checkRestored(t *testing.T) {
 }
 
 // echoed returns what the terminal wrote back before a marker written to
-// the tty now. Since readPaste has consumed its input by then, any echo
+// the tty now, but for the switches of bracketed paste, which must come
+// first and last. Since readPaste has consumed its input by then, any echo
 // of it was queued before the marker.
 func (tm *ptyTerminal) echoed(t *testing.T) string {
+	t.Helper()
+	out := tm.written(t)
+	rest, ok := strings.CutPrefix(out, bracketedPasteOn)
+	if !ok {
+		t.Errorf("bracketed paste was not turned on first: output starts %.20q", out)
+	}
+	rest, ok = strings.CutSuffix(rest, bracketedPasteOff)
+	if !ok {
+		t.Errorf("bracketed paste was not turned off last: output ends %q", out[max(0, len(out)-20):])
+	}
+	return rest
+}
+
+// written returns all the terminal wrote back before a marker written to
+// the tty now.
+func (tm *ptyTerminal) written(t *testing.T) string {
 	t.Helper()
 	const marker = "<end-of-test-output>"
 	if _, err := tm.tty.WriteString(marker); err != nil {
@@ -267,6 +284,10 @@ func (tm *ptyTerminal) echoed(t *testing.T) string {
 	return ""
 }
 
+// testTiming is shorter than SPEC's waits for a paste's tail, so that the
+// tests of everything else spend little time on them.
+var testTiming = pasteTiming{quiet: 100 * time.Millisecond, limit: time.Second}
+
 type pasteResult struct {
 	s   string
 	err error
@@ -276,9 +297,14 @@ type pasteResult struct {
 // mode.
 func (tm *ptyTerminal) readPaste(t *testing.T, ctx context.Context, feedback io.Writer) <-chan pasteResult {
 	t.Helper()
+	return tm.readPasteTimed(t, ctx, feedback, testTiming)
+}
+
+func (tm *ptyTerminal) readPasteTimed(t *testing.T, ctx context.Context, feedback io.Writer, timing pasteTiming) <-chan pasteResult {
+	t.Helper()
 	done := make(chan pasteResult, 1)
 	go func() {
-		s, err := readPaste(ctx, tm.tty, feedback)
+		s, err := readPasteTimed(ctx, tm.tty, feedback, timing)
 		done <- pasteResult{s, err}
 	}()
 	tm.waitRaw(t)
