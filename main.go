@@ -47,6 +47,7 @@ const (
 	exitExpired     = 3
 	exitInvalid     = 4
 	exitNotLoggedIn = 5
+	exitNotFound    = 127
 	exitInterrupted = 130
 )
 
@@ -157,7 +158,10 @@ func tlsAdvice(err error) string {
 
 // exitCode decides the exit status from a typed error, in one place.
 func exitCode(ctx context.Context, err error) int {
-	var exitErr cli.ExitCoder
+	var (
+		exitErr  cli.ExitCoder
+		notFound *childexec.NotFoundError
+	)
 	switch {
 	case err == nil:
 		return exitOK
@@ -175,6 +179,8 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.Is(err, oob.ErrInvalid),
 		errors.Is(err, jwtinfo.ErrInvalid):
 		return exitInvalid
+	case errors.As(err, &notFound):
+		return exitNotFound
 	case errors.As(err, &exitErr):
 		return exitErr.ExitCode()
 	}
@@ -743,7 +749,8 @@ func cmdExportAWS(c *cli.Context) error {
 }
 
 // cmdExec runs the command after -- with a token valid for --min-valid in
-// its environment, and exits as it does.
+// its environment: in this process's place on Unix, else as a child whose
+// exit status it takes.
 func cmdExec(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return oob.Usagef("exec: give the command to run: cells-oob exec -- COMMAND [ARG...]")
@@ -752,11 +759,22 @@ func cmdExec(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// A Ctrl-C caught while the token was fetched would be lost once the
+	// command takes this process's place.
+	if err := c.Context.Err(); err != nil {
+		return err
+	}
 	cmd := exec.Command(c.Args().First(), c.Args().Tail()...)
 	cmd.Env = childexec.Env(os.Environ(), childexec.SessionVars(p.Server, p.Token.AccessToken)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.App.Reader, c.App.Writer, c.App.ErrWriter
-	code, err := childexec.Run(cmd)
-	if err != nil {
+	// On Unix the command replaces this process from here: the config's
+	// lock was released when Token returned, and nothing is buffered.
+	code, err := childexec.Exec(cmd)
+	var notFound *childexec.NotFoundError
+	switch {
+	case errors.As(err, &notFound):
+		return fmt.Errorf("exec: %w", err)
+	case err != nil:
 		return fmt.Errorf("exec: cannot run %s: %w", c.Args().First(), err)
 	}
 	if code != exitOK {

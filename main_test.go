@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -127,6 +128,11 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("exitcode: %v", err)
 		}
 		got = exitErr.ExitCode()
+		// A program killed by signal N counts as 128+N, as a shell
+		// reports it: exec's command, in cells-oob's place, may end so.
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			got = 128 + int(ws.Signal())
+		}
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -80,5 +81,17 @@ func TestRunKeepsIgnored(t *testing.T) {
 	got, err := Run(exec.Command("sh", "-c", `kill -HUP $$; exit 3`))
 	if err != nil || got != 3 {
 		t.Errorf("a child sent SIGHUP under nohup: %d, %v; want 3", got, err)
+	}
+}
+
+// TestExecOtherStreams: a command whose output is not this process's own,
+// as in a test calling the program's run, runs as a child, and Exec
+// returns its status instead of replacing the test.
+func TestExecOtherStreams(t *testing.T) {
+	var out strings.Builder
+	cmd := exec.Command("sh", "-c", "echo said; exit 3")
+	cmd.Stdout = &out
+	if code, err := Exec(cmd); code != 3 || err != nil || out.String() != "said\n" {
+		t.Errorf("Exec = %d, %v; output %q", code, err, out.String())
 	}
 }
