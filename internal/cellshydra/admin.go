@@ -147,7 +147,9 @@ func (s *Server) acceptConsent(ctx context.Context, challenge string) (string, e
 // RevokeSession ends the test user's whole session on the server, as an
 // administrator of Cells would: every consent and the tokens issued under
 // it are revoked, and the sign-in is forgotten. Access tokens then fail
-// userinfo and refresh tokens draw invalid_grant.
+// userinfo and refresh tokens draw invalid_grant, on both Hydras (Cells
+// v5's says only fosite's generic sentence). A reused or RFC 7009-revoked
+// refresh token is worded otherwise: see TestRefreshAndRevoke.
 func (s *Server) RevokeSession(ctx context.Context) error {
 	if err := s.adminCall(ctx, http.MethodDelete, "/admin/oauth2/auth/sessions/consent", url.Values{"subject": {Subject}, "all": {"true"}}, nil, nil); err != nil {
 		return err
