@@ -26,6 +26,8 @@ type client struct {
 	redirectURIs    []string
 	idTokenLifetime time.Duration
 	subjectOnly     bool
+	// clockOffset is Options.ClockOffset.
+	clockOffset time.Duration
 }
 
 var _ op.Client = (*client)(nil)
@@ -37,7 +39,7 @@ func (c *client) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodNo
 func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
 func (c *client) IDTokenLifetime() time.Duration      { return c.idTokenLifetime }
 func (c *client) DevMode() bool                       { return false }
-func (c *client) ClockSkew() time.Duration            { return 0 }
+func (c *client) ClockSkew() time.Duration            { return c.clockOffset }
 
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string     { return keepScopes }
 func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string { return keepScopes }

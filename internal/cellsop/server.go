@@ -86,6 +86,14 @@ type Options struct {
 	// still listens on Addr; whatever serves URL passes requests to
 	// [Server.Handler].
 	URL string
+	// ClockOffset sets the server's clock off from this machine's: every
+	// answer's Date header, and the exp of every ID token, is the real
+	// time plus the offset, as from a server whose clock is that far
+	// ahead (behind, when negative). Access tokens keep their lifetime.
+	// The provider's library takes the offset as a client's clock skew,
+	// which it reads as a tolerance: it moves iat and auth_time the other
+	// way, and cells-oob checks neither.
+	ClockOffset time.Duration
 }
 
 // Server is a running provider. Close it when done.
@@ -147,7 +155,7 @@ func Start(opts Options) (*Server, error) {
 	for i, p := range opts.RedirectPaths {
 		redirects[i] = base + p
 	}
-	s.store = newStorage(&client{redirectURIs: redirects, idTokenLifetime: opts.IDTokenLifetime, subjectOnly: opts.SubjectOnlyIDTokens},
+	s.store = newStorage(&client{redirectURIs: redirects, idTokenLifetime: opts.IDTokenLifetime, subjectOnly: opts.SubjectOnlyIDTokens, clockOffset: opts.ClockOffset},
 		key, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, opts.ReuseRevokesSession, opts.Now)
 
 	var aesKey [32]byte
@@ -183,7 +191,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.http = &httptest.Server{
 		Listener: l,
-		Config:   &http.Server{Handler: s.routes(dest), ErrorLog: errorLog},
+		Config:   &http.Server{Handler: dated(opts.ClockOffset, s.routes(dest)), ErrorLog: errorLog},
 	}
 	if opts.TLS {
 		s.http.StartTLS()
@@ -231,6 +239,19 @@ func (s *Server) routes(dest *logDest) http.Handler {
 		s.counted = make(chan struct{})
 		s.mu.Unlock()
 		mux.ServeHTTP(w, r.WithContext(withLog(r.Context(), dest)))
+	})
+}
+
+// dated stamps every answer with the server's own time, offset from the
+// real one; net/http keeps a Date the handler set. With no offset, the
+// Date is net/http's.
+func dated(offset time.Duration, next http.Handler) http.Handler {
+	if offset == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", time.Now().Add(offset).UTC().Format(http.TimeFormat))
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -192,6 +192,13 @@ func (s *storage) issueAccess(sess session, scopes []string, lifetime time.Durat
 	return t
 }
 
+// expiryForLibrary is t's expiry as the provider's library must be told
+// it: the library adds the client's clock skew (Options.ClockOffset) to it
+// before it works out expires_in, which must stay the token's lifetime.
+func (s *storage) expiryForLibrary(t *accessToken) time.Time {
+	return t.expires.Add(-s.client.clockOffset)
+}
+
 // issueRefresh records a refresh token; the caller holds s.mu.
 func (s *storage) issueRefresh(sess session) string {
 	token := hydraToken("ory_rt_")
@@ -218,7 +225,7 @@ func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (str
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.issueAccess(sessionOf(a), a.scopes, s.accessLifetime)
-	return t.id, t.expires, nil
+	return t.id, s.expiryForLibrary(t), nil
 }
 
 func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
@@ -228,7 +235,7 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 	case *authRequest:
 		sess := sessionOf(r)
 		t := s.issueAccess(sess, r.scopes, s.accessLifetime)
-		return t.id, s.issueRefresh(sess), t.expires, nil
+		return t.id, s.issueRefresh(sess), s.expiryForLibrary(t), nil
 	case *refreshRequest:
 		// Two refreshes racing on one token both pass TokenRequestByRefreshToken;
 		// only the first may rotate it.
@@ -239,7 +246,7 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 		delete(s.refresh, current)
 		s.spent[current] = old.session.id
 		t := s.issueAccess(old.session, r.current, s.accessLifetime)
-		return t.id, s.issueRefresh(old.session), t.expires, nil
+		return t.id, s.issueRefresh(old.session), s.expiryForLibrary(t), nil
 	}
 	return "", "", time.Time{}, fmt.Errorf("cellsop: cannot issue tokens for a %T", req)
 }
