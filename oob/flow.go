@@ -279,7 +279,7 @@ func (f *Flow) clientContext(ctx context.Context) context.Context {
 	if f.HTTPClient == nil {
 		return ctx
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, f.HTTPClient)
+	return context.WithValue(ctx, oauth2.HTTPClient, tokenClient(f.HTTPClient))
 }
 
 // validator checks what the person pasted, or what the exchange returned,

@@ -196,7 +196,7 @@ func TestParsePaste(t *testing.T) {
 		{name: "JSON with a lifetime of a century", in: `{"access_token":"ory_at_SYNTHETIC-access","expires_in":3153600000}`, opts: strict,
 			wantErr: "over ten years"},
 		{name: "JSON with a lifetime that is no number", in: `{"access_token":"ory_at_SYNTHETIC-access","expires_in":"soon"}`, opts: strict,
-			wantErr: "not a token response"},
+			wantErr: "the pasted JSON: expires_in is not a number of seconds"},
 		{name: "JSON with a DPoP token", in: `{"access_token":"ory_at_SYNTHETIC-access","token_type":"DPoP"}`, opts: strict,
 			wantErr: `token_type "DPoP" cannot be sent as a bearer token`},
 

@@ -38,10 +38,13 @@ func isBusy(code string) bool {
 func tokenError(what, endpoint string, err error) error {
 	server := safehttp.Origin(endpoint)
 	var (
-		re     *oauth2.RetrieveError
-		urlErr *url.Error
+		re       *oauth2.RetrieveError
+		urlErr   *url.Error
+		lifetime *lifetimeError
 	)
 	switch {
+	case errors.As(err, &lifetime):
+		return fmt.Errorf("oob: %s: %s sent a token response that cannot be used: %w", what, server, lifetime)
 	case errors.As(err, &urlErr):
 		return fmt.Errorf("oob: %s: %w", what, safehttp.NetError(err, endpoint))
 	case !errors.As(err, &re):
