@@ -3,9 +3,11 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/cells-oob/cells-oob/internal/browser"
 	"github.com/cells-oob/cells-oob/internal/cellsop"
 )
 
@@ -243,3 +246,169 @@ func TestE2EInterruptWinsOverClosedPipe(t *testing.T) {
 		t.Errorf("the closed pipe won over the interrupt %d times in %d", lost, rounds)
 	}
 }
+
+// authURLOn waits for the authorization URL on a login's stderr.
+func authURLOn(t *testing.T, stderr *syncBuffer) string {
+	t.Helper()
+	var u string
+	waitFor(t, "the authorization URL", func() bool {
+		for line := range strings.Lines(stderr.String()) {
+			if strings.HasPrefix(line, "http") && strings.HasSuffix(line, "\n") {
+				u = strings.TrimSpace(line)
+				return true
+			}
+		}
+		return false
+	})
+	return u
+}
+
+// shellReadsOnly runs a shell that reads one line from the terminal, as
+// the shell the login gives the terminal back to would, types want, and
+// fails the test unless the shell read want: anything a login left in the
+// terminal would come first.
+func (tm *terminal) shellReadsOnly(t *testing.T, want string) {
+	t.Helper()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh here")
+	}
+	cmd := exec.Command(sh, "-c", `read -r line; printf 'got:%s\n' "$line"`)
+	cmd.Stdin = tm.tty
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(tm.master, want+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitStatus(t, cmd); code != 0 {
+		t.Fatalf("sh exit %d", code)
+	}
+	if got := out.String(); got != "got:"+want+"\n" {
+		t.Errorf("the shell after login read %q, want only %q", strings.TrimPrefix(strings.TrimSpace(got), "got:"), want)
+	}
+}
+
+// TestE2EPastejacking pastes, at a login whose stdin is a terminal, a code,
+// a newline and a command, the command coming late as it does over SSH; a
+// shell then reads the terminal. The login signs in with the code, and the
+// shell gets nothing of the command. Protected: any tail within a
+// bracketed paste (which the login turns on, and every terminal that knows
+// it then uses) up to 2 s late; without the paste markers, a tail that
+// comes within 300 ms of quiet. A tail without markers later than that is
+// not covered by SPEC and not tested.
+func TestE2EPastejacking(t *testing.T) {
+	bin := builtBinary(t)
+	srv := cellsop.NewTest(t)
+	const (
+		start = "\x1b[200~"
+		end   = "\x1b[201~"
+		tail  = "echo PWNED\n"
+	)
+	tests := []struct {
+		name       string
+		bracketed  bool
+		gap        time.Duration
+		quietBound time.Duration // the gap must stay under this for the case to hold
+	}{
+		{name: "bracketed, 100ms", bracketed: true, gap: 100 * time.Millisecond},
+		{name: "bracketed, 300ms", bracketed: true, gap: 300 * time.Millisecond},
+		{name: "bracketed, 1000ms", bracketed: true, gap: 1000 * time.Millisecond},
+		{name: "unbracketed, 100ms", gap: 100 * time.Millisecond, quietBound: 300 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "config.json")
+			tm := openTerminal(t)
+			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
+			stderr := tm.startRaw(t, cmd)
+			res, err := browser.Authorize(t.Context(), authURLOn(t, stderr), cellsop.Username, cellsop.Password)
+			if err != nil || res.Code == "" {
+				t.Fatalf("browser: %v (error %q)", err, res.Error)
+			}
+			first, last := res.Code+"\n", tail
+			if tt.bracketed {
+				first, last = start+first, tail+end
+			}
+			// The paste's tail comes gap after its first line: that delay
+			// is the scenario, not a wait for the login.
+			var gap time.Duration
+			written := make(chan struct{})
+			go func() {
+				defer close(written)
+				io.WriteString(tm.master, first)
+				began := time.Now()
+				time.Sleep(tt.gap)
+				gap = time.Since(began)
+				io.WriteString(tm.master, last)
+			}()
+			code := exitStatus(t, cmd)
+			<-written
+			if code != exitOK {
+				t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
+			}
+			if tt.quietBound > 0 && gap >= tt.quietBound {
+				t.Skipf("the machine delayed the tail %v, past the quiet time: not this case", gap)
+			}
+			tm.assertRestored(t)
+			assertNoSecrets(t, stderr.String(), res.Code)
+			tm.shellReadsOnly(t, "echo typed-later")
+		})
+	}
+}
+
+// TestE2EJSONPasteHint pastes a token response at a login's terminal prompt
+// in two parts, Enter after the first: the login says once that the JSON is
+// not closed yet, then takes the rest, or exits 130 on Ctrl-C with the
+// config as it was.
+func TestE2EJSONPasteHint(t *testing.T) {
+	bin := builtBinary(t)
+	srv := cellsop.NewTest(t)
+	_, tok := codeFlowElsewhere(t, srv)
+	access, _ := json.Marshal(tok.AccessToken)
+	rest, _ := json.Marshal(map[string]any{
+		"refresh_token": tok.RefreshToken,
+		"id_token":      tok.Extra("id_token"),
+		"token_type":    "bearer",
+		"expires_in":    300,
+	})
+	tests := []struct {
+		name string
+		rest string
+		want int
+	}{
+		{"the rest pasted", strings.TrimPrefix(string(rest), "{") + "\r", exitOK},
+		{"Ctrl-C", "\x03", exitInterrupted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, before := seedConfig(t)
+			tm := openTerminal(t)
+			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
+			stderr := tm.startRaw(t, cmd)
+			io.WriteString(tm.master, `{"access_token": `+string(access)+",\r")
+			waitFor(t, "the hint", func() bool { return strings.Contains(stderr.String(), jsonHintLine) })
+			io.WriteString(tm.master, tt.rest)
+			if code := exitStatus(t, cmd); code != tt.want {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+			if n := strings.Count(stderr.String(), jsonHintLine); n != 1 {
+				t.Errorf("the hint came %d times; stderr:\n%s", n, stderr)
+			}
+			tm.assertRestored(t)
+			assertNoSecrets(t, stderr.String(), tok.AccessToken, tok.RefreshToken)
+			if tt.want != exitOK {
+				assertUnchanged(t, cfg, before)
+				return
+			}
+			if _, p, err := readConfig(t, cfg).Select(""); err != nil || p.User.Subject != cellsop.UserID {
+				t.Errorf("the profile signed in: %v", err)
+			}
+		})
+	}
+}
+
+// jsonHintLine is the hint of SPEC "The login flow", step 3.
+const jsonHintLine = "the JSON is not closed yet: paste the rest, or Ctrl-C"
