@@ -72,11 +72,13 @@ func (x *Export) Write(ctx context.Context, path, credentials, name string, p *o
 	if res.Path != path {
 		x.notef("%s links to %s, which was written; the link stays.", path, res.Path)
 	}
-	if res.Backup != "" {
-		x.notef("The previous file is kept as %s.", res.Backup)
-	}
-	if len(res.Removed) > 0 {
+	switch {
+	case len(res.Removed) > 0:
+		// The keys are secrets, and the copy keeps them: say where.
 		x.notef("Removed its static keys (%s), which some S3 clients would use instead of credential_process.", strings.Join(res.Removed, ", "))
+		x.notef("The old file, with those keys, is kept at %s: delete it once you no longer need them.", res.Backup)
+	case res.Backup != "":
+		x.notef("The previous file is kept as %s.", res.Backup)
 	}
 	if Shadowed(credentials, x.Name) {
 		x.notef("WARNING: %s has keys for profile %q, which the aws CLI uses instead of credential_process: remove them.", credentials, x.Name)

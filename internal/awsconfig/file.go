@@ -48,42 +48,113 @@ type WriteResult struct {
 	Unchanged bool
 }
 
+// attempts bounds how many times Write starts over on a file that another
+// program keeps changing.
+const attempts = 10
+
 // Write merges p into the AWS config file at path (see Merge). The old file
-// is first copied to <file>.bak; then the new one replaces it atomically.
-// A config file that is a symbolic link, as dotfile managers make them, is
-// written where the link points, and the link stays. Nothing is written on
+// is first copied to <file>.bak; then the new one replaces it atomically,
+// unless the file changed since it was read: another program's edit is
+// never overwritten, the merge starts over from it instead. A config file
+// that is a symbolic link, as dotfile managers make them, is written where
+// the link points, and the link stays (see target). Nothing is written on
 // any error.
 func Write(ctx context.Context, path string, p Profile) (WriteResult, error) {
-	res := WriteResult{Path: path}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		res.Path = real
+	var res WriteResult
+	for range attempts {
+		done, err := writeOnce(ctx, path, p, &res)
+		if done || err != nil {
+			return res, err
+		}
 	}
-	old, exists, err := readSmall(res.Path)
+	return res, fmt.Errorf("awsconfig: %s was changed by another program each of %d times it was read (nothing was written)", path, attempts)
+}
+
+// writeOnce is one attempt of Write: it is not done, without an error,
+// when the file changed under it.
+func writeOnce(ctx context.Context, path string, p Profile, res *WriteResult) (done bool, err error) {
+	*res = WriteResult{Path: path}
+	real, err := target(path)
 	if err != nil {
-		return res, fmt.Errorf("awsconfig: read %s: %w", path, err)
+		return false, err
+	}
+	res.Path = real
+	old, exists, err := readSmall(real)
+	if err != nil {
+		return false, fmt.Errorf("awsconfig: read %s: %w", path, err)
 	}
 	data, merged, err := Merge(old, p)
 	res.MergeResult = merged
 	if err != nil {
-		return res, fmt.Errorf("%w in %s (nothing was written)", err, path)
+		return false, fmt.Errorf("%w in %s (nothing was written)", err, path)
 	}
 	if exists && bytes.Equal(data, old) {
 		res.Unchanged = true
-		return res, nil
+		return true, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(res.Path), 0o700); err != nil {
-		return res, fmt.Errorf("awsconfig: create the directory of %s: %w", path, err)
-	}
-	if exists {
-		res.Backup = res.Path + ".bak"
-		if err := atomicfile.Replace(ctx, res.Backup, old); err != nil {
-			return res, fmt.Errorf("awsconfig: back up %s: %w", path, err)
+	// The directory of a link's target exists (see target); ~/.aws may
+	// not, yet.
+	if real == path {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return false, fmt.Errorf("awsconfig: create the directory of %s: %w", path, err)
 		}
 	}
-	if err := atomicfile.Replace(ctx, res.Path, data); err != nil {
-		return res, fmt.Errorf("awsconfig: write %s: %w", path, err)
+	if exists {
+		res.Backup = real + ".bak"
+		if err := atomicfile.Replace(ctx, res.Backup, old); err != nil {
+			return false, fmt.Errorf("awsconfig: back up %s: %w", path, err)
+		}
 	}
-	return res, nil
+	switch err := replace(ctx, real, old, exists, data); {
+	case errors.Is(err, errChanged):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("awsconfig: write %s: %w", path, err)
+	}
+	return true, nil
+}
+
+// maxLinks bounds a chain of symbolic links, as the kernel does.
+const maxLinks = 40
+
+// target is the file to write for the config file at path: path itself,
+// or the end of the chain of symbolic links it starts, which may not
+// exist yet (a dotfiles link made before its file). A link is never
+// replaced by a regular file; a target that does not exist is created only
+// in a directory that does.
+func target(path string) (string, error) {
+	name := path
+	for range maxLinks {
+		fi, err := os.Lstat(name)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && name == path:
+			return name, nil
+		case errors.Is(err, fs.ErrNotExist):
+			if dir, err := os.Stat(filepath.Dir(name)); err != nil || !dir.IsDir() {
+				return "", fmt.Errorf("awsconfig: %s links to %s, in a directory that does not exist (nothing was written)", path, name)
+			}
+			return name, nil
+		case err != nil:
+			return "", fmt.Errorf("awsconfig: read %s: %w", path, err)
+		case fi.Mode()&fs.ModeSymlink == 0:
+			return name, nil
+		}
+		dest, err := os.Readlink(name)
+		if err != nil {
+			return "", fmt.Errorf("awsconfig: read the link %s: %w", name, err)
+		}
+		if !filepath.IsAbs(dest) {
+			// Relative to the link's directory as the system finds it,
+			// which ".." in dest may leave through a link of its own.
+			dir, err := filepath.EvalSymlinks(filepath.Dir(name))
+			if err != nil {
+				return "", fmt.Errorf("awsconfig: read the link %s: %w", name, err)
+			}
+			dest = filepath.Join(dir, dest)
+		}
+		name = dest
+	}
+	return "", fmt.Errorf("awsconfig: %s: more than %d symbolic links in a row (nothing was written)", path, maxLinks)
 }
 
 // Shadowed says whether the shared credentials file at path has keys for

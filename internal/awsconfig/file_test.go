@@ -2,6 +2,7 @@ package awsconfig
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,5 +109,106 @@ func TestPaths(t *testing.T) {
 	env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = "/etc/aws", "/etc/creds"
 	if ConfigPath(getenv, "/home/a") != "/etc/aws" || CredentialsPath(getenv, "/home/a") != "/etc/creds" {
 		t.Error("the environment is not read")
+	}
+}
+
+// TestWriteThroughLinks: a config file that is a symbolic link is written
+// where the chain of links ends, even when that file does not exist yet
+// (a dotfiles link made before its file), and the links stay; a link into
+// a directory that does not exist, or a loop of links, is refused with
+// nothing written.
+func TestWriteThroughLinks(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"dotfiles", ".aws"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(dir, ".aws", "config")
+	// Relative, and through a second link.
+	if err := os.Symlink("config-link", link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if err := os.Symlink(filepath.Join("..", "dotfiles", "aws-config"), filepath.Join(dir, ".aws", "config-link")); err != nil {
+		t.Fatal(err)
+	}
+	real := filepath.Join(dir, "dotfiles", "aws-config")
+	res, err := Write(context.Background(), link, goldenProfile)
+	if err != nil || res.Path != real || !res.Added || res.Backup != "" {
+		t.Fatalf("got %+v, %v; want %s written", res, err, real)
+	}
+	for _, l := range []string{link, filepath.Join(dir, ".aws", "config-link")} {
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is no longer a link: %v", l, err)
+		}
+	}
+	want, _ := goldenProfile.Section()
+	if data, err := os.ReadFile(real); err != nil || string(data) != want {
+		t.Errorf("written %q, %v", data, err)
+	}
+
+	nowhere := filepath.Join(dir, "nowhere")
+	if err := os.Symlink(filepath.Join(dir, "no-such-dir", "config"), nowhere); err != nil {
+		t.Fatal(err)
+	}
+	loop := filepath.Join(dir, "loop")
+	if err := os.Symlink(loop, loop); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		nowhere: "in a directory that does not exist (nothing was written)",
+		loop:    "more than 40 symbolic links in a row",
+	} {
+		if _, err := Write(context.Background(), path, goldenProfile); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want %q", filepath.Base(path), err, want)
+		}
+		if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is no longer a link: %v", path, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "no-such-dir")); !os.IsNotExist(err) {
+		t.Errorf("the missing directory was made: %v", err)
+	}
+}
+
+// TestSwapRefusesAChangedFile: the new version goes in only where the file
+// still holds what was read, or still does not exist; another program's
+// version stays, and the new one is left aside.
+func TestSwapRefusesAChangedFile(t *testing.T) {
+	dir := t.TempDir()
+	path, tmp := filepath.Join(dir, "config"), filepath.Join(dir, "new")
+	for _, tt := range []struct {
+		name    string
+		now     string // "" for no file
+		existed bool
+	}{
+		{"edited", "[default]\nregion = edited\n", true},
+		{"made meanwhile", "[default]\n", false},
+		{"removed meanwhile", "", true},
+	} {
+		os.Remove(path)
+		if tt.now != "" {
+			if err := os.WriteFile(path, []byte(tt.now), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(tmp, []byte("ours\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for name, try := range map[string]func() error{
+			"swap":         func() error { return swap(tmp, path, []byte("[default]\n"), tt.existed) },
+			"renameIfSame": func() error { return renameIfSame(tmp, path, []byte("[default]\n"), tt.existed) },
+		} {
+			if err := try(); !errors.Is(err, errChanged) {
+				t.Errorf("%s, %s: %v", tt.name, name, err)
+			}
+			data, err := os.ReadFile(path)
+			if got := string(data); tt.now == "" && !os.IsNotExist(err) || tt.now != "" && got != tt.now {
+				t.Errorf("%s, %s: the file holds %q, %v", tt.name, name, got, err)
+			}
+			if data, _ := os.ReadFile(tmp); string(data) != "ours\n" {
+				t.Errorf("%s, %s: the new version holds %q", tt.name, name, data)
+			}
+		}
 	}
 }
