@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -157,10 +158,13 @@ func TestE2ELockHeldByRefresh(t *testing.T) {
 }
 
 // runBinary runs the built binary and returns its exit status, stdout
-// and stderr.
+// and stderr. One that runs for a minute is killed: these runs must end
+// by themselves in a few seconds.
 func runBinary(t *testing.T, bin string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
