@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
@@ -52,7 +57,15 @@ func discover(ctx context.Context, client *http.Client, issuer string) (*discove
 // parseDiscovery parses and checks a discovery document: its issuer must be
 // wantIssuer (see [sameIssuer]), the authorization, token and JWKS
 // endpoints must be there, and every endpoint must be an absolute http(s)
-// URL. Every failure matches ErrInvalid.
+// URL with no user info. Every failure matches ErrInvalid. A host that is
+// not ASCII is rewritten in its punycode form, which is how it is shown.
+//
+// The authorization endpoint is printed for a person to open, and it is
+// read as the server it names: "https://cells.example.com@evil.example/"
+// names evil.example, "https://сells.example.com/" (a Cyrillic "с") is
+// another server, and one whose query already holds client_id or
+// redirect_uri would send the sign-in to whoever put them there, since the
+// first of a repeated parameter is the one most servers read.
 //
 // Under an https issuer no endpoint may be plain http, on the same host or
 // another: the token endpoint would carry the code and the tokens in the
@@ -82,35 +95,118 @@ func parseDiscovery(data []byte, wantIssuer string) (*discovery, error) {
 	if issuer.RawQuery != "" || issuer.ForceQuery {
 		return nil, Invalidf("oob: discovery: the issuer has a query")
 	}
-	endpoints := []struct {
-		name     string
-		value    string
-		required bool
-	}{
-		{"authorization_endpoint", d.AuthorizationEndpoint, true},
-		{"token_endpoint", d.TokenEndpoint, true},
-		{"jwks_uri", d.JWKSURI, true},
-		{"userinfo_endpoint", d.UserInfoEndpoint, false},
-		{"revocation_endpoint", d.RevocationEndpoint, false},
-		{"end_session_endpoint", d.EndSessionEndpoint, false},
+	if issuer.User != nil {
+		return nil, Invalidf("oob: discovery: the issuer holds a user name before its host")
 	}
-	for _, e := range endpoints {
-		if e.value == "" {
+	for _, e := range d.endpoints() {
+		if *e.value == "" {
 			if e.required {
 				return nil, Invalidf("oob: discovery: no %s", e.name)
 			}
 			continue
 		}
-		u, err := parseHTTPURL(e.value)
+		u, err := parseHTTPURL(*e.value)
 		if err != nil {
 			return nil, Invalidf("oob: discovery: %s: %v", e.name, err)
+		}
+		if u.User != nil {
+			// Not quoted: what comes before the @ is made to look like
+			// the real server, and may hold a password.
+			return nil, Invalidf("oob: discovery: %s holds a user name before its host (user@%s), which makes it read as another server's address",
+				e.name, termsafe.Text(u.Host, termsafe.MaxServerText))
 		}
 		if issuer.Scheme == "https" && u.Scheme != "https" {
 			return nil, Invalidf("oob: discovery: %s %s is plain http under an https issuer: the server's external URL is probably wrong",
 				e.name, safehttp.Redacted(u.String()))
 		}
+		if e.name == "authorization_endpoint" {
+			if name := oauthParam(u.Query()); name != "" {
+				return nil, Invalidf("oob: discovery: authorization_endpoint already carries %s in its query: it would take over the sign-in's parameters", name)
+			}
+		}
+		if *e.value, err = asciiHost(u, *e.value); err != nil {
+			return nil, Invalidf("oob: discovery: %s: %v", e.name, err)
+		}
 	}
 	return &d, nil
+}
+
+// oauthParam returns the first of the parameters login puts in the
+// authorization URL that query already holds, or "".
+func oauthParam(query url.Values) string {
+	for _, name := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "response_type", "scope", "nonce"} {
+		if _, ok := query[name]; ok {
+			return name
+		}
+	}
+	return ""
+}
+
+// asciiHost returns raw, the text of u, with u's host in its ASCII
+// (punycode) form, as a person should see it: "xn--pple-43d.com", not a
+// look-alike of "apple.com". A host that is no valid internationalized
+// domain name is an error.
+func asciiHost(u *url.URL, raw string) (string, error) {
+	host := u.Hostname()
+	if isASCII(host) {
+		return raw, nil
+	}
+	ascii, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return "", fmt.Errorf("its host %s is not a valid internationalized domain name", termsafe.Text(host, termsafe.MaxServerText))
+	}
+	if port := u.Port(); port != "" {
+		ascii = net.JoinHostPort(ascii, port)
+	}
+	v := *u
+	v.Host = ascii
+	return v.String(), nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// noteOtherHosts names to note, one line each, the endpoints that are not
+// on the issuer's host: OpenID Connect allows them, and a person checking
+// where the sign-in goes should know.
+func (d *discovery) noteOtherHosts(note func(format string, args ...any)) {
+	issuer, err := url.Parse(d.Issuer)
+	if err != nil {
+		return
+	}
+	for _, e := range d.endpoints() {
+		u, err := url.Parse(*e.value)
+		if *e.value == "" || err != nil || strings.EqualFold(u.Host, issuer.Host) {
+			continue
+		}
+		note("note: discovery: %s is on %s, another host than the issuer's (%s)",
+			e.name, termsafe.Text(u.Host, termsafe.MaxServerText), termsafe.Text(issuer.Host, termsafe.MaxServerText))
+	}
+}
+
+// endpoint is a member of the discovery document that holds a URL.
+type endpoint struct {
+	name     string
+	value    *string
+	required bool
+}
+
+// endpoints are the URL members of d that cells-oob uses.
+func (d *discovery) endpoints() []endpoint {
+	return []endpoint{
+		{"authorization_endpoint", &d.AuthorizationEndpoint, true},
+		{"token_endpoint", &d.TokenEndpoint, true},
+		{"jwks_uri", &d.JWKSURI, true},
+		{"userinfo_endpoint", &d.UserInfoEndpoint, false},
+		{"revocation_endpoint", &d.RevocationEndpoint, false},
+		{"end_session_endpoint", &d.EndSessionEndpoint, false},
+	}
 }
 
 // parseHTTPURL accepts an absolute http or https URL with a host and no

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode"
 )
 
 func FuzzParseDiscovery(f *testing.F) {
@@ -44,10 +45,24 @@ func FuzzParseDiscovery(f *testing.F) {
 				required[name] = value
 			}
 		}
+		query := mustHTTPURL(t, "authorization_endpoint", d.AuthorizationEndpoint).Query()
+		for _, name := range []string{"client_id", "redirect_uri", "state", "code_challenge", "response_type", "scope", "nonce"} {
+			if query.Has(name) {
+				t.Fatalf("accepted authorization_endpoint %q, which carries %s", d.AuthorizationEndpoint, name)
+			}
+		}
 		for name, value := range required {
 			u := mustHTTPURL(t, name, value)
 			if issuer.Scheme == "https" && u.Scheme != "https" {
 				t.Fatalf("accepted plain http %s %q under issuer %q", name, value, d.Issuer)
+			}
+			if u.User != nil {
+				t.Fatalf("accepted %s %q, which holds user info", name, value)
+			}
+			for _, r := range u.Host {
+				if r > unicode.MaxASCII {
+					t.Fatalf("accepted %s %q, whose host is not shown in ASCII", name, value)
+				}
 			}
 		}
 	})

@@ -69,6 +69,7 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	disc.noteOtherHosts(f.note)
 	prof := &Profile{
 		Server:      strings.TrimSuffix(opts.Server, "/"),
 		Issuer:      disc.Issuer,
