@@ -141,7 +141,8 @@ func (s *Session) refresh(ctx context.Context, name string, p *Profile, makeRoom
 	// With no access token, x/oauth2 goes straight to the refresh grant;
 	// it keeps the refresh token when the server sends no new one.
 	spent := &oauth2.Token{RefreshToken: p.Token.RefreshToken}
-	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, tokenClient(client)), spent).Token()
+	clock := &ServerClock{Now: s.Now}
+	t, err := p.oauth2Config().TokenSource(context.WithValue(ctx, oauth2.HTTPClient, tokenClient(clock.Watch(client))), spent).Token()
 	if err != nil {
 		return refreshError(name, p, err)
 	}
@@ -152,7 +153,7 @@ func (s *Session) refresh(ctx context.Context, name string, p *Profile, makeRoom
 	keys := p.SigningKeys
 	if tok.IDToken == "" {
 		tok.IDToken = p.Token.IDToken
-	} else if keys, err = s.checkIDToken(ctx, client, p, tok.IDToken); err != nil {
+	} else if keys, err = s.checkIDToken(ctx, client, clock, p, tok.IDToken); err != nil {
 		return fmt.Errorf("oob: refresh profile %q: the new ID token: %w", name, err)
 	}
 	tok.extra = p.Token.extra
@@ -162,10 +163,15 @@ func (s *Session) refresh(ctx context.Context, name string, p *Profile, makeRoom
 }
 
 // checkIDToken verifies a refreshed ID token as the login verified its
-// own, and checks that it is about the person who signed in (OpenID
-// Connect Core 12.2). It returns the JWKS document it was checked against.
-func (s *Session) checkIDToken(ctx context.Context, client *http.Client, p *Profile, raw string) ([]byte, error) {
-	v := &validator{client: client, now: s.Now, profile: p, keys: storedKeys(ctx, client, p)}
+// own, its times by the server's clock as the refresh's answer told it,
+// and checks that it is about the person who signed in (OpenID Connect
+// Core 12.2). It returns the JWKS document it was checked against.
+func (s *Session) checkIDToken(ctx context.Context, client *http.Client, clock *ServerClock, p *Profile, raw string) ([]byte, error) {
+	now, err := clock.judge(nil)
+	if err != nil {
+		return nil, err
+	}
+	v := &validator{client: client, now: now, profile: p, keys: storedKeys(ctx, client, p)}
 	id, err := v.verifyJWT(ctx, raw, p.ClientID)
 	if err != nil {
 		return nil, err

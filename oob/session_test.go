@@ -211,7 +211,7 @@ func TestCheckIDToken(t *testing.T) {
 			}
 			srv.ResetCounts()
 			s := &Session{}
-			doc, err := s.checkIDToken(t.Context(), srv.Client(), &q, tt.raw)
+			doc, err := s.checkIDToken(t.Context(), srv.Client(), &ServerClock{}, &q, tt.raw)
 			good := tt.raw == p.Token.IDToken && tt.want == ""
 			switch {
 			case good && err != nil:
@@ -242,7 +242,7 @@ func TestCheckIDToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.ResetCounts()
-	if _, err := (&Session{}).checkIDToken(t.Context(), srv.Client(), &kept, p.Token.IDToken); err != nil {
+	if _, err := (&Session{}).checkIDToken(t.Context(), srv.Client(), &ServerClock{}, &kept, p.Token.IDToken); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Count(cellsop.PathJWKS); n != 0 {

@@ -68,6 +68,10 @@ type Status struct {
 	// Accepted is the server's verdict on the access token, present only
 	// when it was asked.
 	Accepted *bool `json:"accepted,omitempty"`
+	// ClockSkew is how many seconds this machine's clock is ahead of the
+	// server's (behind, when negative), by the Date of the server's
+	// answer; present only when the server was asked and said its time.
+	ClockSkew *int64 `json:"clock_skew,omitempty"`
 	// DropsPKCE says the server bound no PKCE challenge to the login's
 	// code, as Cells does; PKCEInForce, that it checked the verifier;
 	// NoNonce, that its ID token carried no nonce.
@@ -120,13 +124,19 @@ func NewStatus(c *oob.Config, name string, p *oob.Profile, now time.Time, minVal
 }
 
 // Check asks the profile's userinfo endpoint whether the server still
-// accepts the access token, and records the answer. It fails only when no
-// answer came, or the profile has no userinfo endpoint.
+// accepts the access token, and records the answer and how the server's
+// clock stands to this machine's. It fails only when no answer came, or
+// the profile has no userinfo endpoint.
 func (s *Status) Check(ctx context.Context, client *http.Client, p *oob.Profile) error {
 	if p.Endpoints.UserInfo == "" {
 		return fmt.Errorf("profile %q lists no userinfo endpoint to check the token with", s.Profile)
 	}
-	_, err := oob.FetchUserInfo(ctx, client, p.Endpoints.UserInfo, p.Token.AccessToken)
+	var clock oob.ServerClock
+	_, err := oob.FetchUserInfo(ctx, clock.Watch(client), p.Endpoints.UserInfo, p.Token.AccessToken)
+	if ahead, known := clock.Ahead(); known {
+		secs := int64(ahead / time.Second)
+		s.ClockSkew = &secs
+	}
 	if err != nil && !errors.Is(err, oob.ErrInvalid) {
 		return err
 	}
@@ -179,6 +189,9 @@ func (s *Status) Describe(w io.Writer) error {
 		} else {
 			line("Server check", "the server REFUSES the access token")
 		}
+	}
+	if s.ClockSkew != nil {
+		line("Clock", oob.DescribeSkew(time.Duration(*s.ClockSkew)*time.Second))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
