@@ -152,7 +152,12 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 	v := &validator{client: f.HTTPClient, now: f.Now, profile: prof, keys: *keys}
 	switch paste.Kind {
 	case pasteCode, pasteRedirectURL:
-		tok, err := f.exchange(ctx, prof, paste.Code, verifier)
+		// The token endpoint's answer tells the server's time, by which
+		// the ID token it holds is judged (clock.go).
+		clock := &ServerClock{Now: f.Now}
+		watched := *f
+		watched.HTTPClient = clock.Watch(f.HTTPClient)
+		tok, err := watched.exchange(ctx, prof, paste.Code, verifier)
 		var lost *errStartOver
 		if errors.As(err, &lost) {
 			return nil, err
@@ -168,6 +173,9 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		}
 		set, err := serverToken(tok, prof.Endpoints.Token, f.now())
 		if err != nil {
+			return nil, fmt.Errorf("oob: exchange code: %w", err)
+		}
+		if v.now, err = clock.judge(f.Out); err != nil {
 			return nil, fmt.Errorf("oob: exchange code: %w", err)
 		}
 		return v.tokens(ctx, set, nonce)
