@@ -393,6 +393,9 @@ func TestReadPasteTerminalEditing(t *testing.T) {
 				if feedback.String() != "\n" {
 					t.Errorf("feedback = %q, want a line end", feedback.String())
 				}
+				if echo := tm.echoed(t); echo != "" {
+					t.Errorf("the terminal echoed %q", echo)
+				}
 				return
 			}
 			if r.err != nil {
@@ -458,6 +461,11 @@ func TestReadPasteTerminalCancel(t *testing.T) {
 		t.Fatalf("readPaste error = %v, want context.Canceled", r.err)
 	}
 	tm.checkRestored(t)
+	// What was typed may come after the cancel, to be echoed then; but
+	// bracketed paste is off.
+	if out := tm.written(t); !strings.HasPrefix(out, bracketedPasteOn) || !strings.Contains(out, bracketedPasteOff) {
+		t.Errorf("bracketed paste not turned on, then off: output %q", out)
+	}
 
 	// No reader was left behind: the next paste reaches a new readPaste.
 	done = tm.readPaste(t, t.Context(), io.Discard)
