@@ -39,6 +39,10 @@ var faultsEverywhere = []faultserver.Fault{
 	faultserver.HTMLPage,
 	faultserver.HTMLError,
 	faultserver.Status(http.StatusServiceUnavailable),
+	// Neither a wrong path nor a proxy asking for credentials is the
+	// server refusing what we sent.
+	faultserver.Status(http.StatusNotFound),
+	faultserver.Status(http.StatusProxyAuthRequired),
 	faultserver.Oversize,
 	faultserver.OversizeChunked,
 }
@@ -550,6 +554,20 @@ func TestE2EProxyFromEnvironment(t *testing.T) {
 	out, _ := cmd.CombinedOutput()
 	if want := "cells-oob: refresh profile \"admin@cells.example.test\": " + server + " did not answer within 400ms\n"; string(out) != want {
 		t.Errorf("refresh through a hanging proxy said %q, want %q", out, want)
+	}
+	// A proxy that wants credentials is not the server refusing the
+	// session: exit 1, saying so.
+	proxy.Set(cellsop.PathToken, faultserver.Status(http.StatusProxyAuthRequired))
+	proxy.Set(cellsop.PathUserinfo, faultserver.Status(http.StatusProxyAuthRequired))
+	for _, args := range [][]string{{"refresh"}, {"status", "--check"}} {
+		cmd := exec.Command(bin, append([]string{"--config", cfg}, args...)...)
+		cmd.Env = env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != exitRuntime || !strings.Contains(stderr.String(), "proxy on the way") || !strings.Contains(stderr.String(), "asked for authentication") {
+			t.Errorf("%v behind a proxy answering 407 exited %d, want %d saying the proxy asked for authentication; stderr:\n%s", args, code, exitRuntime, stderr.String())
+		}
 	}
 	proxy.Clear()
 	cmd = exec.Command(bin, "--config", cfg, "logout")

@@ -3,6 +3,7 @@ package oob
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -60,11 +61,22 @@ func tokenError(what, endpoint string, err error) error {
 	if re.ErrorDescription != "" {
 		msg += ": " + serverReason(re.ErrorDescription)
 	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	// Only the server's word on what we sent is a refusal (exit 4): an
+	// OAuth error, or a bare 400 or 401. A proxy asking for credentials,
+	// a wrong path or a gateway's page says nothing about the grant.
 	switch {
-	case isBusy(re.ErrorCode):
+	case isBusy(re.ErrorCode) || status == http.StatusTooManyRequests:
 		return fmt.Errorf("oob: %s: %s is busy (%s): try again in a moment", what, server, msg)
-	case re.ErrorCode != "" || (re.Response != nil && re.Response.StatusCode < 500):
+	case re.ErrorCode == "" && status == http.StatusProxyAuthRequired:
+		return fmt.Errorf("oob: %s: the proxy on the way to %s asked for authentication (HTTP 407)", what, server)
+	case re.ErrorCode != "" || status == http.StatusBadRequest || status == http.StatusUnauthorized:
 		return Invalidf("oob: %s: %s refused it: %s", what, server, msg)
+	case status < 500:
+		return fmt.Errorf("oob: %s: %s answered %s", what, server, msg)
 	}
 	return fmt.Errorf("oob: %s: %s: server error: %s", what, server, msg)
 }

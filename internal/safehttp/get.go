@@ -35,7 +35,10 @@ func (e *HTTPError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.URL)
 	b.WriteString(": ")
-	if e.StatusCode >= 500 {
+	switch {
+	case e.StatusCode == http.StatusProxyAuthRequired && e.Code == "":
+		b.WriteString("the proxy on the way asked for authentication: ")
+	case e.StatusCode >= 500:
 		b.WriteString("server error ")
 	}
 	b.WriteString(StatusText(e.StatusCode))
