@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -443,7 +444,7 @@ func claim(l *flock.Flock) (release func()) {
 		f.Close()
 		return unlock
 	}
-	line := holderPrefix + strconv.Itoa(os.Getpid()) + "\n"
+	line := holderLine(os.Getpid())
 	if _, err := f.WriteAt([]byte(line), 0); err == nil {
 		f.Truncate(int64(len(line)))
 	}
@@ -470,18 +471,23 @@ func lockHolder(path string) string {
 	return "another process (not cells-oob, or its pid is unknown)"
 }
 
-// parseHolder reads the pid in what claim wrote into a lock file.
+// parseHolder reads the pid in what claim wrote into a lock file, and
+// takes nothing else.
 func parseHolder(data []byte) (int, bool) {
-	line, ok := strings.CutSuffix(string(data), "\n")
+	digits, ok := strings.CutPrefix(string(data), holderPrefix)
 	if !ok {
 		return 0, false
 	}
-	digits, ok := strings.CutPrefix(line, holderPrefix)
-	if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" {
+	pid, err := strconv.Atoi(strings.TrimSuffix(digits, "\n"))
+	if err != nil || pid <= 0 || holderLine(pid) != string(data) {
 		return 0, false
 	}
-	pid, err := strconv.Atoi(digits)
-	return pid, err == nil && pid > 0
+	return pid, true
+}
+
+// holderLine is what claim writes into the lock file for process pid.
+func holderLine(pid int) string {
+	return holderPrefix + strconv.Itoa(pid) + "\n"
 }
 
 // running tells whether the process pid exists: one that died holding the
@@ -553,9 +559,9 @@ func (s *Store) Use(ctx context.Context, name string) error {
 // replaced by a file of tokens, and a dangling link would be replaced by a
 // file beside its target; each is a *ConfigError naming the path. The lock
 // file must be a regular file or absent. And the config's directory must
-// exist or be made, and take a new file with room for a config, which is
-// removed again: a full or read-only disk fails here, naming the config
-// and the reason.
+// exist or be possible to make, and take a new file with room for a
+// config: a full or read-only disk fails here, naming the config and the
+// reason. Check leaves nothing behind, not even the directories it made.
 func (s *Store) Check() error {
 	r := s.resolved()
 	info, err := r.stat()
@@ -565,7 +571,14 @@ func (s *Store) Check() error {
 	if err := r.checkLockFile(r.Path + ".lock"); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(r.Path), 0o700); err != nil {
+	made, err := mkdirs(filepath.Dir(r.Path))
+	// The save makes them again; a login that ends first leaves nothing.
+	defer func() {
+		for _, dir := range slices.Backward(made) {
+			os.Remove(dir)
+		}
+	}()
+	if err != nil {
 		return &roomError{path: r.Path, err: err}
 	}
 	var size int64
@@ -578,6 +591,26 @@ func (s *Store) Check() error {
 	}
 	room.Discard()
 	return nil
+}
+
+// mkdirs is os.MkdirAll(dir, 0o700) that returns the directories it made,
+// outermost first.
+func mkdirs(dir string) (made []string, err error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, fs.ErrNotExist) || filepath.Dir(d) == d {
+			break
+		}
+		missing = append(missing, d)
+	}
+	for _, d := range slices.Backward(missing) {
+		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return made, err
+		} else if err == nil {
+			made = append(made, d)
+		}
+	}
+	return made, nil
 }
 
 // stat checks that the config path can hold the config, as Check says,

@@ -154,12 +154,16 @@ func TestSessionRefreshSaveFailsAfterAnswer(t *testing.T) {
 }
 
 // Check, which login calls before it shows the URL, finds a full or
-// read-only disk and leaves nothing behind.
+// read-only disk, and leaves nothing behind, not even the directory it
+// found it could make.
 func TestStoreCheckDiskTrouble(t *testing.T) {
 	disk := tmpfstest.Mount(t, "256k")
 	st := &Store{Path: filepath.Join(disk, "cells-oob", "config.json")}
 	if err := st.Check(); err != nil {
 		t.Fatalf("Check on an empty disk: %v", err)
+	}
+	if entries, _ := os.ReadDir(disk); len(entries) != 0 {
+		t.Errorf("Check left %v behind", entries)
 	}
 	free := tmpfstest.Fill(t, disk)
 	if err := st.Check(); err == nil || !strings.Contains(err.Error(), st.Path) || !strings.Contains(err.Error(), "no space left on device") {
@@ -174,7 +178,7 @@ func TestStoreCheckDiskTrouble(t *testing.T) {
 		}
 	}
 	writable()
-	if entries, _ := os.ReadDir(filepath.Dir(st.Path)); len(entries) != 0 {
-		t.Errorf("Check left %d files", len(entries))
+	if entries, _ := os.ReadDir(disk); len(entries) != 0 {
+		t.Errorf("Check left %v behind", entries)
 	}
 }

@@ -231,6 +231,8 @@ func TestParseHolder(t *testing.T) {
 		"other 42\n":      0,
 		"":                0,
 		"cells-oob 4x2\n": 0,
+		"cells-oob 042\n": 0,
+		"cells-oob +42\n": 0,
 	} {
 		if got, ok := parseHolder([]byte(in)); got != want || ok != (want != 0) {
 			t.Errorf("parseHolder(%q) = %d, %v; want %d", in, got, ok, want)
