@@ -19,14 +19,21 @@ import (
 // KeyfuncFromJWKS returns a Keyfunc that picks the key named by a token's
 // kid from the JWK set doc (every key in turn when the token has no kid).
 // A kid the set does not hold is an error matching ErrUnknownKey (and so
-// ErrSignature).
+// ErrSignature). Keys that cannot verify a signature here (see usableKeys)
+// are skipped; a set holding only such keys is an error matching
+// ErrSignature.
 func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
 	if len(doc) > MaxSize {
 		return nil, errors.New("jwtinfo: JWKS is larger than 1 MiB")
 	}
+	doc, err := usableKeys(doc)
+	if err != nil {
+		return nil, err
+	}
 	set, err := keyfunc.NewJWKSetJSON(doc)
 	if err != nil {
-		return nil, fmt.Errorf("jwtinfo: read JWKS: %w", err)
+		// The library's errors are joined over several lines.
+		return nil, fmt.Errorf("jwtinfo: read JWKS: %s", escape(oneLine(err)))
 	}
 	lookup := set.Keyfunc
 	return func(jt *jwt.Token) (any, error) {
