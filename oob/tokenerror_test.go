@@ -51,9 +51,31 @@ func TestTokenError(t *testing.T) {
 			want: "oob: exchange code: https://cells.example.com: server error: HTTP 502 Bad Gateway",
 		},
 		{
-			name:    "client error without an OAuth code",
-			err:     &oauth2.RetrieveError{Response: response(404, "404 Not Found"), Body: []byte("<html>")},
-			want:    "oob: exchange code: https://cells.example.com refused it: HTTP 404 Not Found",
+			// A wrong path says nothing about the code.
+			name: "client error without an OAuth code",
+			err:  &oauth2.RetrieveError{Response: response(404, "404 Not Found"), Body: []byte("<html>")},
+			want: "oob: exchange code: https://cells.example.com answered HTTP 404 Not Found",
+		},
+		{
+			name:    "bare 401",
+			err:     &oauth2.RetrieveError{Response: response(401, "401 Unauthorized"), Body: []byte("<html>")},
+			want:    "oob: exchange code: https://cells.example.com refused it: HTTP 401 Unauthorized",
+			invalid: true,
+		},
+		{
+			name: "a proxy asking for credentials",
+			err:  &oauth2.RetrieveError{Response: response(407, "407 Proxy Authentication Required"), Body: []byte("<html>")},
+			want: "oob: exchange code: the proxy on the way to https://cells.example.com asked for authentication (HTTP 407)",
+		},
+		{
+			name: "too many requests",
+			err:  &oauth2.RetrieveError{Response: response(429, "429 Too Many Requests"), Body: []byte("<html>")},
+			want: "oob: exchange code: https://cells.example.com is busy (HTTP 429 Too Many Requests): try again in a moment",
+		},
+		{
+			name:    "fosite's hint, not its opening",
+			err:     &oauth2.RetrieveError{Response: response(400, "400 Bad Request"), ErrorCode: "invalid_grant", ErrorDescription: fositeGeneric + " The PKCE code challenge did not match the code verifier."},
+			want:    "oob: exchange code: https://cells.example.com refused it: invalid_grant: The PKCE code challenge did not match the code verifier.",
 			invalid: true,
 		},
 		{
