@@ -242,3 +242,34 @@ func TestStoreSettledWarnsNoMore(t *testing.T) {
 		t.Errorf("settled warned again: %q", warned.String())
 	}
 }
+
+// BenchmarkSettledHandOff is the time from a writer's unlock to settled's
+// read returning: how fast the processes that wait behind a refresh for
+// its tokens go on.
+func BenchmarkSettledHandOff(b *testing.B) {
+	s := &Store{Path: filepath.Join(b.TempDir(), "config.json")}
+	if err := s.Update(context.Background(), increment); err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	for b.Loop() {
+		writer := holdLock(b, s)
+		waiting := make(chan struct{})
+		s.waiting = func() { close(waiting) }
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.settled(context.Background())
+			done <- err
+		}()
+		<-waiting
+		released := time.Now()
+		if err := writer.Unlock(); err != nil {
+			b.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(released)
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/hand-off")
+}
