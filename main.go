@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/cells-oob/cells-oob/internal/awsconfig"
 	"github.com/cells-oob/cells-oob/internal/cec"
@@ -29,6 +28,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/cmdline"
 	"github.com/cells-oob/cells-oob/internal/completion"
 	"github.com/cells-oob/cells-oob/internal/decode"
+	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/show"
@@ -165,7 +165,7 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, oob.ErrInterrupted),
+	case errors.Is(err, oob.ErrInterrupted), errors.Is(err, prompt.ErrInterrupted),
 		errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted
 	case errors.Is(err, oob.ErrUsage):
@@ -177,7 +177,8 @@ func exitCode(ctx context.Context, err error) int {
 		errors.Is(err, jwtinfo.ErrNotYetValid):
 		return exitExpired
 	case errors.Is(err, oob.ErrInvalid),
-		errors.Is(err, jwtinfo.ErrInvalid):
+		errors.Is(err, jwtinfo.ErrInvalid),
+		errors.Is(err, prompt.ErrNoInput), errors.Is(err, prompt.ErrTooLong):
 		return exitInvalid
 	case errors.As(err, &notFound):
 		return exitNotFound
@@ -494,7 +495,7 @@ func cmdLogin(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	flow := &oob.Flow{HTTPClient: client, In: c.App.Reader, Out: stderr, Verbose: verbose(c)}
+	flow := &oob.Flow{HTTPClient: client, ReadPaste: prompt.New(c.App.Reader).ReadPaste, Interactive: prompt.IsTerminal(c.App.Reader), Out: stderr, Verbose: verbose(c)}
 	if c.Bool("qr") {
 		flow.ShowQR = qr.Write
 	}
@@ -814,13 +815,6 @@ func cmdDecode(c *cli.Context) error {
 	})
 }
 
-// isTerminal says whether r is a terminal, where a person would be typing
-// rather than piping a token in.
-func isTerminal(r any) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 // store is the config file named by --config; --timeout bounds each wait
 // for another cells-oob's lock on it.
 func store(c *cli.Context) *oob.Store {
@@ -848,7 +842,7 @@ func verbose(c *cli.Context) io.Writer {
 	if !c.Bool("verbose") {
 		return nil
 	}
-	if isTerminal(c.App.ErrWriter) {
+	if prompt.IsTerminal(c.App.ErrWriter) {
 		// The paste is read in raw mode, where a bare \n does not return
 		// the carriage.
 		return crlfWriter{c.App.ErrWriter}

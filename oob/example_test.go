@@ -28,10 +28,12 @@ func tempConfig() (path string, remove func()) {
 }
 
 // A login as cells-oob makes it, against a provider laid out like Cells.
-// The flow shows the authorization URL on Out and waits for the paste on
-// In. A person opens the URL in any browser, signs in, and types the code
-// the page shows; here a browser played with an http.Client does it. The
-// flow writes nothing to disk: the caller saves the profile it returns.
+// The flow shows the authorization URL on Out and asks ReadPaste for what
+// the person pastes back. A person opens the URL in any browser, signs in,
+// and types the code the page shows; here a browser played with an
+// http.Client does it, and ReadPaste hands its code over. (cells-oob's
+// ReadPaste reads the terminal.) The flow writes nothing to disk: the
+// caller saves the profile it returns.
 func ExampleFlow_Login() {
 	srv, err := cellsop.Start(cellsop.Options{})
 	if err != nil {
@@ -41,7 +43,7 @@ func ExampleFlow_Login() {
 	ctx := context.Background()
 
 	screen, shows := io.Pipe()
-	keyboard, types := io.Pipe()
+	codes := make(chan string, 1)
 	go func() {
 		lines := bufio.NewScanner(screen)
 		for lines.Scan() {
@@ -50,11 +52,22 @@ func ExampleFlow_Login() {
 				if err != nil {
 					log.Fatal(err)
 				}
-				fmt.Fprintln(types, res.Code)
+				codes <- res.Code
 			}
 		}
 	}()
-	flow := &oob.Flow{HTTPClient: srv.Client(), In: keyboard, Out: shows}
+	flow := &oob.Flow{
+		HTTPClient: srv.Client(),
+		Out:        shows,
+		ReadPaste: func(ctx context.Context, _ io.Writer) (string, error) {
+			select {
+			case code := <-codes:
+				return code, nil
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		},
+	}
 	p, err := flow.Login(ctx, oob.LoginOptions{
 		Server:   srv.URL,
 		ClientID: oob.DefaultClientID,
@@ -85,6 +98,7 @@ func ExampleFlow_Login() {
 
 // A personal access token, made in Cells' web interface, pasted instead of
 // a code: no browser is needed, and the server is asked who it belongs to.
+// Without a ReadPaste the paste is the first line of In.
 func ExampleFlow_Login_personalAccessToken() {
 	srv, err := cellsop.Start(cellsop.Options{})
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -26,7 +25,19 @@ const leeway = time.Minute
 type Flow struct {
 	// HTTPClient makes every request of the flow.
 	HTTPClient *http.Client
-	// In is where the paste comes from: a terminal or a pipe.
+	// ReadPaste reads what the person pastes back: a code, the address the
+	// browser ended at, or a token. prompt is where it may answer them
+	// (how much arrived, a hint) after the flow's "Code: " prompt; it is
+	// Out when the flow is Interactive, nil otherwise. Its errors are
+	// returned as they are. When nil, the paste is the first non-empty
+	// line of In.
+	ReadPaste func(ctx context.Context, prompt io.Writer) (string, error)
+	// Interactive says a person types the paste at a terminal, whom the
+	// flow asks for it. From a pipe (a script, a CI job) the prompts would
+	// only clutter the log; the authorization URL is shown either way.
+	Interactive bool
+	// In is where the paste comes from when ReadPaste is nil, read as it
+	// comes, without any terminal handling.
 	In io.Reader
 	// Out receives everything meant for the person (stderr).
 	Out io.Writer
@@ -112,15 +123,12 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		authOpts = append(authOpts, oauth2.S256ChallengeOption(verifier))
 	}
 
-	// From a pipe (a script, a CI job) the prompts would only clutter the
-	// log; the authorization URL is still the person's to open.
-	interactive := isTerminal(f.In)
-	prompt := f.Out
-	if !interactive {
-		prompt = nil
+	var prompt io.Writer
+	if f.Interactive {
+		prompt = f.Out
 	}
 	switch {
-	case opts.AsToken && interactive:
+	case opts.AsToken && f.Interactive:
 		fmt.Fprintln(f.Out, "Paste the token (input is hidden), then press Enter:")
 	case !opts.AsToken:
 		authURL := conf.AuthCodeURL(state, authOpts...)
@@ -129,7 +137,7 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		if f.ShowQR != nil {
 			f.ShowQR(f.Out, authURL)
 		}
-		if interactive {
+		if f.Interactive {
 			fmt.Fprint(f.Out, "Code: ")
 		}
 	}
@@ -140,7 +148,7 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		*keys = fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
 	}
 
-	raw, err := readPaste(ctx, f.In, prompt)
+	raw, err := f.readPaste(ctx, prompt)
 	if err != nil {
 		return nil, err
 	}
@@ -202,14 +210,13 @@ func (f *Flow) note(format string, args ...any) {
 	}
 }
 
-// isTerminal says whether r is a terminal, which a person types at.
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
+// readPaste reads the paste with ReadPaste, or else as the first
+// non-empty line of In.
+func (f *Flow) readPaste(ctx context.Context, prompt io.Writer) (string, error) {
+	if f.ReadPaste != nil {
+		return f.ReadPaste(ctx, prompt)
 	}
-	_, ok = terminalFd(f)
-	return ok
+	return readLine(ctx, f.In)
 }
 
 // resolveIssuer returns the issuer and redirect URI from the options, with

@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"golang.org/x/term"
 
+	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/smallfile"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
@@ -109,7 +108,7 @@ func (s *source) token() (string, error) {
 	switch {
 	case len(s.r.Args) == 1 && s.r.Args[0] != "-":
 		return strings.TrimSpace(s.r.Args[0]), nil
-	case len(s.r.Args) == 1 || !isTerminal(s.r.In):
+	case len(s.r.Args) == 1 || !prompt.IsTerminal(s.r.In):
 		return jwtinfo.ReadToken(s.r.In)
 	}
 	p, err := s.load()
@@ -175,11 +174,4 @@ func readSmallFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %w", path, err)
 	}
 	return data, err
-}
-
-// isTerminal says whether r is a terminal, where a person would be typing
-// rather than piping a token in.
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -1,4 +1,4 @@
-package oob
+package prompt
 
 import (
 	"errors"

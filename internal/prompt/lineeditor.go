@@ -1,4 +1,4 @@
-package oob
+package prompt
 
 import (
 	"bytes"
@@ -155,7 +155,7 @@ func (e *lineEditor) key(b byte) (s string, done bool, err error) {
 		e.reset()
 		return s, s != "", nil
 	case keyInterrupt:
-		return "", false, fmt.Errorf("oob: read paste: %w", ErrInterrupted)
+		return "", false, fmt.Errorf("read paste: %w", ErrInterrupted)
 	case keyEOF:
 		if len(e.line) == 0 {
 			return "", false, errNoInput
@@ -175,7 +175,7 @@ func (e *lineEditor) key(b byte) (s string, done bool, err error) {
 			return "", false, nil
 		}
 		if len(e.line) >= maxPaste {
-			return "", false, Invalidf("oob: paste too long: more than 1 MiB")
+			return "", false, errPasteTooLong
 		}
 		e.line = append(e.line, b)
 	}

@@ -1,4 +1,4 @@
-package oob
+package prompt
 
 import (
 	"context"
@@ -65,7 +65,7 @@ type terminalReader struct {
 func readTerminal(ctx context.Context, f *os.File, fd int, feedback io.Writer, timing pasteTiming) (string, error) {
 	old, err := term.MakeRaw(fd)
 	if err != nil {
-		return "", fmt.Errorf("oob: read paste: put the terminal in raw mode: %w", err)
+		return "", fmt.Errorf("read paste: put the terminal in raw mode: %w", err)
 	}
 	// A terminal's input is its output too. Should the write fail, the
 	// quiet time alone tells where the paste ends.
@@ -134,7 +134,7 @@ func (r *terminalReader) editLine(ctx context.Context) (string, error) {
 			}
 			return "", errNoInput
 		case err != nil:
-			return "", fmt.Errorf("oob: read paste: %w", err)
+			return "", fmt.Errorf("read paste: %w", err)
 		}
 	}
 }
@@ -151,7 +151,7 @@ func (r *terminalReader) drain(ctx context.Context, e *lineEditor, rest []byte) 
 		for _, b := range rest {
 			ended, interrupt := e.skip(b)
 			if interrupt {
-				return fmt.Errorf("oob: read paste: %w", ErrInterrupted)
+				return fmt.Errorf("read paste: %w", ErrInterrupted)
 			}
 			if ended {
 				return nil
@@ -184,7 +184,7 @@ func (r *terminalReader) awaitInput(ctx context.Context, d time.Duration) (bool,
 	end := time.Now().Add(d)
 	for {
 		if err := ctx.Err(); err != nil {
-			return false, fmt.Errorf("oob: read paste: %w", err)
+			return false, fmt.Errorf("read paste: %w", err)
 		}
 		left := time.Until(end)
 		if left <= 0 {

@@ -1,4 +1,4 @@
-package oob
+package prompt
 
 import (
 	"os"
@@ -12,7 +12,7 @@ import (
 // included; nor does it ever start or end with a blank. What comes after
 // the line goes through skip without harm.
 func FuzzLineEditor(f *testing.F) {
-	seeds, err := filepath.Glob(filepath.Join("..", "testdata", "terminal", "*.bin"))
+	seeds, err := filepath.Glob(filepath.Join("..", "..", "testdata", "terminal", "*.bin"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package oob
+package prompt
 
 import (
 	"bufio"
@@ -16,46 +16,54 @@ import (
 	"golang.org/x/term"
 )
 
-// errNoInput is Ctrl-D on an empty line: nothing pasted, as from an empty
-// pipe, and no interrupt either.
-var errNoInput error = &markedError{msg: "oob: no input: nothing was pasted", mark: ErrInvalid}
-
-// errEmptyStdin is a pipe or file that ended before a non-empty line.
-//
-// Both are literals rather than Invalidf's, so that no fmt.Sprintf runs
-// for them at every start of the program.
-var errEmptyStdin error = &markedError{msg: "oob: no input on stdin: pipe the code, the URL or the token in", mark: ErrInvalid}
+// maxPaste is the most a paste may hold, as much as oob's parser takes:
+// past it the reader stops rather than buffer a runaway stream.
+const maxPaste = 1 << 20
 
 // interruptGrace is how long a pipe that ended empty waits for an
 // interrupt that may be what closed it; see preferInterrupt.
 const interruptGrace = 250 * time.Millisecond
 
-// readPaste reads what the person pastes at the login prompt. On a terminal
-// it reads in raw mode, so that the paste is not echoed and is not cut at
-// the terminal's 4096-byte line limit, lets the person edit the line, and
-// then writes to feedback how many characters arrived (never what they
-// were); readTerminal says what it does against a paste's tail. From a
-// pipe or a file it returns the first non-empty line. Either way the
-// result is trimmed of surrounding blanks.
-//
-// Ctrl-C, or Ctrl-D on an empty line, returns an error matching
-// ErrInterrupted. When ctx is done readPaste restores the terminal and
-// returns ctx.Err(); a read that cannot be woken (a reader other than a
-// pollable *os.File) is left to finish in the background.
-func readPaste(ctx context.Context, in io.Reader, feedback io.Writer) (string, error) {
-	return readPasteTimed(ctx, in, feedback, pasteTiming{quiet: pasteQuiet, limit: pasteLimit})
+// Reader reads pastes from one input, the program's stdin. A login that
+// starts over reads a second paste from the same input, so what a Reader
+// has read ahead of one paste from a pipe stays for the next. It is not
+// safe for concurrent use.
+type Reader struct {
+	in     io.Reader
+	timing pasteTiming
+	// lines buffers a pipe or a file; made at its first read.
+	lines *bufio.Reader
 }
 
-// readPasteTimed is readPaste with the waits on a terminal paste's tail
-// given, so that tests need not wait SPEC's.
-func readPasteTimed(ctx context.Context, in io.Reader, feedback io.Writer, timing pasteTiming) (string, error) {
-	f, isFile := in.(*os.File)
+// New returns a Reader of in.
+func New(in io.Reader) *Reader {
+	return &Reader{in: in, timing: pasteTiming{quiet: pasteQuiet, limit: pasteLimit}}
+}
+
+// ReadPaste reads what the person pastes at the login prompt. On a
+// terminal it reads in raw mode, so that the paste is not echoed and is
+// not cut at the terminal's 4096-byte line limit, lets the person edit the
+// line, and then writes to feedback how many characters arrived (never
+// what they were); readTerminal says what it does against a paste's tail.
+// From a pipe or a file it returns the first non-empty line. Either way
+// the result is trimmed of surrounding blanks. feedback may be nil.
+//
+// Ctrl-C returns an error matching ErrInterrupted; Ctrl-D on an empty
+// line, or an input that ends first, one matching ErrNoInput. When ctx is
+// done ReadPaste restores the terminal and returns ctx.Err(); a read that
+// cannot be woken (a reader other than a pollable *os.File) is left to
+// finish in the background, and the Reader must not be used again.
+func (r *Reader) ReadPaste(ctx context.Context, feedback io.Writer) (string, error) {
+	f, isFile := r.in.(*os.File)
 	if isFile {
 		if fd, ok := terminalFd(f); ok {
-			return readTerminal(ctx, f, fd, feedback, timing)
+			return readTerminal(ctx, f, fd, feedback, r.timing)
 		}
 	}
-	s, err := await(ctx, f, func() {}, func() (string, error) { return firstLine(in) })
+	if r.lines == nil {
+		r.lines = bufio.NewReaderSize(r.in, 64<<10)
+	}
+	s, err := await(ctx, f, func() {}, func() (string, error) { return firstLine(r.lines) })
 	if errors.Is(err, errEmptyStdin) && isPipe(f) {
 		err = preferInterrupt(ctx, err)
 	}
@@ -64,6 +72,17 @@ func readPasteTimed(ctx context.Context, in io.Reader, feedback io.Writer, timin
 		fmt.Fprintln(feedback)
 	}
 	return s, err
+}
+
+// IsTerminal says whether v is a terminal, where a person would be typing
+// or reading rather than a pipe or a file.
+func IsTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	_, ok = terminalFd(f)
+	return ok
 }
 
 // terminalFd finds f's descriptor without f.Fd, which would switch the file
@@ -116,7 +135,7 @@ func await(ctx context.Context, f *os.File, stop func(), read func() (string, er
 			<-done
 			_ = f.SetReadDeadline(time.Time{})
 		}
-		return "", fmt.Errorf("oob: read paste: %w", ctx.Err())
+		return "", fmt.Errorf("read paste: %w", ctx.Err())
 	}
 }
 
@@ -141,17 +160,16 @@ func preferInterrupt(ctx context.Context, err error) error {
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return fmt.Errorf("oob: read paste: %w", ctx.Err())
+		return fmt.Errorf("read paste: %w", ctx.Err())
 	case <-t.C:
 		return err
 	}
 }
 
-// firstLine returns the first non-empty line of a pipe or file, or, when
+// firstLine returns the next non-empty line of a pipe or file, or, when
 // that line opens a JSON object, the lines up to the one that closes it:
 // a token response may come pretty-printed.
-func firstLine(in io.Reader) (string, error) {
-	br := bufio.NewReaderSize(in, 64<<10)
+func firstLine(br *bufio.Reader) (string, error) {
 	for {
 		line, err := limitedLine(br)
 		if s := strings.TrimSpace(line); s != "" {
@@ -176,7 +194,7 @@ func openJSON(s string) bool {
 
 // restOfJSON reads lines onto the start of a JSON object until it is
 // whole, the input ends, or it would pass maxPaste. Whatever it holds
-// then is the paste, for parsePaste to judge.
+// then is the paste, for the parser to judge.
 func restOfJSON(br *bufio.Reader, start string) (string, error) {
 	var paste strings.Builder
 	paste.WriteString(start)
@@ -186,7 +204,7 @@ func restOfJSON(br *bufio.Reader, start string) (string, error) {
 	for depth > 0 {
 		line, err := limitedLine(br)
 		if paste.Len()+len(line) > maxPaste {
-			return "", Invalidf("oob: paste too long: more than 1 MiB")
+			return "", errPasteTooLong
 		}
 		line = strings.TrimRight(line, "\r\n")
 		paste.WriteString("\n" + line)
@@ -240,7 +258,7 @@ func limitedLine(br *bufio.Reader) (string, error) {
 		chunk, err := br.ReadSlice('\n')
 		line = append(line, chunk...)
 		if len(bytes.TrimRight(line, "\r\n")) > maxPaste {
-			return "", Invalidf("oob: paste too long: a line holds more than 1 MiB")
+			return "", errLineTooLong
 		}
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull):
@@ -248,7 +266,7 @@ func limitedLine(br *bufio.Reader) (string, error) {
 		case errors.Is(err, io.EOF):
 			return string(line), io.EOF
 		case err != nil:
-			return "", fmt.Errorf("oob: read paste: %w", err)
+			return "", fmt.Errorf("read paste: %w", err)
 		}
 		return string(line), nil
 	}

@@ -1,4 +1,4 @@
-package oob
+package prompt
 
 import (
 	"bytes"
@@ -16,6 +16,9 @@ import (
 	"golang.org/x/term"
 )
 
+// synthCode is a code as Hydra makes them, made up.
+const synthCode = "ory_ac_SYNTHETIC-code-0123456789.abcdefghij"
+
 func TestReadPastePipe(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -29,21 +32,21 @@ func TestReadPastePipe(t *testing.T) {
 		{name: "CRLF", in: "\r\n" + synthCode + "\r\n", want: synthCode},
 		{name: "surrounding blanks", in: "  " + synthCode + " \t\n", want: synthCode},
 		{name: "no final newline", in: synthCode, want: synthCode},
-		{name: "EOF", in: "", wantErr: ErrInvalid, errText: "no input on stdin"},
-		{name: "blank lines then EOF", in: "\n \r\n", wantErr: ErrInvalid, errText: "no input on stdin"},
+		{name: "EOF", in: "", wantErr: ErrNoInput, errText: "no input on stdin"},
+		{name: "blank lines then EOF", in: "\n \r\n", wantErr: ErrNoInput, errText: "no input on stdin"},
 		{name: "a line of exactly 1 MiB", in: strings.Repeat("c", maxPaste) + "\r\n", want: strings.Repeat("c", maxPaste)},
-		{name: "a line over 1 MiB", in: strings.Repeat("c", maxPaste+1) + "\n", wantErr: ErrInvalid, errText: "paste too long"},
+		{name: "a line over 1 MiB", in: strings.Repeat("c", maxPaste+1) + "\n", wantErr: ErrTooLong, errText: "paste too long"},
 		{name: "token JSON over several lines", in: "\n{\r\n  \"access_token\": \"ory_at_SYNTHETIC\",\n  \"expires_in\": 599\n}\nignored\n",
 			want: "{\n  \"access_token\": \"ory_at_SYNTHETIC\",\n  \"expires_in\": 599\n}"},
 		{name: "token JSON with braces in a string", in: "{\n  \"scope\": \"a } \\\" ] b\",\n  \"access_token\": \"ory_at_SYNTHETIC\"\n}\n",
 			want: "{\n  \"scope\": \"a } \\\" ] b\",\n  \"access_token\": \"ory_at_SYNTHETIC\"\n}"},
 		{name: "token JSON that never closes", in: "{\n  \"access_token\": \"ory_at_SYNTHETIC\",\n", want: "{\n  \"access_token\": \"ory_at_SYNTHETIC\","},
-		{name: "token JSON over 1 MiB", in: "{\n" + strings.Repeat("\"c\",\n", maxPaste/4), wantErr: ErrInvalid, errText: "paste too long"},
+		{name: "token JSON over 1 MiB", in: "{\n" + strings.Repeat("\"c\",\n", maxPaste/4), wantErr: ErrTooLong, errText: "paste too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var feedback bytes.Buffer
-			got, err := readPaste(t.Context(), strings.NewReader(tt.in), &feedback)
+			got, err := New(strings.NewReader(tt.in)).ReadPaste(t.Context(), &feedback)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.errText) {
 					t.Fatalf("readPaste error = %v, want %v with %q", err, tt.wantErr, tt.errText)
@@ -69,9 +72,9 @@ func TestReadPastePipe(t *testing.T) {
 // the limit, not after buffering the whole stream.
 func TestReadPasteStopsAtTheLimit(t *testing.T) {
 	r := &endlessReader{limit: 64 << 20}
-	_, err := readPaste(t.Context(), r, io.Discard)
-	if !errors.Is(err, ErrInvalid) {
-		t.Fatalf("readPaste error = %v, want ErrInvalid", err)
+	_, err := New(r).ReadPaste(t.Context(), io.Discard)
+	if !errors.Is(err, ErrTooLong) {
+		t.Fatalf("readPaste error = %v, want ErrTooLong", err)
 	}
 	if r.n > 2*maxPaste {
 		t.Errorf("read %d bytes before refusing", r.n)
@@ -99,7 +102,7 @@ func TestReadPastePipeCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := readPaste(ctx, pr, io.Discard)
+	_, err := New(pr).ReadPaste(ctx, io.Discard)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("readPaste error = %v, want context.Canceled", err)
 	}
@@ -109,7 +112,7 @@ func TestReadPastePipeCancel(t *testing.T) {
 }
 
 // On an os.Pipe the pending read is woken by a deadline, so the pipe can
-// be read again afterwards.
+// be read again afterwards, by the same Reader.
 func TestReadPasteOSPipeCancel(t *testing.T) {
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -119,15 +122,65 @@ func TestReadPasteOSPipeCancel(t *testing.T) {
 	defer pw.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := readPaste(ctx, pr, io.Discard); !errors.Is(err, context.DeadlineExceeded) {
+	paste := New(pr)
+	if _, err := paste.ReadPaste(ctx, io.Discard); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("readPaste error = %v, want context.DeadlineExceeded", err)
 	}
 	if _, err := pw.WriteString(synthCode + "\n"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := readPaste(t.Context(), pr, io.Discard)
+	got, err := paste.ReadPaste(t.Context(), io.Discard)
 	if err != nil || got != synthCode {
 		t.Fatalf("readPaste after a cancel = %q, %v", got, err)
+	}
+}
+
+func TestIsTerminal(t *testing.T) {
+	tm := newTerminal(t)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	for _, tt := range []struct {
+		name string
+		v    any
+		want bool
+	}{
+		{"a terminal", tm.tty, true},
+		{"a pipe", pr, false},
+		{"a closed file", func() *os.File { f, _ := os.Open(os.DevNull); f.Close(); return f }(), false},
+		{"not a file", strings.NewReader(""), false},
+		{"nil", nil, false},
+	} {
+		if got := IsTerminal(tt.v); got != tt.want {
+			t.Errorf("IsTerminal(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// A login that starts over (oob's PKCE start-over) reads a second paste
+// from the same input. When both are in the pipe at once, the first read
+// takes more than its paste from the pipe: what it took stays with the
+// Reader for the second.
+func TestReadPasteTwoPastesInOnePipe(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	pastes := []string{"{\n  \"access_token\": \"ory_at_SYNTHETIC\"\n}", synthCode}
+	if _, err := pw.WriteString(strings.Join(pastes, "\n") + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	paste := New(pr)
+	for i, want := range pastes {
+		got, err := paste.ReadPaste(t.Context(), nil)
+		if err != nil || got != want {
+			t.Fatalf("paste %d = %q, %v; want %q", i+1, got, err, want)
+		}
 	}
 }
 
@@ -147,7 +200,7 @@ func TestReadPasteEmptyPipeInterrupted(t *testing.T) {
 			go pw.Close()
 			cancel()
 		}
-		_, err = readPaste(ctx, pr, io.Discard)
+		_, err = New(pr).ReadPaste(ctx, io.Discard)
 		pr.Close()
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("round %d: readPaste error = %v, want the interrupt", i, err)
@@ -159,7 +212,7 @@ func TestReadPasteEmptyPipeInterrupted(t *testing.T) {
 	}
 	defer pr.Close()
 	pw.Close()
-	if _, err := readPaste(t.Context(), pr, io.Discard); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no input on stdin") {
+	if _, err := New(pr).ReadPaste(t.Context(), io.Discard); !errors.Is(err, ErrNoInput) || !strings.Contains(err.Error(), "no input on stdin") {
 		t.Fatalf("readPaste of an empty pipe = %v, want no input", err)
 	}
 }
@@ -293,7 +346,7 @@ type pasteResult struct {
 	err error
 }
 
-// readPaste starts the package's readPaste on the tty and waits for raw
+// readPaste starts a Reader's ReadPaste on the tty and waits for raw
 // mode.
 func (tm *ptyTerminal) readPaste(t *testing.T, ctx context.Context, feedback io.Writer) <-chan pasteResult {
 	t.Helper()
@@ -304,7 +357,7 @@ func (tm *ptyTerminal) readPasteTimed(t *testing.T, ctx context.Context, feedbac
 	t.Helper()
 	done := make(chan pasteResult, 1)
 	go func() {
-		s, err := readPasteTimed(ctx, tm.tty, feedback, timing)
+		s, err := (&Reader{in: tm.tty, timing: timing}).ReadPaste(ctx, feedback)
 		done <- pasteResult{s, err}
 	}()
 	tm.waitRaw(t)
@@ -373,7 +426,7 @@ func TestReadPasteTerminalEditing(t *testing.T) {
 		{name: "other control keys", typed: "co\x01\x05\x0cde\r", want: "code"},
 		{name: "Ctrl-D inside a line is ignored", typed: "co\x04de\r", want: "code"},
 		{name: "Ctrl-C", typed: "ory_ac_SYNTH\x03", wantErr: ErrInterrupted},
-		{name: "Ctrl-D on an empty line", typed: "\x04", wantErr: ErrInvalid},
+		{name: "Ctrl-D on an empty line", typed: "\x04", wantErr: ErrNoInput},
 		{name: "token JSON over several lines", typed: "{\r  \"access_token\": \"ory_at_SYNTHETIC\",\r  \"expires_in\": 599\r}\r",
 			want: "{\n  \"access_token\": \"ory_at_SYNTHETIC\",\n  \"expires_in\": 599\n}"},
 		{name: "a one-character paste", typed: "c\r", want: "c"},

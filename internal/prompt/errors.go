@@ -1,0 +1,42 @@
+package prompt
+
+import "errors"
+
+// Sentinel errors, which the command line maps to exit codes.
+var (
+	// ErrInterrupted means the person pressed Ctrl-C at the prompt.
+	ErrInterrupted = errors.New("interrupted")
+	// ErrNoInput means nothing was pasted: Ctrl-D on an empty line, or a
+	// pipe or file that ended before a non-empty line.
+	ErrNoInput = errors.New("no input")
+	// ErrTooLong means the paste holds more than 1 MiB.
+	ErrTooLong = errors.New("paste too long")
+)
+
+// errNoInput is Ctrl-D on an empty line: nothing pasted, as from an empty
+// pipe, and no interrupt either.
+var errNoInput error = &inputError{msg: "no input: nothing was pasted", kind: ErrNoInput}
+
+// errEmptyStdin is a pipe or file that ended before a non-empty line.
+//
+// Both are literals rather than fmt.Errorf's, so that no formatting runs
+// for them at every start of the program.
+var errEmptyStdin error = &inputError{msg: "no input on stdin: pipe the code, the URL or the token in", kind: ErrNoInput}
+
+// The two ways a paste is too long: one line of it, or a JSON paste over
+// its lines.
+var (
+	errLineTooLong  error = &inputError{msg: "paste too long: a line holds more than 1 MiB", kind: ErrTooLong}
+	errPasteTooLong error = &inputError{msg: "paste too long: more than 1 MiB", kind: ErrTooLong}
+)
+
+// inputError has a message of its own and is also one of the sentinels,
+// so that the message reads naturally while the exit code stays typed.
+type inputError struct {
+	msg  string
+	kind error
+}
+
+func (e *inputError) Error() string { return e.msg }
+
+func (e *inputError) Is(target error) bool { return target == e.kind }
