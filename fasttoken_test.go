@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/cli"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
@@ -63,7 +64,7 @@ type outcome struct {
 
 func runFast(args []string) (outcome, bool) {
 	var stdout, stderr bytes.Buffer
-	code, done := fastToken(append([]string{"cells-oob"}, args...), &stdout, &stderr)
+	code, done := cli.FastToken(append([]string{"cells-oob"}, args...), &stdout, &stderr)
 	return outcome{code, stdout.String(), stderr.String()}, done
 }
 
@@ -251,7 +252,7 @@ func BenchmarkFastToken(b *testing.B) {
 	args := []string{"cells-oob", "--config", config, "token"}
 	for b.Loop() {
 		var stdout, stderr bytes.Buffer
-		if code, done := fastToken(args, &stdout, &stderr); !done || code != 0 {
+		if code, done := cli.FastToken(args, &stdout, &stderr); !done || code != 0 {
 			b.Fatalf("fastToken = %d, %v: %s", code, done, stderr.String())
 		}
 	}

@@ -1,4 +1,4 @@
-package cmdline
+package cli
 
 import (
 	"runtime/debug"
@@ -32,8 +32,8 @@ func TestVersionOf(t *testing.T) {
 		{"a revision only", &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc"}}}, "(devel) (commit abc)"},
 	}
 	for _, tt := range tests {
-		if got := VersionOf(tt.info); got != tt.want {
-			t.Errorf("%s: VersionOf = %q, want %q", tt.name, got, tt.want)
+		if got := versionOf(tt.info); got != tt.want {
+			t.Errorf("%s: versionOf = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

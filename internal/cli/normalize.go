@@ -1,4 +1,4 @@
-package cmdline
+package cli
 
 import (
 	"fmt"
@@ -14,16 +14,16 @@ import (
 // completion (urfave/cli's protocol).
 const completionFlag = "--generate-bash-completion"
 
-// Error is a mistake in the command line, found in Command (the words
+// lineError is a mistake in the command line, found in command (the words
 // that name it, "cells-oob token"), whose --help says what is right.
-type Error struct {
-	Command string
+type lineError struct {
+	command string
 	msg     string
 }
 
-func (e *Error) Error() string { return e.msg }
+func (e *lineError) Error() string { return e.msg }
 
-// Normalize returns args with every global flag typed after the command
+// normalize returns args with every global flag typed after the command
 // word moved, with its value, to just before it: urfave/cli looks for a
 // flag only in the flag set of the command that defines it, and stops
 // reading flags at a command's first argument, so that
@@ -34,13 +34,13 @@ func (e *Error) Error() string { return e.msg }
 // line. A global flag typed in both places ends up twice before the
 // command word, where the later one wins, as the flag package has it.
 //
-// It refuses, as an *Error, a flag that neither the command nor the app
+// It refuses, as a *lineError, a flag that neither the command nor the app
 // defines, naming the flag as typed and the nearest one it knows, a flag
 // missing its value, and a duration that does not parse, saying to add
 // the unit to a bare number. A command line that asks for shell completion
 // is incomplete by nature: it is returned as it is. So is one without a
 // known command, which is urfave/cli's to report.
-func Normalize(app *cli.App, args []string, verbatim ...string) ([]string, error) {
+func normalize(app *cli.App, args []string, verbatim ...string) ([]string, error) {
 	if len(args) < 2 || app.EnableBashCompletion && args[len(args)-1] == completionFlag {
 		return args, nil
 	}
@@ -137,25 +137,25 @@ func parseWord(s string) (word, bool) {
 // flag that takes its value from the next word.
 func (w word) check(command string, words []string, own, outer []cli.Flag) (int, error) {
 	if w.name == "" || strings.HasPrefix(w.typed, "---") {
-		return 0, &Error{Command: command, msg: fmt.Sprintf("%q is not a flag: flags are --NAME or --NAME=VALUE", w.typed)}
+		return 0, &lineError{command: command, msg: fmt.Sprintf("%q is not a flag: flags are --NAME or --NAME=VALUE", w.typed)}
 	}
 	f := lookup(own, w.name)
 	if f == nil {
 		f = lookup(outer, w.name)
 	}
 	if f == nil {
-		return 0, &Error{Command: command, msg: unknown(w.typed, w.name, append(slices.Clip(own), outer...))}
+		return 0, &lineError{command: command, msg: unknown(w.typed, w.name, append(slices.Clip(own), outer...))}
 	}
 	n := 1
 	if v, ok := f.(interface{ TakesValue() bool }); ok && v.TakesValue() && !w.hasValue {
 		if len(words) < 2 {
-			return 0, &Error{Command: command, msg: fmt.Sprintf("%s needs a value", w.typed)}
+			return 0, &lineError{command: command, msg: fmt.Sprintf("%s needs a value", w.typed)}
 		}
 		w.value, n = words[1], 2
 	}
 	if _, ok := f.(*cli.DurationFlag); ok {
 		if msg := checkDuration(w.typed, w.value); msg != "" {
-			return 0, &Error{Command: command, msg: msg}
+			return 0, &lineError{command: command, msg: msg}
 		}
 	}
 	return n, nil

@@ -1,4 +1,4 @@
-package cmdline
+package cli
 
 import (
 	"errors"
@@ -71,7 +71,7 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			got, err := Normalize(testApp(), append([]string{"cells-oob"}, strings.Fields(tt.line)...), "exec")
+			got, err := normalize(testApp(), append([]string{"cells-oob"}, strings.Fields(tt.line)...), "exec")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,13 +105,13 @@ func TestNormalizeRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			_, err := Normalize(testApp(), append([]string{"cells-oob"}, strings.Fields(tt.line)...), "exec")
-			var lineErr *Error
+			_, err := normalize(testApp(), append([]string{"cells-oob"}, strings.Fields(tt.line)...), "exec")
+			var lineErr *lineError
 			if !errors.As(err, &lineErr) {
-				t.Fatalf("err = %v, want an *Error", err)
+				t.Fatalf("err = %v, want an *lineError", err)
 			}
-			if lineErr.Command != tt.command || err.Error() != tt.msg {
-				t.Errorf("got %q in %q, want %q in %q", err, lineErr.Command, tt.msg, tt.command)
+			if lineErr.command != tt.command || err.Error() != tt.msg {
+				t.Errorf("got %q in %q, want %q in %q", err, lineErr.command, tt.msg, tt.command)
 			}
 		})
 	}
@@ -139,18 +139,18 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		args := append([]string{"cells-oob"}, strings.Split(line, "\x00")...)
-		got, err := Normalize(testApp(), args, "exec")
+		got, err := normalize(testApp(), args, "exec")
 		if err != nil {
-			var lineErr *Error
-			if !errors.As(err, &lineErr) || lineErr.Command == "" {
-				t.Fatalf("%q: error %v is not an *Error naming its command", args, err)
+			var lineErr *lineError
+			if !errors.As(err, &lineErr) || lineErr.command == "" {
+				t.Fatalf("%q: error %v is not an *lineError naming its command", args, err)
 			}
 			return
 		}
 		if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(args))) {
 			t.Fatalf("%q became %q: words lost or added", args, got)
 		}
-		again, err := Normalize(testApp(), got, "exec")
+		again, err := normalize(testApp(), got, "exec")
 		if err != nil || !slices.Equal(again, got) {
 			t.Fatalf("%q became %q, then %q (%v)", args, got, again, err)
 		}

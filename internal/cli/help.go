@@ -1,10 +1,9 @@
-package cmdline
+package cli
 
 import (
 	"slices"
 	"strings"
 
-	"github.com/cells-oob/cells-oob/oob"
 	"github.com/urfave/cli/v2"
 )
 
@@ -15,20 +14,20 @@ import (
 // the program's errors are: one line on stderr, through run, exit 2. Help
 // asked for goes to stdout.
 
-// RouteUsage gives the app and each of its commands, at any depth, an
+// routeUsage gives the app and each of its commands, at any depth, an
 // OnUsageError that returns a usage error naming the command's --help.
 // It also gives the app its --help flag, which urfave/cli adds only to an
 // app without a help command of its own, and keeps "(default: false)" out
 // of the help of every switch, where it says nothing.
-func RouteUsage(app *cli.App) {
-	app.OnUsageError = usageError("cells-oob")
+func routeUsage(app *cli.App) {
+	app.OnUsageError = usageHandler("cells-oob")
 	quietSwitches(app.Flags)
 	app.Flags = append(app.Flags, cli.HelpFlag)
 	var walk func(path string, cmds []*cli.Command)
 	walk = func(path string, cmds []*cli.Command) {
 		for _, cmd := range cmds {
 			name := path + " " + cmd.Name
-			cmd.OnUsageError = usageError(name)
+			cmd.OnUsageError = usageHandler(name)
 			quietSwitches(cmd.Flags)
 			// urfave/cli's own help subcommand would answer an unknown
 			// topic with exit 3; the app's help command covers them all.
@@ -47,26 +46,26 @@ func quietSwitches(flags []cli.Flag) {
 	}
 }
 
-func usageError(command string) cli.OnUsageErrorFunc {
+func usageHandler(command string) cli.OnUsageErrorFunc {
 	return func(_ *cli.Context, err error, _ bool) error {
-		return oob.Usagef("%v (see %s --help)", err, command)
+		return usagef("%v (see %s --help)", err, command)
 	}
 }
 
-// NoCommand runs when the command line names no command, or one that does
+// noCommand runs when the command line names no command, or one that does
 // not exist. With no command there is no data to print: the help goes to
 // stderr.
-func NoCommand(c *cli.Context) error {
+func noCommand(c *cli.Context) error {
 	if c.NArg() == 0 {
 		cli.HelpPrinter(c.App.ErrWriter, cli.AppHelpTemplate, c.App)
-		return oob.Usagef("no command given")
+		return usagef("no command given")
 	}
-	return oob.Usagef("unknown command %q (see cells-oob --help)", c.Args().First())
+	return usagef("unknown command %q (see cells-oob --help)", c.Args().First())
 }
 
-// HelpCommand is `cells-oob help [COMMAND [SUBCOMMAND]]`: the same text as
+// helpCommand is `cells-oob help [COMMAND [SUBCOMMAND]]`: the same text as
 // --help, and a usage error for a command that does not exist.
-func HelpCommand() *cli.Command {
+func helpCommand() *cli.Command {
 	return &cli.Command{
 		Name:            "help",
 		Aliases:         []string{"h"},
@@ -84,7 +83,7 @@ func HelpCommand() *cli.Command {
 			for _, name := range c.Args().Slice() {
 				i := slices.IndexFunc(cmds, func(cmd *cli.Command) bool { return cmd.HasName(name) })
 				if i < 0 {
-					return oob.Usagef("no help for %q: %s has no such command (see cells-oob --help)", name, strings.Join(path, " "))
+					return usagef("no help for %q: %s has no such command (see cells-oob --help)", name, strings.Join(path, " "))
 				}
 				cmd = cmds[i]
 				path = append(path, cmd.Name)

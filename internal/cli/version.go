@@ -1,4 +1,4 @@
-package cmdline
+package cli
 
 import (
 	"regexp"
@@ -6,18 +6,18 @@ import (
 	"strings"
 )
 
-// Version says which cells-oob this is, for --version; see VersionOf.
-func Version() string {
+// version says which cells-oob this is, for --version; see versionOf.
+func version() string {
 	info, _ := debug.ReadBuildInfo()
-	return VersionOf(info)
+	return versionOf(info)
 }
 
-// VersionOf says which cells-oob a build is: the module version Go
+// versionOf says which cells-oob a build is: the module version Go
 // recorded (go install …@v1.2.3 records v1.2.3), and for a build from a
 // checkout, which has none or a pseudo-version, the commit and its date
 // when version control information was recorded (not under
 // -buildvcs=false).
-func VersionOf(info *debug.BuildInfo) string {
+func versionOf(info *debug.BuildInfo) string {
 	if info == nil {
 		return "(unknown)"
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/cmdline"
 	"github.com/urfave/cli/v2"
 )
 
@@ -20,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), append([]string{"cells-oob"}, args...), strings.NewReader(""), &stdout, &stderr)
+	code := Run(context.Background(), append([]string{"cells-oob"}, args...), strings.NewReader(""), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -36,7 +35,7 @@ func commandPaths() [][]string {
 			walk(path, c.Subcommands)
 		}
 	}
-	walk(nil, newApp(nil, nil, nil, nil).Commands)
+	walk(nil, newApp(&env{}, nil).Commands)
 	return paths
 }
 
@@ -44,7 +43,7 @@ func commandPaths() [][]string {
 // builds: the default config path and the version.
 func stableHelp(s string) string {
 	s = strings.ReplaceAll(s, defaultConfigPath(), "$CONFIG_DIR/cells-oob/config.json")
-	return strings.ReplaceAll(s, "\n   "+cmdline.Version()+"\n", "\n   (version)\n")
+	return strings.ReplaceAll(s, "\n   "+version()+"\n", "\n   (version)\n")
 }
 
 // TestHelpGolden pins the --help of the app and of every command, each with
@@ -77,7 +76,7 @@ func TestHelpGolden(t *testing.T) {
 				}
 			}
 			got := stableHelp(stdout)
-			file := filepath.Join("testdata", "help", name+".txt")
+			file := filepath.Join("..", "..", "testdata", "help", name+".txt")
 			if *update {
 				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -112,7 +111,7 @@ func TestHelpCommand(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "--version")
-	if code != exitOK || stderr != "" || stdout != "cells-oob version "+cmdline.Version()+"\n" {
+	if code != exitOK || stderr != "" || stdout != "cells-oob version "+version()+"\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/cells-oob/cells-oob/internal/childexec"
+	"github.com/cells-oob/cells-oob/internal/prompt"
+	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/jwtinfo"
+	"github.com/cells-oob/cells-oob/oob"
+)
+
+// Exit codes, as the spec lists them.
+const (
+	exitOK          = 0
+	exitRuntime     = 1
+	exitUsage       = 2
+	exitExpired     = 3
+	exitInvalid     = 4
+	exitNotLoggedIn = 5
+	exitNotFound    = 127
+	exitInterrupted = 130
+)
+
+// usageError is a mistake in the command line (exit 2), worded for the
+// person who typed it: which flag or argument to give instead.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usage error with a message for people.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// report turns how a command ended into the exit code, saying on stderr
+// what went wrong.
+func report(ctx context.Context, err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(ctx, err)
+	if code != exitOK && err.Error() != "" {
+		fmt.Fprintf(stderr, "cells-oob: %s\n", message(err))
+	}
+	return code
+}
+
+// libraryPrefixes begin the errors of the packages the program is built
+// of, at the start of a message or after a colon, as Go has it: they say
+// which package failed, which is no use to the person at the terminal.
+var libraryPrefixes = []string{"oob: ", "jwtinfo: ", "awsconfig: "}
+
+// message is err as the line people read: what failed, then what to do,
+// with advice only the command line can give.
+func message(err error) string {
+	msg := termsafe.OneLine(err.Error())
+	for stripped := false; !stripped; {
+		stripped = true
+		for _, p := range libraryPrefixes {
+			if rest, ok := strings.CutPrefix(msg, p); ok {
+				msg, stripped = rest, false
+			}
+			if strings.Contains(msg, ": "+p) {
+				msg, stripped = strings.ReplaceAll(msg, ": "+p, ": "), false
+			}
+		}
+	}
+	var noProfile *oob.ProfileError
+	switch {
+	case errors.As(err, &noProfile) && len(noProfile.Names) > 0:
+		if noProfile.Name == "" {
+			return msg + ": make one current with cells-oob profiles use NAME"
+		}
+		return msg + ": give one of those"
+	case errors.Is(err, oob.ErrNotLoggedIn), errors.Is(err, oob.ErrSessionExpired):
+		return msg + ": run cells-oob login"
+	}
+	return msg + tlsAdvice(err)
+}
+
+// tlsAdvice is what the command line adds to a certificate the client
+// refused: the flags that would make it trusted.
+func tlsAdvice(err error) string {
+	const risky = " (or, at your own risk, --insecure-skip-verify)"
+	var (
+		unknownCA x509.UnknownAuthorityError
+		wrongHost x509.HostnameError
+		badCert   x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return ": pass --ca-file PEM" + risky
+	case errors.As(err, &wrongHost), errors.As(err, &badCert):
+		return risky
+	}
+	return ""
+}
+
+// exitCode decides the exit status from a typed error, in one place.
+func exitCode(ctx context.Context, err error) int {
+	var (
+		exitErr  cli.ExitCoder
+		notFound *childexec.NotFoundError
+		usage    *usageError
+	)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, oob.ErrInterrupted), errors.Is(err, prompt.ErrInterrupted),
+		errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return exitInterrupted
+	case errors.As(err, &usage), isUsage(err):
+		return exitUsage
+	case errors.Is(err, oob.ErrNotLoggedIn), errors.Is(err, oob.ErrSessionExpired):
+		return exitNotLoggedIn
+	case errors.Is(err, oob.ErrExpired),
+		errors.Is(err, jwtinfo.ErrExpired),
+		errors.Is(err, jwtinfo.ErrNotYetValid):
+		return exitExpired
+	case errors.Is(err, oob.ErrInvalid),
+		errors.Is(err, jwtinfo.ErrInvalid),
+		errors.Is(err, prompt.ErrNoInput), errors.Is(err, prompt.ErrTooLong):
+		return exitInvalid
+	case errors.As(err, &notFound):
+		return exitNotFound
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode()
+	}
+	return exitRuntime
+}
+
+// isUsage says whether err is one of the libraries' errors that mean the
+// person asked for something that cannot be: exit 2, as a mistake in the
+// command line is.
+func isUsage(err error) bool {
+	return errors.Is(err, oob.ErrUsage)
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/cells-oob/cells-oob/internal/prompt"
+	"github.com/cells-oob/cells-oob/internal/qr"
+	"github.com/cells-oob/cells-oob/internal/show"
+	"github.com/cells-oob/cells-oob/oob"
+)
+
+// loginOptions are what the login command's flags ask for.
+type loginOptions struct {
+	url         string
+	issuer      string
+	clientID    string
+	redirectURI string
+	scope       string
+	qr          bool
+	tls         oob.TLS
+	asToken     bool
+}
+
+func (o *loginOptions) flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "url", EnvVars: []string{"CELLS_OOB_URL"}, Usage: "Cells server `URL`", Destination: &o.url},
+		&cli.StringFlag{Name: "issuer", Usage: "OpenID provider issuer `URL` (instead of --url)", Destination: &o.issuer},
+		&cli.StringFlag{Name: "client-id", Value: oob.DefaultClientID, Usage: "OAuth2 client `ID`", Destination: &o.clientID},
+		&cli.StringFlag{Name: "redirect-uri", Usage: "redirect `URI` (default: <url>/oauth2/oob)", Destination: &o.redirectURI},
+		&cli.StringFlag{Name: "scope", Value: oob.DefaultScope, Usage: "space-separated `SCOPES`", Destination: &o.scope},
+		&cli.BoolFlag{Name: "qr", Usage: "also show the URL as a QR code", Destination: &o.qr},
+		&cli.StringFlag{Name: "ca-file", Usage: "trust the CA certificates in this PEM `FILE`", Destination: &o.tls.CAFile},
+		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "do not verify the server's TLS certificate (dangerous)", Destination: &o.tls.InsecureSkipVerify},
+		&cli.BoolFlag{Name: "token", Usage: "the paste is a token (e.g. a personal access token), not a code", Destination: &o.asToken},
+	}
+}
+
+// check refuses a login that says nowhere, or two places, to sign in.
+func (o *loginOptions) check() error {
+	switch {
+	case o.url != "" && o.issuer != "":
+		return usagef("give --url or --issuer, not both")
+	case o.issuer != "" && o.redirectURI == "":
+		return usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
+	case o.url == "" && o.issuer == "":
+		return usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
+	}
+	return nil
+}
+
+func newLoginCommand(e *env, run func(context.Context, *loginOptions) error) *cli.Command {
+	o := &loginOptions{}
+	return &cli.Command{
+		Name:      "login",
+		Usage:     "sign in out of band and save the session as a profile",
+		UsageText: "cells-oob [global options] login [command options]\n\nExample:\n  cells-oob login --url https://cells.example.com --qr",
+		Flags:     o.flags(),
+		Before:    e.needConfig,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("login takes no arguments (did you mean --url %s?)", c.Args().First())
+			}
+			if err := o.check(); err != nil {
+				return err
+			}
+			return run(c.Context, o)
+		},
+	}
+}
+
+// login signs in and saves the session as the current profile.
+func (e *env) login(ctx context.Context, o *loginOptions) error {
+	// Before anyone signs in for nothing.
+	st := e.store()
+	if err := st.Check(); err != nil {
+		return err
+	}
+	// What earlier logins learnt of the server's PKCE; a corrupt config
+	// is better found now than after the sign-in.
+	known, err := st.Load()
+	if err != nil {
+		return err
+	}
+	if o.tls.InsecureSkipVerify {
+		fmt.Fprintln(e.stderr, "WARNING: --insecure-skip-verify: the server's identity is not checked; anyone on the network path can read your tokens. It is saved in the profile and applies to every refresh.")
+	}
+	client, err := e.httpClient(o.tls)
+	if err != nil {
+		return err
+	}
+	flow := &oob.Flow{HTTPClient: client, ReadPaste: prompt.New(e.stdin).ReadPaste, Interactive: prompt.IsTerminal(e.stdin), Out: e.stderr, Verbose: e.verbose()}
+	if o.qr {
+		flow.ShowQR = qr.Write
+	}
+	prof, err := flow.Login(ctx, oob.LoginOptions{
+		Server:      o.url,
+		Issuer:      o.issuer,
+		ClientID:    o.clientID,
+		RedirectURI: o.redirectURI,
+		Scopes:      strings.Fields(o.scope),
+		AsToken:     o.asToken,
+		TLS:         o.tls,
+		Known:       known,
+	})
+	if err != nil {
+		return err
+	}
+	name := e.global.profile
+	if name == "" {
+		name = prof.DefaultName()
+	}
+	if err := st.Update(ctx, func(cfg *oob.Config) error {
+		cfg.Put(name, prof, true)
+		return nil
+	}); err != nil {
+		return err
+	}
+	show.LoginSummary(e.stderr, name, st.Path, prof, time.Now())
+	return nil
+}
