@@ -177,6 +177,8 @@ func TestMessages(t *testing.T) {
 			"--issuer needs --redirect-uri: the address registered for this client that shows the code"},
 		{[]string{"login"}, exitUsage,
 			"say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)"},
+		{[]string{"login", "--url", "cells.example"}, exitUsage,
+			"server URL cells.example: must start with https:// (or http://), as in https://cells.example"},
 		// oob, the config file
 		{[]string{"--config", dir, "token"}, exitRuntime,
 			"config " + dir + ": is a directory, not a regular file"},

@@ -246,9 +246,9 @@ func issuerForServer(serverURL string) (string, error) {
 		// "host:port" parses as a scheme and an opaque part, or not at
 		// all; either way the person left the scheme out.
 		if strings.Contains(serverURL, "@") {
-			return "", Usagef("oob: server URL must start with https:// (or http://) and hold no user name or password")
+			return "", badServerURL("server URL must start with https:// (or http://) and hold no user name or password")
 		}
-		return "", Usagef("oob: server URL %s: must start with https:// (or http://), as in https://%s", termsafe.Text(serverURL, termsafe.MaxServerText), termsafe.Text(serverURL, termsafe.MaxServerText))
+		return "", badServerURL("server URL %s: must start with https:// (or http://), as in https://%s", termsafe.Text(serverURL, termsafe.MaxServerText), termsafe.Text(serverURL, termsafe.MaxServerText))
 	}
 	u, err := url.Parse(serverURL)
 	if err != nil {
@@ -257,19 +257,19 @@ func issuerForServer(serverURL string) (string, error) {
 			err = urlErr.Err
 		}
 		// The parse error quotes the URL, which might hold a password.
-		return "", Usagef("oob: server URL does not parse: %v", err)
+		return "", badServerURL("server URL does not parse: %v", err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", Usagef("oob: server URL %s: must start with https:// (or http://)", u.Redacted())
+		return "", badServerURL("server URL %s: must start with https:// (or http://)", u.Redacted())
 	case u.Hostname() == "":
-		return "", Usagef("oob: server URL %s: no host", u.Redacted())
+		return "", badServerURL("server URL %s: no host", u.Redacted())
 	case u.User != nil:
-		return "", Usagef("oob: server URL %s: must not hold a user name or password", u.Redacted())
+		return "", badServerURL("server URL %s: must not hold a user name or password", u.Redacted())
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(serverURL, "#"):
-		return "", Usagef("oob: server URL %s: must not have a query or fragment", safehttp.Redacted(u.String()))
+		return "", badServerURL("server URL %s: must not have a query or fragment", safehttp.Redacted(u.String()))
 	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), strings.TrimRight(issuerPath, "/")):
-		return "", Usagef("oob: server URL %s ends in %s, where the server's OpenID provider lives: give the server's own URL, %s", safehttp.Redacted(u.String()), strings.TrimRight(issuerPath, "/"), serverBase(strings.TrimSuffix(strings.TrimRight(serverURL, "/"), strings.TrimRight(issuerPath, "/"))))
+		return "", badServerURL("server URL %s ends in %s, where the server's OpenID provider lives: give the server's own URL, %s", safehttp.Redacted(u.String()), strings.TrimRight(issuerPath, "/"), serverBase(strings.TrimSuffix(strings.TrimRight(serverURL, "/"), strings.TrimRight(issuerPath, "/"))))
 	}
 	return serverBase(serverURL) + issuerPath, nil
 }

@@ -267,8 +267,8 @@ func TestDiscoveryIssuerForServer(t *testing.T) {
 			}
 			continue
 		}
-		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.wantErr) {
-			t.Errorf("issuerForServer(%q) error = %v, want ErrUsage containing %q", tt.server, err, tt.wantErr)
+		if !errors.Is(err, ErrBadServerURL) || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("issuerForServer(%q) error = %v, want ErrBadServerURL containing %q", tt.server, err, tt.wantErr)
 		}
 		if err != nil && strings.Contains(err.Error(), "synthetic-pw") {
 			t.Errorf("issuerForServer(%q) error %q shows the password", tt.server, err)

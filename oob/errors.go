@@ -3,6 +3,8 @@ package oob
 import (
 	"errors"
 	"fmt"
+
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // Sentinel errors. The command line maps them to exit codes, so wrap them
@@ -20,16 +22,19 @@ var (
 	// ErrInvalid means input or a token failed validation, or the server
 	// rejected it (exit 4).
 	ErrInvalid = errors.New("invalid")
-	// ErrUsage means the command line itself is wrong (exit 2).
-	ErrUsage = errors.New("usage")
+	// ErrBadServerURL means the server URL given to sign in to cannot be
+	// one: no scheme, no host, a password in it, or the OpenID provider's
+	// own address (exit 2).
+	ErrBadServerURL = errors.New("bad server URL")
 	// ErrInterrupted means the person pressed Ctrl-C or Ctrl-D at a prompt
 	// (exit 130).
 	ErrInterrupted = errors.New("interrupted")
 )
 
-// Usagef returns a usage error (exit 2) with a message for people.
-func Usagef(format string, args ...any) error {
-	return &markedError{msg: fmt.Sprintf(format, args...), mark: ErrUsage}
+// badServerURL returns an error that matches ErrBadServerURL, worded by
+// format.
+func badServerURL(format string, args ...any) error {
+	return &markedError{msg: fmt.Sprintf(format, args...), mark: ErrBadServerURL}
 }
 
 // Invalidf returns an error that matches ErrInvalid (exit 4) without the
@@ -56,3 +61,17 @@ func (e *markedError) Error() string {
 func (e *markedError) Is(target error) bool { return target == e.mark }
 
 func (e *markedError) Unwrap() error { return e.err }
+
+// NotCellsError is a profile signed in to an OpenID provider, not to a
+// Cells server, asked for what only a Cells server has (exit 2).
+type NotCellsError struct {
+	// Profile is the profile's name; Issuer the provider it was signed in
+	// to.
+	Profile, Issuer string
+	// Lacks says what the profile cannot give for want of a Cells server.
+	Lacks string
+}
+
+func (e *NotCellsError) Error() string {
+	return fmt.Sprintf("profile %q was signed in to an OpenID provider (%s), not to a Cells server: %s", e.Profile, termsafe.Text(e.Issuer, termsafe.MaxServerText), e.Lacks)
+}

@@ -224,7 +224,7 @@ func (f *Flow) readPaste(ctx context.Context, prompt io.Writer) (string, error) 
 func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 	switch {
 	case opts.Server != "" && opts.Issuer != "":
-		return "", "", Usagef("give a server URL or an issuer, not both")
+		return "", "", errors.New("give a server URL or an issuer, not both")
 	case opts.Server != "":
 		issuer, err = issuerForServer(opts.Server)
 		if err != nil {
@@ -237,11 +237,11 @@ func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 		return issuer, redirect, nil
 	case opts.Issuer != "":
 		if opts.RedirectURI == "" {
-			return "", "", Usagef("an issuer needs a redirect URI: the address registered for the client that shows the code")
+			return "", "", errors.New("an issuer needs a redirect URI: the address registered for the client that shows the code")
 		}
 		return opts.Issuer, opts.RedirectURI, nil
 	}
-	return "", "", Usagef("no server URL or issuer to sign in to")
+	return "", "", errors.New("no server URL or issuer to sign in to")
 }
 
 // keyResult is the outcome of fetching the JWKS in the background: the

@@ -297,7 +297,7 @@ func TestParsePasteAuthError(t *testing.T) {
 
 func TestParsePasteDoesNotMatchOtherSentinels(t *testing.T) {
 	_, err := parsePaste("", pasteOptions{})
-	for _, sentinel := range []error{ErrUsage, ErrInterrupted, ErrExpired, ErrNotLoggedIn} {
+	for _, sentinel := range []error{ErrBadServerURL, ErrInterrupted, ErrExpired, ErrNotLoggedIn} {
 		if errors.Is(err, sentinel) {
 			t.Errorf("empty paste matches %v", sentinel)
 		}

@@ -69,7 +69,7 @@ func TestSessionRefreshDiskTrouble(t *testing.T) {
 				if !strings.Contains(msg, st.Path) || !strings.Contains(msg, tc.reason) || !strings.Contains(msg, "not sent") {
 					t.Errorf("%s: %q, want the config, %q and that nothing was sent", name, msg, tc.reason)
 				}
-				for _, mark := range []error{ErrSessionExpired, ErrNotLoggedIn, ErrInvalid, ErrExpired, ErrInterrupted, ErrUsage} {
+				for _, mark := range []error{ErrSessionExpired, ErrNotLoggedIn, ErrInvalid, ErrExpired, ErrInterrupted, ErrBadServerURL} {
 					if errors.Is(err, mark) {
 						t.Errorf("%s: the error is %v, want a runtime error", name, mark)
 					}

@@ -188,7 +188,7 @@ func TestStoreLockWaitSaysAndEnds(t *testing.T) {
 					if !errors.As(err, &le) || !strings.Contains(err.Error(), "not released in time") || !strings.Contains(err.Error(), who) || !strings.Contains(err.Error(), st.Path) {
 						t.Errorf("%s = %v, want the lock not released in time, by whom, on which config", name, err)
 					}
-					for _, mark := range []error{ErrSessionExpired, ErrNotLoggedIn, ErrInvalid, ErrExpired, ErrInterrupted, ErrUsage, context.DeadlineExceeded, context.Canceled} {
+					for _, mark := range []error{ErrSessionExpired, ErrNotLoggedIn, ErrInvalid, ErrExpired, ErrInterrupted, ErrBadServerURL, context.DeadlineExceeded, context.Canceled} {
 						if errors.Is(err, mark) {
 							t.Errorf("%s: the error is %v, want a runtime error", name, mark)
 						}

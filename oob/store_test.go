@@ -423,7 +423,7 @@ func TestStoreCorruptConfig(t *testing.T) {
 			if !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, tt.wantMsg) || strings.Contains(msg, "\n") {
 				t.Errorf("error %q, want one line starting %q and saying %q", msg, prefix, tt.wantMsg)
 			}
-			for _, sentinel := range []error{ErrNotLoggedIn, ErrSessionExpired, ErrExpired, ErrInvalid, ErrUsage, ErrInterrupted} {
+			for _, sentinel := range []error{ErrNotLoggedIn, ErrSessionExpired, ErrExpired, ErrInvalid, ErrBadServerURL, ErrInterrupted} {
 				if errors.Is(err, sentinel) {
 					t.Errorf("error %q matches %v", msg, sentinel)
 				}

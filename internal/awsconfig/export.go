@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/cells-oob/cells-oob/internal/termsafe"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
@@ -26,7 +25,7 @@ type Export struct {
 // profile that was not signed in to a Cells server has no S3 gateway.
 func (x *Export) profile(name string, p *oob.Profile) (Profile, error) {
 	if p.Server == "" {
-		return Profile{}, oob.Usagef("awsconfig: profile %q was signed in to an OpenID provider (%s), not to a Cells server: it has no S3 gateway", name, termsafe.Text(p.Issuer, termsafe.MaxServerText))
+		return Profile{}, &oob.NotCellsError{Profile: name, Issuer: p.Issuer, Lacks: "it has no S3 gateway"}
 	}
 	return Profile{Name: x.Name, Command: x.Command, EndpointURL: strings.TrimRight(p.Server, "/")}, nil
 }

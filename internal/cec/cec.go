@@ -96,7 +96,7 @@ type Entry struct {
 // nothing else.
 func NewEntry(name string, p *oob.Profile, withRefresh bool) (string, *Entry, error) {
 	if p.Server == "" {
-		return "", nil, oob.Usagef("profile %q was signed in to an OpenID provider (%s), not to a Cells server: cec cannot use it", name, termsafe.Text(p.Issuer, termsafe.MaxServerText))
+		return "", nil, &oob.NotCellsError{Profile: name, Issuer: p.Issuer, Lacks: "cec cannot use it"}
 	}
 	u, err := url.Parse(p.Server)
 	if err != nil || u.Host == "" {

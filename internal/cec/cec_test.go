@@ -130,12 +130,12 @@ func TestNewCecEntry(t *testing.T) {
 		return e
 	}
 	tests := []struct {
-		name    string
-		edit    func(p *oob.Profile)
-		refresh bool
-		wantID  string
-		want    cecSdkConfig
-		wantErr error
+		name         string
+		edit         func(p *oob.Profile)
+		refresh      bool
+		wantID       string
+		want         cecSdkConfig
+		wantNotCells bool
 	}{
 		{
 			name:   "https default port",
@@ -175,9 +175,9 @@ func TestNewCecEntry(t *testing.T) {
 			}),
 		},
 		{
-			name:    "plain OpenID provider",
-			edit:    func(p *oob.Profile) { p.Server = "" },
-			wantErr: oob.ErrUsage,
+			name:         "plain OpenID provider",
+			edit:         func(p *oob.Profile) { p.Server = "" },
+			wantNotCells: true,
 		},
 	}
 	for _, tt := range tests {
@@ -188,9 +188,10 @@ func TestNewCecEntry(t *testing.T) {
 				tt.edit(p)
 			}
 			id, e, err := NewEntry("the-label", p, tt.refresh)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("error %v, want %v", err, tt.wantErr)
+			if tt.wantNotCells {
+				var notCells *oob.NotCellsError
+				if !errors.As(err, &notCells) {
+					t.Fatalf("error %v, want an *oob.NotCellsError", err)
 				}
 				return
 			}
@@ -642,8 +643,9 @@ func TestCecExportRefusesOtherProviders(t *testing.T) {
 		} else {
 			err = x.Print(t.Context(), new(bytes.Buffer))
 		}
-		if !errors.Is(err, oob.ErrUsage) {
-			t.Errorf("write=%v: error %v, want a usage error", write, err)
+		var notCells *oob.NotCellsError
+		if !errors.As(err, &notCells) {
+			t.Errorf("write=%v: error %v, want an *oob.NotCellsError", write, err)
 		}
 		if _, err := os.Stat(x.Path); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("write=%v: cec's config was written", write)

@@ -44,6 +44,9 @@ func newDecodeCommand(e *env, run func(context.Context, *decodeOptions) error) *
 			if c.IsSet("jwks-url") && c.IsSet("key") {
 				return usagef("decode: give --jwks-url or --key, not both")
 			}
+			if c.NArg() > 1 {
+				return usagef("decode takes one token, or - to read it from stdin")
+			}
 			// Naming a key, an issuer or an audience only makes sense when
 			// checking, even with an empty value.
 			o.verify = o.verify || c.IsSet("jwks-url") || c.IsSet("key") || c.IsSet("issuer") || c.IsSet("audience")

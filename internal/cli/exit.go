@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/cells-oob/cells-oob/internal/childexec"
+	"github.com/cells-oob/cells-oob/internal/decode"
 	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 	"github.com/cells-oob/cells-oob/jwtinfo"
@@ -82,6 +83,10 @@ func message(err error) string {
 		return msg + ": give one of those"
 	case errors.Is(err, oob.ErrNotLoggedIn), errors.Is(err, oob.ErrSessionExpired):
 		return msg + ": run cells-oob login"
+	case errors.Is(err, decode.ErrNoIDToken):
+		return msg + ": give a token, or - to read one from stdin"
+	case errors.Is(err, decode.ErrNoJWKSURL):
+		return msg + ": give --jwks-url or --key"
 	}
 	return msg + tlsAdvice(err)
 }
@@ -141,5 +146,7 @@ func exitCode(ctx context.Context, err error) int {
 // person asked for something that cannot be: exit 2, as a mistake in the
 // command line is.
 func isUsage(err error) bool {
-	return errors.Is(err, oob.ErrUsage)
+	var notCells *oob.NotCellsError
+	return errors.Is(err, oob.ErrBadServerURL) || errors.As(err, &notCells) ||
+		errors.Is(err, decode.ErrNoIDToken) || errors.Is(err, decode.ErrNoJWKSURL)
 }

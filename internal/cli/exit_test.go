@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/decode"
+	"github.com/cells-oob/cells-oob/oob"
 )
 
 // TestGlobalFlagsAfterEveryCommand types the global flags after the words
@@ -75,3 +78,29 @@ type saying struct {
 
 func (e saying) Error() string { return e.msg }
 func (e saying) Unwrap() error { return e.cause }
+
+// TestPolicy: the libraries' typed errors get their exit code and the
+// advice only the command line words.
+func TestPolicy(t *testing.T) {
+	tests := []struct {
+		err  error
+		code int
+		want string
+	}{
+		{fmt.Errorf("decode: profile %q %w", "a", decode.ErrNoIDToken), exitUsage,
+			`decode: profile "a" holds no ID token: give a token, or - to read one from stdin`},
+		{fmt.Errorf("decode: profile %q %w", "a", decode.ErrNoJWKSURL), exitUsage,
+			`decode: profile "a" has no JWKS URL: give --jwks-url or --key`},
+		{&oob.NotCellsError{Profile: "a", Issuer: "https://idp.example/", Lacks: "it has no S3 gateway"}, exitUsage,
+			`profile "a" was signed in to an OpenID provider (https://idp.example/), not to a Cells server: it has no S3 gateway`},
+		{fmt.Errorf("no current profile: %w", oob.ErrNotLoggedIn), exitNotLoggedIn,
+			"no current profile: not logged in: run cells-oob login"},
+		{usagef("token takes no arguments"), exitUsage, "token takes no arguments"},
+		{errors.New("disk full"), exitRuntime, "disk full"},
+	}
+	for _, tt := range tests {
+		if code, got := exitCode(t.Context(), tt.err), message(tt.err); code != tt.code || got != tt.want {
+			t.Errorf("%v: exit %d, message %q; want %d, %q", tt.err, code, got, tt.code, tt.want)
+		}
+	}
+}

@@ -17,6 +17,15 @@ import (
 	"github.com/cells-oob/cells-oob/oob"
 )
 
+// A profile asked for what it does not hold: the caller says what to give
+// instead.
+var (
+	// ErrNoIDToken means the profile holds no ID token to decode.
+	ErrNoIDToken = errors.New("holds no ID token")
+	// ErrNoJWKSURL means the profile holds no JWKS URL to verify by.
+	ErrNoJWKSURL = errors.New("has no JWKS URL")
+)
+
 // Request is one decode, as the command line asks for it.
 type Request struct {
 	// Args are the command's arguments: none, a token, or "-" for stdin.
@@ -49,7 +58,7 @@ type Request struct {
 // jwtinfo.ErrExpired; a token that fails verification writes nothing.
 func Run(ctx context.Context, out io.Writer, r Request) error {
 	if len(r.Args) > 1 {
-		return oob.Usagef("decode takes one token, or - to read it from stdin")
+		return errors.New("decode takes one token at most")
 	}
 	src := &source{r: r}
 	raw, err := src.token()
@@ -116,7 +125,7 @@ func (s *source) token() (string, error) {
 		return "", err
 	}
 	if p.Token.IDToken == "" {
-		return "", oob.Usagef("decode: profile %q holds no ID token: give a token, or - to read one from stdin", s.name)
+		return "", fmt.Errorf("decode: profile %q %w", s.name, ErrNoIDToken)
 	}
 	return p.Token.IDToken, nil
 }
@@ -137,7 +146,7 @@ func (s *source) keyfunc(ctx context.Context) (jwt.Keyfunc, error) {
 			return nil, err
 		}
 		if p.Endpoints.JWKS == "" {
-			return nil, oob.Usagef("decode: profile %q has no JWKS URL: give --jwks-url or --key", s.name)
+			return nil, fmt.Errorf("decode: profile %q %w", s.name, ErrNoJWKSURL)
 		}
 		jwksURL, tls = p.Endpoints.JWKS, p.TLS
 	}
