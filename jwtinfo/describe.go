@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/cells-oob/cells-oob/internal/when"
 )
 
 // headerOrder and claimOrder put what people look for first; every other
@@ -44,7 +45,7 @@ func (t *Token) Describe(w io.Writer, now time.Time) error {
 	for _, name := range ordered(t.Claims, claimOrder) {
 		value := plain(t.Claims[name])
 		if at, ok := times[name]; ok {
-			value = fmt.Sprintf("%s (%s)", at.In(now.Location()).Format(timeLayout), relativeTo(at, now))
+			value = fmt.Sprintf("%s (%s)", at.In(now.Location()).Format(timeLayout), when.Between(at, now))
 		}
 		fmt.Fprintf(tw, "  %s\t%s\n", escape(name), value)
 	}
@@ -62,13 +63,13 @@ func (t *Token) Describe(w io.Writer, now time.Time) error {
 func (t *Token) validity(now time.Time) string {
 	switch {
 	case !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt):
-		return "expired " + relativeTo(t.ExpiresAt, now)
+		return "expired " + when.Between(t.ExpiresAt, now)
 	case !t.NotBefore.IsZero() && now.Before(t.NotBefore):
-		return "not valid yet, valid " + relativeTo(t.NotBefore, now)
+		return "not valid yet, valid " + when.Between(t.NotBefore, now)
 	case t.ExpiresAt.IsZero():
 		return "valid, never expires (no exp)"
 	}
-	return "valid, expires " + relativeTo(t.ExpiresAt, now)
+	return "valid, expires " + when.Between(t.ExpiresAt, now)
 }
 
 // ordered lists m's names: first those of first that m has, then the rest
@@ -110,62 +111,4 @@ func plain(v any) string {
 		return strings.Join(parts, ", ")
 	}
 	return compactJSON(v)
-}
-
-// Relative says how far away a moment d from now is, the way people say it:
-// "in 9m", "3h ago", "in 2d", "now". It keeps the largest unit, and the
-// minutes with hours below two days.
-func Relative(d time.Duration) string {
-	switch {
-	case d >= time.Second:
-		return "in " + span(d)
-	case d <= -time.Second:
-		if d == math.MinInt64 {
-			d++
-		}
-		return span(-d) + " ago"
-	}
-	return "now"
-}
-
-func span(d time.Duration) string {
-	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
-	// Rounded to the unit shown, not cut: a 5-minute token a moment old
-	// expires "in 5m", not "in 4m".
-	switch {
-	case d < time.Minute:
-		d = d.Round(time.Second)
-	case d < 2*day:
-		d = d.Round(time.Minute)
-	case d < year:
-		d = d.Round(day)
-	}
-	switch {
-	case d >= year:
-		return fmt.Sprintf("%dy", d/year)
-	case d >= 2*day:
-		return fmt.Sprintf("%dd", d/day)
-	case d >= time.Hour:
-		if m := (d % time.Hour) / time.Minute; m != 0 {
-			return fmt.Sprintf("%dh%dm", d/time.Hour, m)
-		}
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	}
-	return fmt.Sprintf("%ds", d/time.Second)
-}
-
-// relativeTo is Relative(at.Sub(now)) for moments too far apart for a
-// Duration (about 292 years), which a token may well name.
-func relativeTo(at, now time.Time) string {
-	d := at.Sub(now)
-	if d != math.MaxInt64 && d != math.MinInt64 {
-		return Relative(d)
-	}
-	years := at.Year() - now.Year()
-	if years < 0 {
-		return fmt.Sprintf("%dy ago", -years)
-	}
-	return fmt.Sprintf("in %dy", years)
 }

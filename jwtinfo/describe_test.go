@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,35 +176,6 @@ func jsonEscape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func TestRelative(t *testing.T) {
-	for _, tt := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "now"},
-		{999 * time.Millisecond, "now"},
-		{-999 * time.Millisecond, "now"},
-		{time.Second, "in 1s"},
-		{59 * time.Second, "in 59s"},
-		{9*time.Minute + 29*time.Second, "in 9m"},
-		{9*time.Minute + 59*time.Second, "in 10m"}, // a fresh 10-minute token
-		{59*time.Minute + 45*time.Second, "in 1h"},
-		{59*time.Second + 600*time.Millisecond, "in 1m"},
-		{-3 * time.Hour, "3h ago"},
-		{90 * time.Minute, "in 1h30m"},
-		{-(47*time.Hour + 5*time.Minute), "47h5m ago"},
-		{48 * time.Hour, "in 2d"},
-		{364 * 24 * time.Hour, "in 364d"},
-		{400 * 24 * time.Hour, "in 1y"},
-		{math.MaxInt64, "in 292y"},
-		{math.MinInt64, "292y ago"},
-	} {
-		if got := jwtinfo.Relative(tt.d); got != tt.want {
-			t.Errorf("Relative(%v) = %q, want %q", tt.d, got, tt.want)
-		}
-	}
 }
 
 // TestDescribeFarFuture covers times beyond a Duration's reach (292 years).

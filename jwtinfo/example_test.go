@@ -39,7 +39,7 @@ func ExampleParse() {
 	fmt.Println(err, errors.Is(err, jwtinfo.ErrInvalid))
 	// Output:
 	// alice https://cells.example.com/oidc/ 2200-01-01 false
-	// encrypted token (JWE), cannot be decoded true
+	// jwtinfo: encrypted token (JWE), cannot be decoded true
 }
 
 func ExampleVerify() {
@@ -72,7 +72,7 @@ func ExampleVerify() {
 	}
 	// Output:
 	// valid.jwt: verified true, signed in as alice
-	// tampered.jwt: signature does not verify
+	// tampered.jwt: jwtinfo: signature does not verify
 	// expired.jwt: expired on 2001-01-01
 }
 
@@ -109,14 +109,6 @@ func ExampleToken_Describe() {
 	// Validity   expired 9m ago
 }
 
-func ExampleRelative() {
-	fmt.Println(jwtinfo.Relative(9*time.Minute + 58*time.Second))
-	fmt.Println(jwtinfo.Relative(-3 * time.Hour))
-	// Output:
-	// in 10m
-	// 3h ago
-}
-
 func ExampleReadToken() {
 	// A token as a person pastes it: after a blank line, indented, with the
 	// carriage return of a Windows terminal.
@@ -128,5 +120,5 @@ func ExampleReadToken() {
 	fmt.Println(err, errors.Is(err, jwtinfo.ErrMalformed))
 	// Output:
 	// "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl" <nil>
-	// malformed token: empty input true
+	// jwtinfo: malformed token: empty input true
 }

@@ -1,6 +1,7 @@
 package jwtinfo
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/jsonout"
@@ -49,7 +50,7 @@ func (t *Token) Document(now time.Time) Document {
 func (t *Token) JSON(now time.Time) ([]byte, error) {
 	out, err := jsonout.Encode(t.Document(now))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("jwtinfo: %w", err)
 	}
 	return out, nil
 }

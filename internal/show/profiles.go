@@ -8,9 +8,8 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/jsonout"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/oob"
-
-	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 
 // Profiles summarizes every profile in c, sorted by name, at now.
@@ -59,7 +58,7 @@ func (t TokenTimes) relative(now time.Time) string {
 	if t.Expiry == nil {
 		return "never"
 	}
-	rel := jwtinfo.Relative(t.Expiry.Sub(now).Truncate(time.Second))
+	rel := when.Relative(t.Expiry.Sub(now).Truncate(time.Second))
 	if t.Expired {
 		return "expired " + rel
 	}

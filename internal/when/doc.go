@@ -1,3 +1,5 @@
-// Package when says for people when a token expires: the time of day and
-// how far from now, in the words every command uses.
+// Package when puts time in words for people, the words every command and
+// jwtinfo's Describe use: how far a moment is from now ("in 9m", "3h
+// ago"), how long a while lasts ("1h30m"), and when a token expires, with
+// the time of day.
 package when

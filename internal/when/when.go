@@ -2,11 +2,77 @@ package when
 
 import (
 	"fmt"
-	"strings"
+	"math"
 	"time"
-
-	"github.com/cells-oob/cells-oob/jwtinfo"
 )
+
+// Relative says how far away a moment d from now is, the way people say
+// it: "in 9m", "3h ago", "in 2d", "now". It keeps the largest unit, and
+// the minutes with hours below two days, rounded to the unit shown.
+func Relative(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return "in " + span(d)
+	case d <= -time.Second:
+		if d == math.MinInt64 {
+			d++
+		}
+		return span(-d) + " ago"
+	}
+	return "now"
+}
+
+// Short writes a length of time d the way people say it: "10m", "1h30m",
+// "2d"; under a second, or less than none, as Relative does.
+func Short(d time.Duration) string {
+	if d >= time.Second {
+		return span(d)
+	}
+	return Relative(d)
+}
+
+// Between is Relative(at.Sub(now)), also for moments too far apart for a
+// Duration (about 292 years), which a token may well name.
+func Between(at, now time.Time) string {
+	d := at.Sub(now)
+	if d != math.MaxInt64 && d != math.MinInt64 {
+		return Relative(d)
+	}
+	years := at.Year() - now.Year()
+	if years < 0 {
+		return fmt.Sprintf("%dy ago", -years)
+	}
+	return fmt.Sprintf("in %dy", years)
+}
+
+// span writes a positive d in its largest unit.
+func span(d time.Duration) string {
+	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
+	// Rounded to the unit shown, not cut: a 5-minute token a moment old
+	// expires "in 5m", not "in 4m".
+	switch {
+	case d < time.Minute:
+		d = d.Round(time.Second)
+	case d < 2*day:
+		d = d.Round(time.Minute)
+	case d < year:
+		d = d.Round(day)
+	}
+	switch {
+	case d >= year:
+		return fmt.Sprintf("%dy", d/year)
+	case d >= 2*day:
+		return fmt.Sprintf("%dd", d/day)
+	case d >= time.Hour:
+		if m := (d % time.Hour) / time.Minute; m != 0 {
+			return fmt.Sprintf("%dh%dm", d/time.Hour, m)
+		}
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return fmt.Sprintf("%ds", d/time.Second)
+}
 
 // Expiry says when a token expires: the time in now's location and how far
 // from now, as in "expires 2025-03-01 14:05:09 CET (in 9m)" or "expired
@@ -19,10 +85,10 @@ func Expiry(exp, now time.Time) string {
 	if !exp.After(now) {
 		verb = "expired"
 	}
-	return fmt.Sprintf("%s %s (%s)", verb, exp.In(now.Location()).Format("2006-01-02 15:04:05 MST"), jwtinfo.Relative(exp.Sub(now).Truncate(time.Second)))
+	return fmt.Sprintf("%s %s (%s)", verb, exp.In(now.Location()).Format("2006-01-02 15:04:05 MST"), Relative(exp.Sub(now).Truncate(time.Second)))
 }
 
-// Down is jwtinfo.Relative(d) for a d in the future, cut down to the unit
+// Down is Relative(d) for a d in the future, cut down to the unit
 // shown rather than rounded: beside a wish for 5 minutes that it falls
 // short of, 4m58s must read "in 4m", not "in 5m".
 func Down(d time.Duration) string {
@@ -35,12 +101,7 @@ func Down(d time.Duration) string {
 	default:
 		d = d.Truncate(day)
 	}
-	return jwtinfo.Relative(d)
-}
-
-// Short writes d the way people say it: "10m", "1h30m", "2d".
-func Short(d time.Duration) string {
-	return strings.TrimPrefix(jwtinfo.Relative(d), "in ")
+	return Relative(d)
 }
 
 // UTC is t in UTC to the second, or nil for the zero time: the form of

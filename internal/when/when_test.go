@@ -1,6 +1,7 @@
 package when
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -20,6 +21,68 @@ func TestExpiry(t *testing.T) {
 	for _, tt := range tests {
 		if got := Expiry(tt.exp, now); got != tt.want {
 			t.Errorf("Expiry(%v) = %q, want %q", tt.exp, got, tt.want)
+		}
+	}
+}
+
+func TestRelative(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "now"},
+		{999 * time.Millisecond, "now"},
+		{-999 * time.Millisecond, "now"},
+		{time.Second, "in 1s"},
+		{59 * time.Second, "in 59s"},
+		{9*time.Minute + 29*time.Second, "in 9m"},
+		{9*time.Minute + 59*time.Second, "in 10m"}, // a fresh 10-minute token
+		{59*time.Minute + 45*time.Second, "in 1h"},
+		{59*time.Second + 600*time.Millisecond, "in 1m"},
+		{-3 * time.Hour, "3h ago"},
+		{90 * time.Minute, "in 1h30m"},
+		{-(47*time.Hour + 5*time.Minute), "47h5m ago"},
+		{48 * time.Hour, "in 2d"},
+		{364 * 24 * time.Hour, "in 364d"},
+		{400 * 24 * time.Hour, "in 1y"},
+		{math.MaxInt64, "in 292y"},
+		{math.MinInt64, "292y ago"},
+	} {
+		if got := Relative(tt.d); got != tt.want {
+			t.Errorf("Relative(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestShort(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{5 * time.Minute, "5m"},
+		{90 * time.Minute, "1h30m"},
+		{48 * time.Hour, "2d"},
+		{500 * time.Millisecond, "now"},
+		{-3 * time.Hour, "3h ago"},
+	} {
+		if got := Short(tt.d); got != tt.want {
+			t.Errorf("Short(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestBetween(t *testing.T) {
+	now := time.Date(2025, 3, 1, 13, 55, 9, 0, time.UTC)
+	for _, tt := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(9 * time.Minute), "in 9m"},
+		{time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), "in 7974y"},
+		{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), "2024y ago"},
+	} {
+		if got := Between(tt.at, now); got != tt.want {
+			t.Errorf("Between(%v) = %q, want %q", tt.at, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,16 @@
+package when_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cells-oob/cells-oob/internal/when"
+)
+
+func ExampleRelative() {
+	fmt.Println(when.Relative(9*time.Minute + 58*time.Second))
+	fmt.Println(when.Relative(-3 * time.Hour))
+	// Output:
+	// in 10m
+	// 3h ago
+}
