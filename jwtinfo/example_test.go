@@ -39,7 +39,7 @@ func ExampleParse() {
 	fmt.Println(err, errors.Is(err, jwtinfo.ErrInvalid))
 	// Output:
 	// alice https://cells.example.com/oidc/ 2200-01-01 false
-	// jwtinfo: encrypted token (JWE), cannot be decoded true
+	// encrypted token (JWE), cannot be decoded true
 }
 
 func ExampleVerify() {
@@ -72,7 +72,7 @@ func ExampleVerify() {
 	}
 	// Output:
 	// valid.jwt: verified true, signed in as alice
-	// tampered.jwt: jwtinfo: signature does not verify
+	// tampered.jwt: signature does not verify
 	// expired.jwt: expired on 2001-01-01
 }
 
@@ -120,5 +120,5 @@ func ExampleReadToken() {
 	fmt.Println(err, errors.Is(err, jwtinfo.ErrMalformed))
 	// Output:
 	// "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl" <nil>
-	// jwtinfo: malformed token: empty input true
+	// malformed token: empty input true
 }

@@ -1,7 +1,6 @@
 package jwtinfo
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/jsonout"
@@ -50,7 +49,7 @@ func (t *Token) Document(now time.Time) Document {
 func (t *Token) JSON(now time.Time) ([]byte, error) {
 	out, err := jsonout.Encode(t.Document(now))
 	if err != nil {
-		return nil, fmt.Errorf("jwtinfo: %w", err)
+		return nil, err
 	}
 	return out, nil
 }

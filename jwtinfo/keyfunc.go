@@ -24,7 +24,7 @@ import (
 // ErrSignature.
 func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
 	if len(doc) > MaxSize {
-		return nil, errors.New("jwtinfo: JWKS is larger than 1 MiB")
+		return nil, errors.New("JWKS is larger than 1 MiB")
 	}
 	doc, err := usableKeys(doc)
 	if err != nil {
@@ -33,7 +33,7 @@ func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
 	set, err := keyfunc.NewJWKSetJSON(doc)
 	if err != nil {
 		// The library's errors are joined over several lines.
-		return nil, fmt.Errorf("jwtinfo: read JWKS: %s", escape(oneLine(err)))
+		return nil, fmt.Errorf("read JWKS: %s", escape(oneLine(err)))
 	}
 	lookup := set.Keyfunc
 	return func(jt *jwt.Token) (any, error) {
@@ -41,12 +41,12 @@ func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
 		if err != nil {
 			kid, _ := jt.Header["kid"].(string)
 			if errors.Is(err, jwkset.ErrKeyNotFound) {
-				return nil, fmt.Errorf("jwtinfo: %w %q", ErrUnknownKey, kid)
+				return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
 			}
-			return nil, fmt.Errorf("jwtinfo: %w: key %q: %s", ErrSignature, kid, escape(strings.TrimPrefix(oneLine(err), keyfunc.ErrKeyfunc.Error()+": ")))
+			return nil, fmt.Errorf("%w: key %q: %s", ErrSignature, kid, escape(strings.TrimPrefix(oneLine(err), keyfunc.ErrKeyfunc.Error()+": ")))
 		}
 		if all, ok := key.(jwt.VerificationKeySet); ok && len(all.Keys) == 0 {
-			return nil, fmt.Errorf("jwtinfo: %w: the JWKS holds no keys", ErrSignature)
+			return nil, fmt.Errorf("%w: the JWKS holds no keys", ErrSignature)
 		}
 		return key, nil
 	}, nil
@@ -58,7 +58,7 @@ func KeyfuncFromJWKS(doc []byte) (jwt.Keyfunc, error) {
 func KeyfuncFromPEM(data []byte) (jwt.Keyfunc, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, errors.New("jwtinfo: no PEM block in the key file")
+		return nil, errors.New("no PEM block in the key file")
 	}
 	var (
 		key any
@@ -76,17 +76,17 @@ func KeyfuncFromPEM(data []byte) (jwt.Keyfunc, error) {
 		}
 	default:
 		if strings.Contains(block.Type, "PRIVATE") {
-			return nil, fmt.Errorf("jwtinfo: the key file holds a %s: give the public key instead", block.Type)
+			return nil, fmt.Errorf("the key file holds a %s: give the public key instead", block.Type)
 		}
-		return nil, fmt.Errorf("jwtinfo: the key file holds a %q PEM block, not a public key or certificate", block.Type)
+		return nil, fmt.Errorf("the key file holds a %q PEM block, not a public key or certificate", block.Type)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("jwtinfo: read %s: %w", block.Type, err)
+		return nil, fmt.Errorf("read %s: %w", block.Type, err)
 	}
 	switch key.(type) {
 	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
 	default:
-		return nil, fmt.Errorf("jwtinfo: %T keys cannot verify a JWT here", key)
+		return nil, fmt.Errorf("%T keys cannot verify a JWT here", key)
 	}
 	return func(*jwt.Token) (any, error) { return key, nil }, nil
 }

@@ -19,19 +19,19 @@ func ReadToken(r io.Reader) (string, error) {
 		chunk, err := br.ReadSlice('\n')
 		line = append(line, chunk...)
 		if len(line) > MaxSize+2 { // room for "\r\n"
-			return "", fmt.Errorf("jwtinfo: %w: input line is larger than 1 MiB", ErrMalformed)
+			return "", fmt.Errorf("%w: input line is larger than 1 MiB", ErrMalformed)
 		}
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		case err != nil && err != io.EOF:
-			return "", fmt.Errorf("jwtinfo: read token: %w", err)
+			return "", fmt.Errorf("read token: %w", err)
 		}
 		if s := strings.TrimSpace(string(line)); s != "" {
 			return s, nil
 		}
 		if err == io.EOF {
-			return "", fmt.Errorf("jwtinfo: %w: empty input", ErrMalformed)
+			return "", fmt.Errorf("%w: empty input", ErrMalformed)
 		}
 		line = line[:0]
 	}

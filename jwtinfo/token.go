@@ -76,10 +76,10 @@ func Parse(raw string) (*Token, error) {
 // reason a person can act on.
 func checkShape(raw string) error {
 	if len(raw) > MaxSize {
-		return fmt.Errorf("jwtinfo: %w: larger than 1 MiB", ErrMalformed)
+		return fmt.Errorf("%w: larger than 1 MiB", ErrMalformed)
 	}
 	if raw == "" {
-		return fmt.Errorf("jwtinfo: %w: empty input", ErrMalformed)
+		return fmt.Errorf("%w: empty input", ErrMalformed)
 	}
 	// Authorization codes may be JWEs: a paste must never be taken for a JWT
 	// just because it starts with eyJ.
@@ -87,9 +87,9 @@ func checkShape(raw string) error {
 	case 2:
 		return nil
 	case 4:
-		return fmt.Errorf("jwtinfo: %w", ErrEncrypted)
+		return ErrEncrypted
 	default:
-		return fmt.Errorf("jwtinfo: %w: a JWT has 3 dot-separated parts, this has %d", ErrMalformed, dots+1)
+		return fmt.Errorf("%w: a JWT has 3 dot-separated parts, this has %d", ErrMalformed, dots+1)
 	}
 }
 
@@ -98,17 +98,17 @@ func checkShape(raw string) error {
 // token's content unescaped, and is escaped again to be sure.
 func malformed(err error) error {
 	detail := strings.TrimPrefix(err.Error(), jwt.ErrTokenMalformed.Error()+": ")
-	return fmt.Errorf("jwtinfo: %w: %s", ErrMalformed, escape(detail))
+	return fmt.Errorf("%w: %s", ErrMalformed, escape(detail))
 }
 
 // fromJWT types the fields of a token the JWT library decoded.
 func fromJWT(jt *jwt.Token) (*Token, error) {
 	claims, _ := jt.Claims.(jwt.MapClaims)
 	if jt.Header == nil {
-		return nil, fmt.Errorf("jwtinfo: %w: header is not a JSON object", ErrMalformed)
+		return nil, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
 	}
 	if claims == nil || len(claims) == 0 && !emptyObject(jt.Raw) {
-		return nil, fmt.Errorf("jwtinfo: %w: claims are not a JSON object", ErrMalformed)
+		return nil, fmt.Errorf("%w: claims are not a JSON object", ErrMalformed)
 	}
 	t := &Token{Header: jt.Header, Claims: claims}
 	var err error
@@ -116,7 +116,7 @@ func fromJWT(jt *jwt.Token) (*Token, error) {
 		return nil, err
 	}
 	if t.Algorithm == "" {
-		return nil, fmt.Errorf("jwtinfo: %w: header has no alg", ErrMalformed)
+		return nil, fmt.Errorf("%w: header has no alg", ErrMalformed)
 	}
 	if t.KeyID, err = stringField(t.Header, "kid", true); err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func stringField(m map[string]any, name string, strict bool) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok && strict {
-		return "", fmt.Errorf("jwtinfo: %w: %s is not a string", ErrMalformed, name)
+		return "", fmt.Errorf("%w: %s is not a string", ErrMalformed, name)
 	}
 	return s, nil
 }
@@ -191,13 +191,13 @@ func audience(claims map[string]any) ([]string, error) {
 		for _, a := range v {
 			s, ok := a.(string)
 			if !ok {
-				return nil, fmt.Errorf("jwtinfo: %w: aud holds a value that is not a string", ErrMalformed)
+				return nil, fmt.Errorf("%w: aud holds a value that is not a string", ErrMalformed)
 			}
 			aud = append(aud, s)
 		}
 		return aud, nil
 	}
-	return nil, fmt.Errorf("jwtinfo: %w: aud is neither a string nor a list of strings", ErrMalformed)
+	return nil, fmt.Errorf("%w: aud is neither a string nor a list of strings", ErrMalformed)
 }
 
 // numericDate reads a NumericDate claim: seconds since the epoch, maybe
@@ -213,7 +213,7 @@ func numericDate(claims map[string]any, name string) (time.Time, error) {
 	case json.Number:
 		f, err := n.Float64()
 		if err != nil {
-			return time.Time{}, fmt.Errorf("jwtinfo: %w: %s is out of range", ErrMalformed, name)
+			return time.Time{}, fmt.Errorf("%w: %s is out of range", ErrMalformed, name)
 		}
 		secs = f
 	case float64:
@@ -223,10 +223,10 @@ func numericDate(claims map[string]any, name string) (time.Time, error) {
 	case int:
 		secs = float64(n)
 	default:
-		return time.Time{}, fmt.Errorf("jwtinfo: %w: %s is not a number", ErrMalformed, name)
+		return time.Time{}, fmt.Errorf("%w: %s is not a number", ErrMalformed, name)
 	}
 	if math.IsNaN(secs) || secs < 0 || secs > maxUnix {
-		return time.Time{}, fmt.Errorf("jwtinfo: %w: %s is out of range", ErrMalformed, name)
+		return time.Time{}, fmt.Errorf("%w: %s is out of range", ErrMalformed, name)
 	}
 	whole, frac := math.Modf(secs)
 	return time.Unix(int64(whole), int64(frac*1e9)).UTC(), nil
@@ -242,10 +242,10 @@ func (t *Token) HasAudience(audience string) bool {
 // (minus leeway) is ahead. It checks nothing else; Verify calls it too.
 func (t *Token) CheckTime(now time.Time, leeway time.Duration) error {
 	if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt.Add(leeway)) {
-		return fmt.Errorf("jwtinfo: %w: exp was %s", ErrExpired, when.Between(t.ExpiresAt, now))
+		return fmt.Errorf("%w: exp was %s", ErrExpired, when.Between(t.ExpiresAt, now))
 	}
 	if !t.NotBefore.IsZero() && now.Before(t.NotBefore.Add(-leeway)) {
-		return fmt.Errorf("jwtinfo: %w: nbf is %s", ErrNotYetValid, when.Between(t.NotBefore, now))
+		return fmt.Errorf("%w: nbf is %s", ErrNotYetValid, when.Between(t.NotBefore, now))
 	}
 	return nil
 }

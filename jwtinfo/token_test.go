@@ -158,8 +158,8 @@ func TestParse(t *testing.T) {
 func checkErrorLine(t *testing.T, err error, raw string) {
 	t.Helper()
 	msg := err.Error()
-	if !strings.HasPrefix(msg, "jwtinfo: ") {
-		t.Errorf("error %q lacks the package prefix", msg)
+	if strings.HasPrefix(msg, "jwtinfo:") {
+		t.Errorf("error %q names the package, which is no use to people", msg)
 	}
 	for _, r := range msg {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {

@@ -42,7 +42,7 @@ func usableKeys(doc []byte) ([]byte, error) {
 	case len(kept) == len(set.Keys):
 		return doc, nil
 	case len(kept) == 0:
-		return nil, fmt.Errorf("jwtinfo: %w: the JWKS holds no key that can verify a signature (of %d, the first %s)", ErrSignature, len(set.Keys), firstWhy)
+		return nil, fmt.Errorf("%w: the JWKS holds no key that can verify a signature (of %d, the first %s)", ErrSignature, len(set.Keys), firstWhy)
 	}
 	return json.Marshal(map[string][]json.RawMessage{"keys": kept})
 }

@@ -56,7 +56,7 @@ func TestNoUsableKey(t *testing.T) {
 	if !errors.Is(err, jwtinfo.ErrSignature) {
 		t.Fatalf("err = %v, want one matching ErrSignature", err)
 	}
-	const want = `jwtinfo: signature does not verify: the JWKS holds no key that can verify a signature (of 7, the first key "pq-1" is of kind (kty) "AKP", which cannot verify a signature here)`
+	const want = `signature does not verify: the JWKS holds no key that can verify a signature (of 7, the first key "pq-1" is of kind (kty) "AKP", which cannot verify a signature here)`
 	if err.Error() != want {
 		t.Errorf("err = %q\nwant  %q", err, want)
 	}

@@ -52,10 +52,10 @@ type VerifyOptions struct {
 // ErrAlgorithm, ErrSignature, ErrIssuer, ErrAudience).
 func Verify(ctx context.Context, raw string, opts VerifyOptions) (*Token, error) {
 	if opts.Keyfunc == nil {
-		return nil, errors.New("jwtinfo: verify: no key to verify with")
+		return nil, errors.New("verify: no key to verify with")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("jwtinfo: verify: %w", err)
+		return nil, fmt.Errorf("verify: %w", err)
 	}
 	if err := checkShape(raw); err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) (*Token, error)
 		if crit, ok := jt.Header["crit"]; ok {
 			// RFC 7515 section 4.1.11: extensions we do not understand
 			// make the token unusable, and we understand none.
-			keyErr = fmt.Errorf("jwtinfo: %w: critical header extensions %s are not supported", ErrInvalid, compactJSON(crit))
+			keyErr = fmt.Errorf("%w: critical header extensions %s are not supported", ErrInvalid, compactJSON(crit))
 			return nil, keyErr
 		}
 		key, err := opts.Keyfunc(jt)
@@ -98,9 +98,9 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) (*Token, error)
 			return nil, keyErr
 		}
 		if errors.Is(keyErr, context.Canceled) || errors.Is(keyErr, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("jwtinfo: verify: %w", keyErr)
+			return nil, fmt.Errorf("verify: %w", keyErr)
 		}
-		return nil, fmt.Errorf("jwtinfo: %w: no key to check it with: %s", ErrSignature, escape(keyErr.Error()))
+		return nil, fmt.Errorf("%w: no key to check it with: %s", ErrSignature, escape(keyErr.Error()))
 	}
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenMalformed) || jt == nil {
@@ -110,10 +110,10 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) (*Token, error)
 			return nil, err
 		}
 		if errors.Is(err, jwt.ErrInvalidKeyType) {
-			return nil, fmt.Errorf("jwtinfo: %w: the key does not fit alg %q", ErrSignature, jt.Method.Alg())
+			return nil, fmt.Errorf("%w: the key does not fit alg %q", ErrSignature, jt.Method.Alg())
 		}
 		if errors.Is(err, jwt.ErrTokenSignatureInvalid) || errors.Is(err, jwt.ErrTokenUnverifiable) {
-			return nil, fmt.Errorf("jwtinfo: %w", ErrSignature)
+			return nil, ErrSignature
 		}
 	}
 
@@ -130,12 +130,12 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) (*Token, error)
 	}
 	if opts.Audience != "" && !t.HasAudience(opts.Audience) {
 		if len(t.Audience) == 0 {
-			return nil, fmt.Errorf("jwtinfo: %w: token has no aud, want %q", ErrAudience, opts.Audience)
+			return nil, fmt.Errorf("%w: token has no aud, want %q", ErrAudience, opts.Audience)
 		}
-		return nil, fmt.Errorf("jwtinfo: %w: token is for %s, want %q", ErrAudience, quoteList(t.Audience), opts.Audience)
+		return nil, fmt.Errorf("%w: token is for %s, want %q", ErrAudience, quoteList(t.Audience), opts.Audience)
 	}
 	if t.ExpiresAt.IsZero() {
-		return nil, fmt.Errorf("jwtinfo: %w: no exp claim, it would never expire", ErrInvalid)
+		return nil, fmt.Errorf("%w: no exp claim, it would never expire", ErrInvalid)
 	}
 	if err == nil {
 		return t, nil
@@ -145,21 +145,21 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) (*Token, error)
 	}
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return t, fmt.Errorf("jwtinfo: %w", ErrExpired)
+		return t, ErrExpired
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
-		return t, fmt.Errorf("jwtinfo: %w", ErrNotYetValid)
+		return t, ErrNotYetValid
 	}
-	return nil, fmt.Errorf("jwtinfo: %w: %s", ErrInvalid, escape(err.Error()))
+	return nil, fmt.Errorf("%w: %s", ErrInvalid, escape(err.Error()))
 }
 
 // checkAlgorithm names the algorithm when it is the reason for refusal.
 func checkAlgorithm(jt *jwt.Token) error {
 	alg, _ := jt.Header["alg"].(string)
 	if alg == "" {
-		return fmt.Errorf("jwtinfo: %w: header has no alg", ErrMalformed)
+		return fmt.Errorf("%w: header has no alg", ErrMalformed)
 	}
 	if jt.Method == nil || !slices.Contains(algorithms, jt.Method.Alg()) {
-		return fmt.Errorf("jwtinfo: %w: %q", ErrAlgorithm, alg)
+		return fmt.Errorf("%w: %q", ErrAlgorithm, alg)
 	}
 	return nil
 }
@@ -168,10 +168,10 @@ func checkAlgorithm(jt *jwt.Token) error {
 // "https://h/oidc" are the same provider.
 func checkIssuer(got, want string) error {
 	if got == "" {
-		return fmt.Errorf("jwtinfo: %w: token has no iss, want %q", ErrIssuer, want)
+		return fmt.Errorf("%w: token has no iss, want %q", ErrIssuer, want)
 	}
 	if strings.TrimSuffix(got, "/") != strings.TrimSuffix(want, "/") {
-		return fmt.Errorf("jwtinfo: %w: token is from %q, want %q", ErrIssuer, got, want)
+		return fmt.Errorf("%w: token is from %q, want %q", ErrIssuer, got, want)
 	}
 	return nil
 }

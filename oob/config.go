@@ -147,7 +147,7 @@ func (e *ProfileError) Error() string {
 		what = "no profile is current"
 	}
 	if len(e.Names) == 0 {
-		return "oob: " + what + ": " + ErrNotLoggedIn.Error()
+		return what + ": " + ErrNotLoggedIn.Error()
 	}
 	const listed = 10
 	names := make([]string, 0, listed+1)
@@ -157,7 +157,7 @@ func (e *ProfileError) Error() string {
 	if more := len(e.Names) - listed; more > 0 {
 		names = append(names, fmt.Sprintf("and %d more", more))
 	}
-	return fmt.Sprintf("oob: %s (profiles: %s)", what, strings.Join(names, ", "))
+	return fmt.Sprintf("%s (profiles: %s)", what, strings.Join(names, ", "))
 }
 
 // Is makes a ProfileError match ErrNotLoggedIn.

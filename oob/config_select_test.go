@@ -20,10 +20,10 @@ func TestProfileErrorLists(t *testing.T) {
 		profile string
 		want    string
 	}{
-		{emptyConfig(), "", "oob: no current profile: not logged in"},
-		{emptyConfig(), "x", `oob: no profile "x": not logged in`},
-		{many, "", `oob: no profile is current (profiles: "p00", "p01", "p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09", and 2 more)`},
-		{odd, "x", `oob: no profile "x" (profiles: "evil\x1b[2J")`},
+		{emptyConfig(), "", "no current profile: not logged in"},
+		{emptyConfig(), "x", `no profile "x": not logged in`},
+		{many, "", `no profile is current (profiles: "p00", "p01", "p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09", and 2 more)`},
+		{odd, "x", `no profile "x" (profiles: "evil\x1b[2J")`},
 	}
 	for _, tt := range tests {
 		_, _, err := tt.config.Select(tt.profile)

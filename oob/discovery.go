@@ -77,55 +77,55 @@ func parseDiscovery(data []byte, wantIssuer string) (*discovery, error) {
 	if err := json.Unmarshal(data, &d); err != nil {
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
-			return nil, Invalidf("oob: discovery: not JSON: %v", err)
+			return nil, Invalidf("discovery: not JSON: %v", err)
 		}
-		return nil, Invalidf("oob: discovery: not an OpenID provider's metadata: %v", err)
+		return nil, Invalidf("discovery: not an OpenID provider's metadata: %v", err)
 	}
 	if d.Issuer == "" {
-		return nil, Invalidf("oob: discovery: the document names no issuer")
+		return nil, Invalidf("discovery: the document names no issuer")
 	}
 	if !sameIssuer(d.Issuer, wantIssuer) {
-		return nil, Invalidf("oob: discovery: the server's issuer is %s, not %s (check the URL, and the server's external URL)",
+		return nil, Invalidf("discovery: the server's issuer is %s, not %s (check the URL, and the server's external URL)",
 			termsafe.Text(d.Issuer, termsafe.MaxServerText), termsafe.Text(wantIssuer, termsafe.MaxServerText))
 	}
 	issuer, err := parseHTTPURL(d.Issuer)
 	if err != nil {
-		return nil, Invalidf("oob: discovery: issuer: %v", err)
+		return nil, Invalidf("discovery: issuer: %v", err)
 	}
 	if issuer.RawQuery != "" || issuer.ForceQuery {
-		return nil, Invalidf("oob: discovery: the issuer has a query")
+		return nil, Invalidf("discovery: the issuer has a query")
 	}
 	if issuer.User != nil {
-		return nil, Invalidf("oob: discovery: the issuer holds a user name before its host")
+		return nil, Invalidf("discovery: the issuer holds a user name before its host")
 	}
 	for _, e := range d.endpoints() {
 		if *e.value == "" {
 			if e.required {
-				return nil, Invalidf("oob: discovery: no %s", e.name)
+				return nil, Invalidf("discovery: no %s", e.name)
 			}
 			continue
 		}
 		u, err := parseHTTPURL(*e.value)
 		if err != nil {
-			return nil, Invalidf("oob: discovery: %s: %v", e.name, err)
+			return nil, Invalidf("discovery: %s: %v", e.name, err)
 		}
 		if u.User != nil {
 			// Not quoted: what comes before the @ is made to look like
 			// the real server, and may hold a password.
-			return nil, Invalidf("oob: discovery: %s holds a user name before its host (user@%s), which makes it read as another server's address",
+			return nil, Invalidf("discovery: %s holds a user name before its host (user@%s), which makes it read as another server's address",
 				e.name, termsafe.Text(u.Host, termsafe.MaxServerText))
 		}
 		if issuer.Scheme == "https" && u.Scheme != "https" {
-			return nil, Invalidf("oob: discovery: %s %s is plain http under an https issuer: the server's external URL is probably wrong",
+			return nil, Invalidf("discovery: %s %s is plain http under an https issuer: the server's external URL is probably wrong",
 				e.name, safehttp.Redacted(u.String()))
 		}
 		if e.name == "authorization_endpoint" {
 			if name := oauthParam(u.Query()); name != "" {
-				return nil, Invalidf("oob: discovery: authorization_endpoint already carries %s in its query: it would take over the sign-in's parameters", name)
+				return nil, Invalidf("discovery: authorization_endpoint already carries %s in its query: it would take over the sign-in's parameters", name)
 			}
 		}
 		if *e.value, err = asciiHost(u, *e.value); err != nil {
-			return nil, Invalidf("oob: discovery: %s: %v", e.name, err)
+			return nil, Invalidf("discovery: %s: %v", e.name, err)
 		}
 	}
 	return &d, nil

@@ -16,7 +16,7 @@ func FetchUserInfo(ctx context.Context, client *http.Client, userinfoURL, access
 	body, err := safehttp.Get(ctx, client, userinfoURL, "application/json", accessToken)
 	var refused *safehttp.HTTPError
 	if errors.As(err, &refused) && (refused.StatusCode == http.StatusUnauthorized || refused.StatusCode == http.StatusForbidden) {
-		return User{}, &markedError{msg: "oob: userinfo: the server does not accept this token", mark: ErrInvalid, err: err}
+		return User{}, &markedError{msg: "userinfo: the server does not accept this token", mark: ErrInvalid, err: err}
 	}
 	if err != nil {
 		return User{}, err
@@ -38,7 +38,7 @@ func FetchUserInfo(ctx context.Context, client *http.Client, userinfoURL, access
 	if user.Subject == "" {
 		// OpenID Connect requires sub in every userinfo answer; without it
 		// the answer proves nothing about the token.
-		return User{}, Invalidf("oob: userinfo %s: the answer names no subject", safehttp.Redacted(userinfoURL))
+		return User{}, Invalidf("userinfo %s: the answer names no subject", safehttp.Redacted(userinfoURL))
 	}
 	return user, nil
 }
@@ -54,10 +54,10 @@ func FetchJWKS(ctx context.Context, client *http.Client, jwksURL string) ([]byte
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &set); err != nil {
-		return nil, Invalidf("oob: JWKS %s is not a key set: %v", safehttp.Redacted(jwksURL), err)
+		return nil, Invalidf("JWKS %s is not a key set: %v", safehttp.Redacted(jwksURL), err)
 	}
 	if len(set.Keys) == 0 {
-		return nil, Invalidf("oob: JWKS %s has no keys", safehttp.Redacted(jwksURL))
+		return nil, Invalidf("JWKS %s has no keys", safehttp.Redacted(jwksURL))
 	}
 	return body, nil
 }

@@ -181,10 +181,10 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		}
 		set, err := serverToken(tok, prof.Endpoints.Token, f.now())
 		if err != nil {
-			return nil, fmt.Errorf("oob: exchange code: %w", err)
+			return nil, fmt.Errorf("exchange code: %w", err)
 		}
 		if v.now, err = clock.judge(f.Out); err != nil {
-			return nil, fmt.Errorf("oob: exchange code: %w", err)
+			return nil, fmt.Errorf("exchange code: %w", err)
 		}
 		return v.tokens(ctx, set, nonce)
 	case pasteTokenJSON:
@@ -201,7 +201,7 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 	case pasteOpaque:
 		return v.opaque(ctx, paste.AccessToken, nil)
 	}
-	return nil, Invalidf("oob: unrecognised paste")
+	return nil, Invalidf("unrecognised paste")
 }
 
 func (f *Flow) note(format string, args ...any) {
@@ -256,7 +256,7 @@ type keyResult struct {
 func fetchKeys(ctx context.Context, client *http.Client, jwksURL string) <-chan keyResult {
 	ch := make(chan keyResult, 1)
 	if jwksURL == "" {
-		ch <- keyResult{err: errors.New("oob: the provider lists no JWKS")}
+		ch <- keyResult{err: errors.New("the provider lists no JWKS")}
 		return ch
 	}
 	go func() {
@@ -368,7 +368,7 @@ func (v *validator) verifyJWT(ctx context.Context, raw, audience string) (*jwtin
 // request (a pasted token response carries someone else's nonce).
 func (v *validator) tokens(ctx context.Context, tok Token, nonce string) (*Profile, error) {
 	if tok.AccessToken == "" && tok.IDToken == "" {
-		return nil, Invalidf("oob: the token response holds no token")
+		return nil, Invalidf("the token response holds no token")
 	}
 	if tok.IDToken == "" {
 		// Without an ID token only the server can vouch for the token.
@@ -376,7 +376,7 @@ func (v *validator) tokens(ctx context.Context, tok Token, nonce string) (*Profi
 	}
 	id, err := v.verifyJWT(ctx, tok.IDToken, v.profile.ClientID)
 	if err != nil {
-		return nil, fmt.Errorf("oob: ID token: %w", err)
+		return nil, fmt.Errorf("ID token: %w", err)
 	}
 	switch {
 	case nonce == "":
@@ -385,7 +385,7 @@ func (v *validator) tokens(ctx context.Context, tok Token, nonce string) (*Profi
 		// came from our own exchange of our own code.
 		v.profile.NoNonce = true
 	case id.Nonce != nonce:
-		return nil, Invalidf("oob: ID token: nonce does not match this login")
+		return nil, Invalidf("ID token: nonce does not match this login")
 	}
 	if tok.AccessToken == "" {
 		tok.AccessToken = tok.IDToken
@@ -417,7 +417,7 @@ func (v *validator) named(ctx context.Context, u User, accessToken string) User 
 func (v *validator) jwt(ctx context.Context, raw string) (*Profile, error) {
 	t, err := v.verifyJWT(ctx, raw, "")
 	if err != nil {
-		return nil, fmt.Errorf("oob: pasted token: %w", err)
+		return nil, fmt.Errorf("pasted token: %w", err)
 	}
 	tok := Token{AccessToken: raw, TokenType: "Bearer", Expiry: t.ExpiresAt}
 	if t.HasAudience(v.profile.ClientID) {
@@ -437,7 +437,7 @@ func (v *validator) opaque(ctx context.Context, token string, rejected error) (*
 
 func (v *validator) opaqueSet(ctx context.Context, tok Token, rejected error) (*Profile, error) {
 	if v.profile.Endpoints.UserInfo == "" {
-		return nil, Invalidf("oob: the provider has no userinfo endpoint to confirm the token with")
+		return nil, Invalidf("the provider has no userinfo endpoint to confirm the token with")
 	}
 	user, err := FetchUserInfo(ctx, v.client, v.profile.Endpoints.UserInfo, tok.AccessToken)
 	if err != nil {

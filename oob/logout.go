@@ -126,7 +126,7 @@ func (l *Logout) revoke(ctx context.Context, name string, p *Profile) error {
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return fmt.Errorf("oob: logout of profile %q: %w", name, err)
+		return fmt.Errorf("logout of profile %q: %w", name, err)
 	case err != nil:
 		why := err.Error()
 		if l.Explain != nil {
@@ -168,7 +168,7 @@ func revoke(ctx context.Context, client *http.Client, endpoint, clientID, token,
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return fmt.Errorf("oob: revoke: %w", err)
+		return fmt.Errorf("revoke: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")

@@ -88,7 +88,7 @@ func newAuthError(code, description string) *AuthError {
 }
 
 func (e *AuthError) Error() string {
-	msg := "oob: the server refused the sign-in: " + e.Code
+	msg := "the server refused the sign-in: " + e.Code
 	if e.Description != "" {
 		msg += ": " + e.Description
 	}
@@ -105,24 +105,24 @@ func (e *AuthError) Is(target error) bool { return target == ErrInvalid }
 // pasted value.
 func parsePaste(s string, opts pasteOptions) (pasted, error) {
 	if len(s) > maxPaste {
-		return pasted{}, Invalidf("oob: the paste is too long (%d bytes, at most 1 MiB)", len(s))
+		return pasted{}, Invalidf("the paste is too long (%d bytes, at most 1 MiB)", len(s))
 	}
 	s = trimPaste(s)
 	if s == "" {
-		return pasted{}, Invalidf("oob: empty paste: paste the code shown by the browser")
+		return pasted{}, Invalidf("empty paste: paste the code shown by the browser")
 	}
 	if !utf8.ValidString(s) {
-		return pasted{}, Invalidf("oob: the paste is not text: paste the code shown by the browser")
+		return pasted{}, Invalidf("the paste is not text: paste the code shown by the browser")
 	}
 	if r, ok := controlRune(s); ok {
-		return pasted{}, Invalidf("oob: the paste holds a control character (%U): paste only the code, the URL or the token", r)
+		return pasted{}, Invalidf("the paste holds a control character (%U): paste only the code, the URL or the token", r)
 	}
 	if s[0] == '{' {
 		return parseTokenJSON(s)
 	}
 	s = stripBearer(s)
 	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-		return pasted{}, Invalidf("oob: the paste holds more than one value: paste only the code, the URL or the token")
+		return pasted{}, Invalidf("the paste holds more than one value: paste only the code, the URL or the token")
 	}
 	if p, ok, err := parseRedirect(s, opts); ok {
 		return p, err
@@ -185,10 +185,10 @@ func stripBearer(s string) string {
 // without spaces (RFC 6749 appendix A), not longer than limit.
 func checkToken(s, what string, limit int) error {
 	if len(s) > limit {
-		return Invalidf("oob: the paste is too long for a %s (%d characters, at most %d)", what, len(s), limit)
+		return Invalidf("the paste is too long for a %s (%d characters, at most %d)", what, len(s), limit)
 	}
 	if r, ok := foreignRune(s); ok {
-		return Invalidf("oob: the paste is not a %s: it holds %U, which a %s never holds", what, r, what)
+		return Invalidf("the paste is not a %s: it holds %U, which a %s never holds", what, r, what)
 	}
 	return nil
 }
@@ -240,11 +240,11 @@ func parseTokenJSON(s string) (pasted, error) {
 		return pasted{}, newAuthError(resp.Error, resp.ErrorDescription)
 	}
 	if resp.AccessToken == "" && resp.IDToken == "" {
-		return pasted{}, Invalidf("oob: the pasted JSON holds neither access_token nor id_token")
+		return pasted{}, Invalidf("the pasted JSON holds neither access_token nor id_token")
 	}
 	expiresIn, err := resp.check()
 	if err != nil {
-		return pasted{}, Invalidf("oob: the pasted JSON: %v", err)
+		return pasted{}, Invalidf("the pasted JSON: %v", err)
 	}
 	return pasted{
 		Kind:         pasteTokenJSON,
@@ -264,13 +264,13 @@ func jsonError(err error, size int) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax) && syntax.Offset >= int64(size):
-		return Invalidf("oob: the pasted JSON is cut short: paste it whole")
+		return Invalidf("the pasted JSON is cut short: paste it whole")
 	case errors.As(err, &syntax):
-		return Invalidf("oob: the pasted JSON does not parse (at byte %d): paste it whole", syntax.Offset)
+		return Invalidf("the pasted JSON does not parse (at byte %d): paste it whole", syntax.Offset)
 	case errors.As(err, &typ) && typ.Field != "":
-		return Invalidf("oob: the pasted JSON is not a token response: %s has the wrong type", termsafe.Text(typ.Field, maxErrorCode))
+		return Invalidf("the pasted JSON is not a token response: %s has the wrong type", termsafe.Text(typ.Field, maxErrorCode))
 	}
-	return Invalidf("oob: the pasted JSON is not a token response")
+	return Invalidf("the pasted JSON is not a token response")
 }
 
 // parseRedirect reads a redirect URL, whole or as copied in part: an
@@ -318,7 +318,7 @@ func parseAbsoluteRedirect(s string, opts pasteOptions) (pasted, bool, error) {
 	if i := strings.IndexByte(s, '?'); i > 0 && strings.Count(s, s[:i+1]) > 1 {
 		// Pasted twice without a break: the second copy would hide in the
 		// last parameter's value and pass for a wrong state.
-		return pasted{}, true, Invalidf("oob: the URL was pasted twice: paste it once")
+		return pasted{}, true, Invalidf("the URL was pasted twice: paste it once")
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -327,13 +327,13 @@ func parseAbsoluteRedirect(s string, opts pasteOptions) (pasted, bool, error) {
 		if i := strings.LastIndexByte(s, '%'); i >= 0 && i >= len(s)-2 {
 			return pasted{}, true, errTruncated
 		}
-		return pasted{}, true, Invalidf("oob: the pasted URL does not parse: copy it again whole")
+		return pasted{}, true, Invalidf("the pasted URL does not parse: copy it again whole")
 	}
 	if u.Scheme = strings.ToLower(u.Scheme); u.Scheme != "http" && u.Scheme != "https" {
-		return pasted{}, true, Invalidf("oob: the pasted URL is not an http or https URL: paste the redirect URL or the code")
+		return pasted{}, true, Invalidf("the pasted URL is not an http or https URL: paste the redirect URL or the code")
 	}
 	if u.Host == "" {
-		return pasted{}, true, Invalidf("oob: the pasted URL has no host: copy it again whole")
+		return pasted{}, true, Invalidf("the pasted URL has no host: copy it again whole")
 	}
 	_, fragment, _ := strings.Cut(s, "#")
 	p, err := redirectParams(u.RawQuery, fragment, opts, u)
@@ -343,8 +343,8 @@ func parseAbsoluteRedirect(s string, opts pasteOptions) (pasted, bool, error) {
 var (
 	// Literals rather than Invalidf's, so that no fmt.Sprintf runs for
 	// them at every start of the program.
-	errTruncated error = &markedError{msg: "oob: the URL looks truncated: copy it again whole, or paste only the code", mark: ErrInvalid}
-	errBadParams error = &markedError{msg: "oob: the parameters of the pasted URL do not parse: copy it again whole", mark: ErrInvalid}
+	errTruncated error = &markedError{msg: "the URL looks truncated: copy it again whole, or paste only the code", mark: ErrInvalid}
+	errBadParams error = &markedError{msg: "the parameters of the pasted URL do not parse: copy it again whole", mark: ErrInvalid}
 )
 
 // redirectParams reads code, state and error from a redirect's query, and
@@ -363,13 +363,13 @@ func redirectParams(query, fragment string, opts pasteOptions, u *url.URL) (past
 		if _, ok := params["error"]; !ok {
 			switch {
 			case params.Has("client_id") || params.Has("response_type"):
-				return pasted{}, Invalidf("oob: that is the sign-in URL: open it in a browser, sign in, then paste the code the browser shows")
+				return pasted{}, Invalidf("that is the sign-in URL: open it in a browser, sign in, then paste the code the browser shows")
 			case truncated(query) || truncated(fragment):
 				return pasted{}, errTruncated
 			case qerr != nil:
 				return pasted{}, errBadParams
 			}
-			return pasted{}, Invalidf("oob: the pasted URL holds no code: paste the URL of the page that shows the code, or the code itself")
+			return pasted{}, Invalidf("the pasted URL holds no code: paste the URL of the page that shows the code, or the code itself")
 		}
 	}
 	if u != nil && opts.RedirectURI != "" && !sameEndpoint(u, opts.RedirectURI) {
@@ -388,7 +388,7 @@ func redirectParams(query, fragment string, opts pasteOptions, u *url.URL) (past
 	}
 	codes := params["code"]
 	if len(codes) > 1 {
-		return pasted{}, Invalidf("oob: the URL holds more than one code: paste the URL from this login only")
+		return pasted{}, Invalidf("the URL holds more than one code: paste the URL from this login only")
 	}
 	states := params["state"]
 	state := ""
@@ -396,10 +396,10 @@ func redirectParams(query, fragment string, opts pasteOptions, u *url.URL) (past
 		state = states[0]
 	}
 	if opts.State != "" && (len(states) != 1 || subtle.ConstantTimeCompare([]byte(state), []byte(opts.State)) != 1) {
-		return pasted{}, Invalidf("oob: state does not match: paste the URL from this login, not an older one")
+		return pasted{}, Invalidf("state does not match: paste the URL from this login, not an older one")
 	}
 	if !plausibleToken(codes[0]) || len(codes[0]) > maxCode {
-		return pasted{}, Invalidf("oob: the code in the pasted URL is not a plausible code: copy the URL again whole")
+		return pasted{}, Invalidf("the code in the pasted URL is not a plausible code: copy the URL again whole")
 	}
 	return pasted{
 		Kind:   pasteRedirectURL,
@@ -473,8 +473,8 @@ func relativeMatches(prefix, redirectURI string) bool {
 func notThisRedirect(redirectURI string) error {
 	want, err := url.Parse(redirectURI)
 	if err != nil {
-		return Invalidf("oob: the pasted URL is not this login's redirect")
+		return Invalidf("the pasted URL is not this login's redirect")
 	}
-	return Invalidf("oob: the pasted URL is not this login's redirect: expected a URL on %s, starting with %s",
+	return Invalidf("the pasted URL is not this login's redirect: expected a URL on %s, starting with %s",
 		termsafe.Text(want.Host, maxDescription), termsafe.Text(want.Scheme+"://"+want.Host+want.Path, maxDescription))
 }

@@ -14,7 +14,7 @@ import (
 // that ctx cannot wake is left to finish in the background.
 func readLine(ctx context.Context, in io.Reader) (string, error) {
 	if in == nil {
-		return "", errors.New("oob: read paste: the flow has neither ReadPaste nor In")
+		return "", errors.New("read paste: the flow has neither ReadPaste nor In")
 	}
 	type result struct {
 		s   string
@@ -29,7 +29,7 @@ func readLine(ctx context.Context, in io.Reader) (string, error) {
 	case r := <-done:
 		return r.s, r.err
 	case <-ctx.Done():
-		return "", fmt.Errorf("oob: read paste: %w", ctx.Err())
+		return "", fmt.Errorf("read paste: %w", ctx.Err())
 	}
 }
 
@@ -43,7 +43,7 @@ func nextLine(in io.Reader) (string, error) {
 		switch {
 		case n == 0:
 		case b[0] != '\n' && len(line) >= maxPaste:
-			return "", Invalidf("oob: paste too long: a line holds more than 1 MiB")
+			return "", Invalidf("paste too long: a line holds more than 1 MiB")
 		case b[0] != '\n':
 			line = append(line, b[0])
 		case strings.TrimSpace(string(line)) != "":
@@ -56,9 +56,9 @@ func nextLine(in io.Reader) (string, error) {
 			if s := strings.TrimSpace(string(line)); s != "" {
 				return s, nil
 			}
-			return "", Invalidf("oob: read paste: nothing was pasted")
+			return "", Invalidf("read paste: nothing was pasted")
 		case err != nil:
-			return "", fmt.Errorf("oob: read paste: %w", err)
+			return "", fmt.Errorf("read paste: %w", err)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func (s *Session) refresh(ctx context.Context, name string, p *Profile, makeRoom
 		return err
 	}
 	if err := makeRoom(); err != nil {
-		return fmt.Errorf("oob: refresh profile %q: not sent: %w (the session is as it was)", name, err)
+		return fmt.Errorf("refresh profile %q: not sent: %w (the session is as it was)", name, err)
 	}
 	*sent = true
 	ctx, done := committed(ctx, func() {
@@ -148,13 +148,13 @@ func (s *Session) refresh(ctx context.Context, name string, p *Profile, makeRoom
 	}
 	tok, err := serverToken(t, p.Endpoints.Token, s.now())
 	if err != nil {
-		return fmt.Errorf("oob: refresh profile %q: %w", name, err)
+		return fmt.Errorf("refresh profile %q: %w", name, err)
 	}
 	keys := p.SigningKeys
 	if tok.IDToken == "" {
 		tok.IDToken = p.Token.IDToken
 	} else if keys, err = s.checkIDToken(ctx, client, clock, p, tok.IDToken); err != nil {
-		return fmt.Errorf("oob: refresh profile %q: the new ID token: %w", name, err)
+		return fmt.Errorf("refresh profile %q: the new ID token: %w", name, err)
 	}
 	tok.extra = p.Token.extra
 	p.Token = tok
@@ -221,9 +221,9 @@ func honour(ctx context.Context, err error) error {
 	case ctx.Err() == nil, errors.Is(err, ctx.Err()):
 		return err
 	case err == nil:
-		return &markedError{msg: "oob: interrupted once the refreshed tokens were saved", mark: ErrInterrupted}
+		return &markedError{msg: "interrupted once the refreshed tokens were saved", mark: ErrInterrupted}
 	}
-	return &markedError{msg: "oob: interrupted", mark: ErrInterrupted, err: err}
+	return &markedError{msg: "interrupted", mark: ErrInterrupted, err: err}
 }
 
 // unsaved says, of err from an update that refreshed profile name, when
@@ -234,7 +234,7 @@ func unsaved(name string, sent bool, err error) error {
 	if !sent || !errors.As(err, &save) {
 		return err
 	}
-	return fmt.Errorf("oob: refresh profile %q: %w: the server's answer is lost, so the session may need a new login", name, err)
+	return fmt.Errorf("refresh profile %q: %w: the server's answer is lost, so the session may need a new login", name, err)
 }
 
 // refreshError says why a refresh failed. A refresh token the server
@@ -249,7 +249,7 @@ func refreshError(name string, p *Profile, err error) error {
 		if re.ErrorDescription != "" {
 			why += ": " + serverReason(re.ErrorDescription)
 		}
-		return fmt.Errorf("oob: refresh profile %q: the server refused the refresh token (%s): %w", name, why, ErrSessionExpired)
+		return fmt.Errorf("refresh profile %q: the server refused the refresh token (%s): %w", name, why, ErrSessionExpired)
 	}
 	return tokenError(fmt.Sprintf("refresh profile %q", name), p.Endpoints.Token, err)
 }
@@ -267,5 +267,5 @@ func sessionGone(re *oauth2.RetrieveError) bool {
 }
 
 func errNoRefreshToken(name string) error {
-	return fmt.Errorf("oob: profile %q holds no refresh token: %w", name, ErrSessionExpired)
+	return fmt.Errorf("profile %q holds no refresh token: %w", name, ErrSessionExpired)
 }

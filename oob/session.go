@@ -104,7 +104,7 @@ func (s *Session) warnShort(name string, p *Profile, opts TokenOptions) {
 }
 
 func noIDToken(name string) error {
-	return &markedError{msg: fmt.Sprintf("oob: profile %q holds no ID token (it was signed in with a pasted token)", name), mark: ErrNotLoggedIn}
+	return &markedError{msg: fmt.Sprintf("profile %q holds no ID token (it was signed in with a pasted token)", name), mark: ErrNotLoggedIn}
 }
 
 // pick is the token opts ask for.
@@ -166,7 +166,7 @@ func (o TokenOptions) check(name string, p *Profile, now time.Time, need time.Du
 		what = "ID token"
 	}
 	if o.pick(p) == "" {
-		return &markedError{msg: fmt.Sprintf("oob: profile %q holds no %s", name, what), mark: ErrExpired}
+		return &markedError{msg: fmt.Sprintf("profile %q holds no %s", name, what), mark: ErrExpired}
 	}
 	exp := o.expiry(p)
 	if exp.IsZero() {
@@ -175,9 +175,9 @@ func (o TokenOptions) check(name string, p *Profile, now time.Time, need time.Du
 	left := exp.Sub(now)
 	switch {
 	case left <= 0:
-		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expired %s", what, name, when.Relative(left)), mark: ErrExpired}
+		return &markedError{msg: fmt.Sprintf("the %s of profile %q expired %s", what, name, when.Relative(left)), mark: ErrExpired}
 	case left < need:
-		return &markedError{msg: fmt.Sprintf("oob: the %s of profile %q expires %s, sooner than the %s asked for", what, name, when.Down(left), when.Short(o.MinValid)), mark: ErrExpired}
+		return &markedError{msg: fmt.Sprintf("the %s of profile %q expires %s, sooner than the %s asked for", what, name, when.Down(left), when.Short(o.MinValid)), mark: ErrExpired}
 	}
 	return nil
 }

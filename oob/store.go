@@ -59,12 +59,12 @@ type ConfigError struct {
 	Err error
 }
 
-// Error is one line: "oob: config PATH:LINE: what is wrong".
+// Error is one line: "config PATH:LINE: what is wrong".
 func (e *ConfigError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("oob: config %s:%d: %v", e.Path, e.Line, e.Err)
+		return fmt.Sprintf("config %s:%d: %v", e.Path, e.Line, e.Err)
 	}
-	return fmt.Sprintf("oob: config %s: %v", e.Path, e.Err)
+	return fmt.Sprintf("config %s: %v", e.Path, e.Err)
 }
 
 // Unwrap returns e.Err.
@@ -95,7 +95,7 @@ func (s *Store) load(warn bool) (*Config, error) {
 // Update then returns nil at once, without encoding the config to find
 // that out. A process that waited for the lock behind a refresh leaves
 // this way with the new token, and so holds the lock for less time.
-var errUnchanged = errors.New("oob: config unchanged")
+var errUnchanged = errors.New("config unchanged")
 
 // Update takes the exclusive lock, re-reads the config, calls fn, and writes
 // the result atomically if fn succeeds and changed it. If fn fails nothing
@@ -142,7 +142,7 @@ type roomError struct {
 }
 
 func (e *roomError) Error() string {
-	return fmt.Sprintf("oob: config %s cannot be saved: %v", e.path, reason(e.err))
+	return fmt.Sprintf("config %s cannot be saved: %v", e.path, reason(e.err))
 }
 
 func (e *roomError) Unwrap() error { return e.err }
@@ -154,7 +154,7 @@ type saveError struct {
 }
 
 func (e *saveError) Error() string {
-	return fmt.Sprintf("oob: write config %s: %v", e.path, reason(e.err))
+	return fmt.Sprintf("write config %s: %v", e.path, reason(e.err))
 }
 
 func (e *saveError) Unwrap() error { return e.err }
@@ -195,7 +195,7 @@ func (s *Store) update(ctx context.Context, fn func(c *Config, makeRoom func() e
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
-		return fmt.Errorf("oob: create config directory: %w", err)
+		return fmt.Errorf("create config directory: %w", err)
 	}
 	lock, err := s.lock(ctx, false)
 	if err != nil {
@@ -245,7 +245,7 @@ func (s *Store) update(ctx context.Context, fn func(c *Config, makeRoom func() e
 	}
 	data, err := encodeConfig(c)
 	if err != nil {
-		return fmt.Errorf("oob: encode config: %w", err)
+		return fmt.Errorf("encode config: %w", err)
 	}
 	if info != nil && bytes.Equal(data, old) && info.Mode().Perm()&0o077 == 0 {
 		return nil
@@ -368,7 +368,7 @@ type lockError struct {
 }
 
 func (e *lockError) Error() string {
-	msg := "oob: lock config " + e.config + ": " + e.msg
+	msg := "lock config " + e.config + ": " + e.msg
 	if e.err != nil {
 		if e.msg == "" {
 			return msg + e.err.Error()
@@ -664,7 +664,7 @@ func (s *Store) read() ([]byte, fs.FileInfo, error) {
 		// It grew since the check, or was replaced.
 		return nil, nil, &ConfigError{Path: s.Path, Err: errConfigTooLarge}
 	case err != nil:
-		return nil, nil, fmt.Errorf("oob: read config: %w", err)
+		return nil, nil, fmt.Errorf("read config: %w", err)
 	}
 	return data, info, nil
 }

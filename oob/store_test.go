@@ -415,9 +415,9 @@ func TestStoreCorruptConfig(t *testing.T) {
 			if cerr.Path != s.Path || cerr.Line != tt.wantLine {
 				t.Errorf("error at %s:%d, want %s:%d", cerr.Path, cerr.Line, s.Path, tt.wantLine)
 			}
-			prefix := "oob: config " + s.Path + ": "
+			prefix := "config " + s.Path + ": "
 			if tt.wantLine > 0 {
-				prefix = fmt.Sprintf("oob: config %s:%d: ", s.Path, tt.wantLine)
+				prefix = fmt.Sprintf("config %s:%d: ", s.Path, tt.wantLine)
 			}
 			msg := err.Error()
 			if !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, tt.wantMsg) || strings.Contains(msg, "\n") {
@@ -579,7 +579,7 @@ func TestStoreUnwritableDirectory(t *testing.T) {
 			if err == nil {
 				t.Fatal("Update succeeded")
 			}
-			if !strings.HasPrefix(err.Error(), "oob: ") || called {
+			if strings.HasPrefix(err.Error(), "oob:") || called {
 				t.Errorf("Update = %q (fn called: %v)", err, called)
 			}
 			if after := snap(t, base); !reflect.DeepEqual(after, before) {
@@ -812,9 +812,9 @@ func TestConfigSelect(t *testing.T) {
 	}{
 		{name: "current", config: c, wantName: "bob@cells.example.com"},
 		{name: "named", config: c, profile: "alice@cells.example.com", wantName: "alice@cells.example.com"},
-		{name: "named missing", config: c, profile: "dave", wantMsg: `oob: no profile "dave" (profiles: "alice@cells.example.com", "bob@cells.example.com", "carol@cells.example.com")`},
-		{name: "no current", config: none, wantMsg: `oob: no profile is current (profiles: "alice@cells.example.com", "bob`},
-		{name: "current missing", config: gone, wantMsg: `oob: current profile "gone" does not exist`},
+		{name: "named missing", config: c, profile: "dave", wantMsg: `no profile "dave" (profiles: "alice@cells.example.com", "bob@cells.example.com", "carol@cells.example.com")`},
+		{name: "no current", config: none, wantMsg: `no profile is current (profiles: "alice@cells.example.com", "bob`},
+		{name: "current missing", config: gone, wantMsg: `current profile "gone" does not exist`},
 		{name: "empty config", config: emptyConfig(), wantMsg: "not logged in"},
 	}
 	for _, tt := range tests {

@@ -45,12 +45,12 @@ func tokenError(what, endpoint string, err error) error {
 	)
 	switch {
 	case errors.As(err, &lifetime):
-		return fmt.Errorf("oob: %s: %s sent a token response that cannot be used: %w", what, server, lifetime)
+		return fmt.Errorf("%s: %s sent a token response that cannot be used: %w", what, server, lifetime)
 	case errors.As(err, &urlErr):
-		return fmt.Errorf("oob: %s: %w", what, safehttp.NetError(err, endpoint))
+		return fmt.Errorf("%s: %w", what, safehttp.NetError(err, endpoint))
 	case !errors.As(err, &re):
 		// x/oauth2 found no token in a 2xx answer.
-		return fmt.Errorf("oob: %s: %s did not answer with a token: %w", what, server, err)
+		return fmt.Errorf("%s: %s did not answer with a token: %w", what, server, err)
 	}
 	// The code is the server's text as much as the description is.
 	msg := termsafe.Text(re.ErrorCode, 64)
@@ -70,15 +70,15 @@ func tokenError(what, endpoint string, err error) error {
 	// a wrong path or a gateway's page says nothing about the grant.
 	switch {
 	case isBusy(re.ErrorCode) || status == http.StatusTooManyRequests:
-		return fmt.Errorf("oob: %s: %s is busy (%s): try again in a moment", what, server, msg)
+		return fmt.Errorf("%s: %s is busy (%s): try again in a moment", what, server, msg)
 	case re.ErrorCode == "" && status == http.StatusProxyAuthRequired:
-		return fmt.Errorf("oob: %s: the proxy on the way to %s asked for authentication (HTTP 407)", what, server)
+		return fmt.Errorf("%s: the proxy on the way to %s asked for authentication (HTTP 407)", what, server)
 	case re.ErrorCode != "" || status == http.StatusBadRequest || status == http.StatusUnauthorized:
-		return Invalidf("oob: %s: %s refused it: %s", what, server, msg)
+		return Invalidf("%s: %s refused it: %s", what, server, msg)
 	case status < 500:
-		return fmt.Errorf("oob: %s: %s answered %s", what, server, msg)
+		return fmt.Errorf("%s: %s answered %s", what, server, msg)
 	}
-	return fmt.Errorf("oob: %s: %s: server error: %s", what, server, msg)
+	return fmt.Errorf("%s: %s: server error: %s", what, server, msg)
 }
 
 // serverReason is the part of an OAuth error description worth quoting,

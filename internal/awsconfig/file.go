@@ -67,7 +67,7 @@ func Write(ctx context.Context, path string, p Profile) (WriteResult, error) {
 			return res, err
 		}
 	}
-	return res, fmt.Errorf("awsconfig: %s was changed by another program each of %d times it was read (nothing was written)", path, attempts)
+	return res, fmt.Errorf("%s was changed by another program each of %d times it was read (nothing was written)", path, attempts)
 }
 
 // writeOnce is one attempt of Write: it is not done, without an error,
@@ -81,7 +81,7 @@ func writeOnce(ctx context.Context, path string, p Profile, res *WriteResult) (d
 	res.Path = real
 	old, exists, err := readSmall(real)
 	if err != nil {
-		return false, fmt.Errorf("awsconfig: read %s: %w", path, err)
+		return false, fmt.Errorf("read %s: %w", path, err)
 	}
 	data, merged, err := Merge(old, p)
 	res.MergeResult = merged
@@ -96,20 +96,20 @@ func writeOnce(ctx context.Context, path string, p Profile, res *WriteResult) (d
 	// not, yet.
 	if real == path {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return false, fmt.Errorf("awsconfig: create the directory of %s: %w", path, err)
+			return false, fmt.Errorf("create the directory of %s: %w", path, err)
 		}
 	}
 	if exists {
 		res.Backup = real + ".bak"
 		if err := atomicfile.Replace(ctx, res.Backup, old); err != nil {
-			return false, fmt.Errorf("awsconfig: back up %s: %w", path, err)
+			return false, fmt.Errorf("back up %s: %w", path, err)
 		}
 	}
 	switch err := replace(ctx, real, old, exists, data); {
 	case errors.Is(err, errChanged):
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("awsconfig: write %s: %w", path, err)
+		return false, fmt.Errorf("write %s: %w", path, err)
 	}
 	return true, nil
 }
@@ -131,30 +131,30 @@ func target(path string) (string, error) {
 			return name, nil
 		case errors.Is(err, fs.ErrNotExist):
 			if dir, err := os.Stat(filepath.Dir(name)); err != nil || !dir.IsDir() {
-				return "", fmt.Errorf("awsconfig: %s links to %s, in a directory that does not exist (nothing was written)", path, name)
+				return "", fmt.Errorf("%s links to %s, in a directory that does not exist (nothing was written)", path, name)
 			}
 			return name, nil
 		case err != nil:
-			return "", fmt.Errorf("awsconfig: read %s: %w", path, err)
+			return "", fmt.Errorf("read %s: %w", path, err)
 		case fi.Mode()&fs.ModeSymlink == 0:
 			return name, nil
 		}
 		dest, err := os.Readlink(name)
 		if err != nil {
-			return "", fmt.Errorf("awsconfig: read the link %s: %w", name, err)
+			return "", fmt.Errorf("read the link %s: %w", name, err)
 		}
 		if !filepath.IsAbs(dest) {
 			// Relative to the link's directory as the system finds it,
 			// which ".." in dest may leave through a link of its own.
 			dir, err := filepath.EvalSymlinks(filepath.Dir(name))
 			if err != nil {
-				return "", fmt.Errorf("awsconfig: read the link %s: %w", name, err)
+				return "", fmt.Errorf("read the link %s: %w", name, err)
 			}
 			dest = filepath.Join(dir, dest)
 		}
 		name = dest
 	}
-	return "", fmt.Errorf("awsconfig: %s: more than %d symbolic links in a row (nothing was written)", path, maxLinks)
+	return "", fmt.Errorf("%s: more than %d symbolic links in a row (nothing was written)", path, maxLinks)
 }
 
 // Shadowed says whether the shared credentials file at path has keys for

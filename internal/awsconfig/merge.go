@@ -49,7 +49,7 @@ func Merge(old []byte, p Profile) ([]byte, MergeResult, error) {
 		return []byte(f.appendSection(p.header(), want)), res, nil
 	case 1:
 	default:
-		return nil, res, fmt.Errorf("awsconfig: profile %q has %d sections; leave one", p.Name, len(idx))
+		return nil, res, fmt.Errorf("profile %q has %d sections; leave one", p.Name, len(idx))
 	}
 	sec := f.secs[idx[0]]
 	for _, key := range replaced {

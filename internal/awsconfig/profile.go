@@ -26,18 +26,18 @@ type Profile struct {
 
 // ErrNewline says that a value has a line break, which no INI file can
 // hold.
-var ErrNewline = errors.New("awsconfig: a line break cannot be written in an AWS config file")
+var ErrNewline = errors.New("a line break cannot be written in an AWS config file")
 
 // CheckName says whether name can be an AWS profile name: something the AWS
 // tools read back as it was written.
 func CheckName(name string) error {
 	switch {
 	case name == "":
-		return errors.New("awsconfig: the AWS profile name is empty")
+		return errors.New("the AWS profile name is empty")
 	case strings.ContainsFunc(name, func(r rune) bool {
 		return r <= ' ' || r == 0x7f || r == '[' || r == ']' || r == '"' || r == '\'' || r == '#' || r == ';'
 	}):
-		return fmt.Errorf("awsconfig: the AWS profile name %q has a space, a control character, a quote, a bracket, # or ;", name)
+		return fmt.Errorf("the AWS profile name %q has a space, a control character, a quote, a bracket, # or ;", name)
 	}
 	return nil
 }
@@ -117,7 +117,7 @@ func (s setting) lines(indent string) []string {
 // CommandLineToArgvW does or run by cmd.exe, in double quotes.
 func CommandLine(args []string, goos string) (string, error) {
 	if len(args) == 0 {
-		return "", errors.New("awsconfig: no credential_process command")
+		return "", errors.New("no credential_process command")
 	}
 	quoted := make([]string, len(args))
 	for i, a := range args {
@@ -143,7 +143,7 @@ func quoteArg(a, goos string) (string, error) {
 	// Double quotes are not allowed in Windows file names, and % would be
 	// expanded by cmd.exe even inside them.
 	if strings.ContainsAny(a, `"%`) {
-		return "", fmt.Errorf("awsconfig: %q cannot be quoted for a Windows credential_process", a)
+		return "", fmt.Errorf("%q cannot be quoted for a Windows credential_process", a)
 	}
 	// Backslashes are literal except before a double quote: the closing
 	// one needs those before it doubled.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -54,26 +53,10 @@ func report(ctx context.Context, err error, stderr io.Writer) int {
 	return code
 }
 
-// libraryPrefixes begin the errors of the packages the program is built
-// of, at the start of a message or after a colon, as Go has it: they say
-// which package failed, which is no use to the person at the terminal.
-var libraryPrefixes = []string{"oob: ", "jwtinfo: ", "awsconfig: "}
-
 // message is err as the line people read: what failed, then what to do,
 // with advice only the command line can give.
 func message(err error) string {
 	msg := termsafe.OneLine(err.Error())
-	for stripped := false; !stripped; {
-		stripped = true
-		for _, p := range libraryPrefixes {
-			if rest, ok := strings.CutPrefix(msg, p); ok {
-				msg, stripped = rest, false
-			}
-			if strings.Contains(msg, ": "+p) {
-				msg, stripped = strings.ReplaceAll(msg, ": "+p, ": "), false
-			}
-		}
-	}
 	var noProfile *oob.ProfileError
 	switch {
 	case errors.As(err, &noProfile) && len(noProfile.Names) > 0:

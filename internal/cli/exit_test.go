@@ -30,26 +30,6 @@ func TestGlobalFlagsAfterEveryCommand(t *testing.T) {
 	}
 }
 
-// TestMessageDropsPackageNames: a package's name goes wherever it stands
-// in a chain of wrapped errors, and a name that is not a package's stays.
-func TestMessageDropsPackageNames(t *testing.T) {
-	inner := fmt.Errorf("jwtinfo: oob: awsconfig: deep: %w", errors.New("oob: root cause"))
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{fmt.Errorf("export: %w", inner), "export: deep: root cause"},
-		{inner, "deep: root cause"},
-		{errors.New("decode: fetch the JWKS: cannot reach https://cells-oob: example"), "decode: fetch the JWKS: cannot reach https://cells-oob: example"},
-		{errors.New("oob:no space"), "oob:no space"},
-	}
-	for _, tt := range tests {
-		if got := message(tt.err); got != tt.want {
-			t.Errorf("message(%q) = %q, want %q", tt.err, got, tt.want)
-		}
-	}
-}
-
 // TestMessageTLSAdvice: a certificate the client refused gets the flags
 // that would make it trusted, which only the command line knows.
 func TestMessageTLSAdvice(t *testing.T) {
