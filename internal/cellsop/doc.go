@@ -14,6 +14,16 @@
 //	<url>/login                                    the sign-in form
 //	<url>/oauth2/oob                               the page showing the code
 //
+// With [Options.Device] it also serves the device authorization grant
+// (RFC 8628), which Cells does not, to a second public client,
+// [DeviceClientID]:
+//
+//	<url>/oidc/oauth2/device/auth                  device authorization
+//	<url>/oauth2/device/verify                     where the person is sent
+//
+// and a test answers for the person with [Server.ApproveDevice] or
+// [Server.DenyDevice].
+//
 // It knows one public client, cells-client, and one person, [Username] with
 // [Password]. Like Cells it asks for state of at least 8 characters, grants
 // a refresh token for the scope "offline" (and "offline_access"), accepts the

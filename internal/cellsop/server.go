@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -94,6 +95,9 @@ type Options struct {
 	// which it reads as a tolerance: it moves iat and auth_time the other
 	// way, and cells-oob checks neither.
 	ClockOffset time.Duration
+	// Device, when set, serves the device authorization grant (RFC 8628)
+	// at [PathDevice] and lists it in discovery, as Cells does not.
+	Device *DeviceOptions
 }
 
 // Server is a running provider. Close it when done.
@@ -109,7 +113,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	counts  map[string]int
-	counted chan struct{} // closed and replaced at each request
+	times   map[string][]time.Time // when each counted request arrived
+	counted chan struct{}          // closed and replaced at each request
 }
 
 // Start starts a provider listening on opts.Addr.
@@ -150,13 +155,21 @@ func Start(opts Options) (*Server, error) {
 		base = strings.TrimRight(opts.URL, "/")
 	}
 
-	s := &Server{URL: base, counts: map[string]int{}, counted: make(chan struct{})}
+	s := &Server{URL: base, counts: map[string]int{}, times: map[string][]time.Time{}, counted: make(chan struct{})}
 	redirects := make([]string, len(opts.RedirectPaths))
 	for i, p := range opts.RedirectPaths {
 		redirects[i] = base + p
 	}
 	s.store = newStorage(&client{redirectURIs: redirects, idTokenLifetime: opts.IDTokenLifetime, subjectOnly: opts.SubjectOnlyIDTokens, clockOffset: opts.ClockOffset},
 		key, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, opts.ReuseRevokesSession, opts.Now)
+	var store op.Storage = s.store
+	var device op.DeviceAuthorizationConfig
+	if opts.Device != nil {
+		store = deviceStorage{s.store}
+		s.store.device = &deviceClient{s.store.client}
+		s.store.deviceAudience = opts.Device.Audience
+		device = deviceConfig(*opts.Device)
+	}
 
 	var aesKey [32]byte
 	rand.Read(aesKey[:])
@@ -165,7 +178,8 @@ func Start(opts Options) (*Server, error) {
 		CodeMethodS256:        true,
 		GrantTypeRefreshToken: true,
 		SupportedScopes:       []string{"openid", "email", "profile", scopePydio, scopeOffline, "offline_access"},
-	}, s.store, op.StaticIssuer(s.Issuer()),
+		DeviceAuthorization:   device,
+	}, store, op.StaticIssuer(s.Issuer()),
 		op.WithAllowInsecure(),
 		op.WithCrypto(s.crypto),
 		op.WithCustomEndpoints(
@@ -177,6 +191,7 @@ func Start(opts Options) (*Server, error) {
 			op.NewEndpoint(strings.TrimPrefix(PathJWKS, PathIssuer)),
 		),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("oauth2/introspect")),
+		op.WithCustomDeviceAuthorizationEndpoint(op.NewEndpoint(strings.TrimPrefix(PathDevice, PathIssuer))),
 	)
 	if err != nil {
 		l.Close()
@@ -191,7 +206,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.http = &httptest.Server{
 		Listener: l,
-		Config:   &http.Server{Handler: dated(opts.ClockOffset, s.routes(dest)), ErrorLog: errorLog},
+		Config:   &http.Server{Handler: dated(opts.ClockOffset, s.routes(dest, opts.Device != nil)), ErrorLog: errorLog},
 	}
 	if opts.TLS {
 		s.http.StartTLS()
@@ -218,10 +233,14 @@ func baseURL(addr net.Addr, tls bool) (string, error) {
 	return u.String(), nil
 }
 
-func (s *Server) routes(dest *logDest) http.Handler {
+func (s *Server) routes(dest *logDest, device bool) http.Handler {
 	mux := http.NewServeMux()
 	provider := http.StripPrefix(strings.TrimSuffix(PathIssuer, "/"), s.provider)
 	mux.Handle(PathIssuer, provider)
+	if !device {
+		mux.Handle(PathDiscovery, withoutDevice(provider))
+		mux.Handle(PathDevice, http.NotFoundHandler())
+	}
 	mux.Handle(PathUserinfo, s.userinfo(provider))
 	mux.Handle(PathLogin, op.NewIssuerInterceptor(s.provider.IssuerFromRequest).Handler(&login{
 		store:    s.store,
@@ -235,6 +254,7 @@ func (s *Server) routes(dest *logDest) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.counts[r.URL.Path]++
+		s.times[r.URL.Path] = append(s.times[r.URL.Path], time.Now())
 		close(s.counted)
 		s.counted = make(chan struct{})
 		s.mu.Unlock()
@@ -372,11 +392,20 @@ func (s *Server) Requests() map[string]int {
 	return maps.Clone(s.counts)
 }
 
+// Times is when each request to path (as [Server.Count] takes it) arrived,
+// in order, since the start or the last [Server.ResetCounts].
+func (s *Server) Times(path string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.times[countedPath(path)])
+}
+
 // ResetCounts sets every count back to zero.
 func (s *Server) ResetCounts() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.counts)
+	clear(s.times)
 }
 
 // RevokeAll revokes every token and pending code server-side: access tokens

@@ -33,6 +33,14 @@ type storage struct {
 	refresh  map[string]*refreshToken // by the token itself
 	spent    map[string]string        // rotated refresh token → session id
 	personal map[string]string        // personal access token → token id
+
+	// The device grant's (device.go).
+	devices        map[string]*deviceAuth // by device code
+	userCodes      map[string]string      // user code → device code
+	deviceStored   chan struct{}          // closed and replaced at each new one
+	slowDowns      int                    // polls still to answer slow_down
+	device         *deviceClient          // nil unless Options.Device
+	deviceAudience string                 // DeviceOptions.Audience
 }
 
 var (
@@ -57,6 +65,9 @@ func newStorage(c *client, key *signingKey, accessLifetime, refreshLifetime time
 		refresh:         map[string]*refreshToken{},
 		spent:           map[string]string{},
 		personal:        map[string]string{},
+		devices:         map[string]*deviceAuth{},
+		userCodes:       map[string]string{},
+		deviceStored:    make(chan struct{}),
 	}
 }
 
@@ -218,13 +229,18 @@ func sessionOf(a *authRequest) session {
 }
 
 func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (string, time.Time, error) {
-	a, ok := req.(*authRequest)
-	if !ok {
+	var sess session
+	switch r := req.(type) {
+	case *authRequest:
+		sess = sessionOf(r)
+	case *op.DeviceAuthorizationState:
+		sess = deviceSession(r)
+	default:
 		return "", time.Time{}, fmt.Errorf("cellsop: cannot issue an access token for a %T", req)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.issueAccess(sessionOf(a), a.scopes, s.accessLifetime)
+	t := s.issueAccess(sess, sess.scopes, s.accessLifetime)
 	return t.id, s.expiryForLibrary(t), nil
 }
 
@@ -235,6 +251,10 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 	case *authRequest:
 		sess := sessionOf(r)
 		t := s.issueAccess(sess, r.scopes, s.accessLifetime)
+		return t.id, s.issueRefresh(sess), s.expiryForLibrary(t), nil
+	case *op.DeviceAuthorizationState:
+		sess := deviceSession(r)
+		t := s.issueAccess(sess, sess.scopes, s.accessLifetime)
 		return t.id, s.issueRefresh(sess), s.expiryForLibrary(t), nil
 	case *refreshRequest:
 		// Two refreshes racing on one token both pass TokenRequestByRefreshToken;
@@ -295,6 +315,8 @@ func (s *storage) revokeAll() {
 	clear(s.access)
 	clear(s.refresh)
 	clear(s.personal)
+	clear(s.devices)
+	clear(s.userCodes)
 }
 
 func (s *storage) TerminateSession(_ context.Context, userID, clientID string) error {
@@ -401,16 +423,19 @@ func (s *storage) KeySet(context.Context) ([]op.Key, error) {
 }
 
 func (s *storage) GetClientByClientID(_ context.Context, clientID string) (op.Client, error) {
-	if clientID != ClientID {
-		return nil, fmt.Errorf("cellsop: unknown client %q", clientID)
+	switch {
+	case clientID == ClientID:
+		return s.client, nil
+	case clientID == DeviceClientID && s.device != nil:
+		return s.device, nil
 	}
-	return s.client, nil
+	return nil, fmt.Errorf("cellsop: unknown client %q", clientID)
 }
 
-// AuthorizeClientIDSecret admits cells-client only without a secret: it is
-// a public client.
+// AuthorizeClientIDSecret admits cells-client (and the device client) only
+// without a secret: they are public clients.
 func (s *storage) AuthorizeClientIDSecret(_ context.Context, clientID, secret string) error {
-	if clientID != ClientID || secret != "" {
+	if (clientID != ClientID && (clientID != DeviceClientID || s.device == nil)) || secret != "" {
 		return errors.New("cellsop: invalid client credentials")
 	}
 	return nil
