@@ -232,7 +232,7 @@ func (x *Export) Write(ctx context.Context) error {
 		if written && handOver {
 			// cec holds the session now, and so may the profile: a refresh
 			// by either would spend the other's token.
-			return fmt.Errorf("cec's config %s now holds the session of profile %q, but the profile could not be updated (%w): do not refresh it with cells-oob; run cells-oob login for a session of its own", x.Path, name, err)
+			return &HandedOverError{Path: x.Path, Profile: name, Err: err}
 		}
 		return err
 	}
@@ -451,3 +451,17 @@ func marshalCompact(v any) (json.RawMessage, error) {
 	b, err := jsonout.Indent(v, "")
 	return bytes.TrimSuffix(b, []byte("\n")), err
 }
+
+// HandedOverError is a hand-over half done: cec's config at Path holds the
+// session of Profile, but the profile could not be updated (Err), so it
+// still holds the refresh token cec now spends.
+type HandedOverError struct {
+	Path, Profile string
+	Err           error
+}
+
+func (e *HandedOverError) Error() string {
+	return fmt.Sprintf("cec's config %s now holds the session of profile %q, but the profile could not be updated (%v)", e.Path, e.Profile, e.Err)
+}
+
+func (e *HandedOverError) Unwrap() error { return e.Err }

@@ -9,9 +9,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/cells-oob/cells-oob/internal/cec"
 	"github.com/cells-oob/cells-oob/internal/childexec"
 	"github.com/cells-oob/cells-oob/internal/decode"
 	"github.com/cells-oob/cells-oob/internal/prompt"
+	"github.com/cells-oob/cells-oob/internal/show"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
@@ -57,8 +59,18 @@ func report(ctx context.Context, err error, stderr io.Writer) int {
 // with advice only the command line can give.
 func message(err error) string {
 	msg := termsafe.OneLine(err.Error())
-	var noProfile *oob.ProfileError
+	var (
+		noProfile  *oob.ProfileError
+		handedOver *cec.HandedOverError
+		refused    *show.RefusedError
+	)
 	switch {
+	case errors.As(err, &handedOver):
+		// Before the advice for what it wraps: a login of the profile's
+		// own is the way out, but a refresh would spend cec's token.
+		return msg + ": do not refresh it with cells-oob; run cells-oob login for a session of its own"
+	case errors.As(err, &refused):
+		return msg + ": run cells-oob refresh, or cells-oob login"
 	case errors.As(err, &noProfile) && len(noProfile.Names) > 0:
 		if noProfile.Name == "" {
 			return msg + ": make one current with cells-oob profiles use NAME"

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cells-oob/cells-oob/internal/cec"
 	"github.com/cells-oob/cells-oob/internal/decode"
+	"github.com/cells-oob/cells-oob/internal/show"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
@@ -76,6 +78,10 @@ func TestPolicy(t *testing.T) {
 		{fmt.Errorf("no current profile: %w", oob.ErrNotLoggedIn), exitNotLoggedIn,
 			"no current profile: not logged in: run cells-oob login"},
 		{usagef("token takes no arguments"), exitUsage, "token takes no arguments"},
+		{&show.RefusedError{Profile: "a"}, exitInvalid,
+			`the server does not accept the access token of profile "a": run cells-oob refresh, or cells-oob login`},
+		{&cec.HandedOverError{Path: "/c.json", Profile: "a", Err: fmt.Errorf("no current profile: %w", oob.ErrNotLoggedIn)}, exitNotLoggedIn,
+			`cec's config /c.json now holds the session of profile "a", but the profile could not be updated (no current profile: not logged in): do not refresh it with cells-oob; run cells-oob login for a session of its own`},
 		{errors.New("disk full"), exitRuntime, "disk full"},
 	}
 	for _, tt := range tests {

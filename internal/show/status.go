@@ -145,11 +145,22 @@ func (s *Status) Check(ctx context.Context, client *http.Client, p *oob.Profile)
 	return nil
 }
 
+// RefusedError is the server's no to the access token of Profile, found
+// by Check; it matches oob.ErrInvalid.
+type RefusedError struct{ Profile string }
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("the server does not accept the access token of profile %q", e.Profile)
+}
+
+// Is makes a refusal an oob.ErrInvalid.
+func (e *RefusedError) Is(target error) bool { return target == oob.ErrInvalid }
+
 // Err is the verdict as an error: ErrInvalid when the server refused the
 // token, ErrExpired when it does not last MinValid, nil when all is well.
 func (s *Status) Err() error {
 	if s.Accepted != nil && !*s.Accepted {
-		return oob.Invalidf("the server does not accept the access token of profile %q: run cells-oob refresh, or cells-oob login", s.Profile)
+		return &RefusedError{Profile: s.Profile}
 	}
 	return s.stale
 }

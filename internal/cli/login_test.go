@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cells-oob/cells-oob/oob"
+)
+
+// TestLoginOptions: login's command line into its options, and the
+// mistakes refused before anyone signs in.
+func TestLoginOptions(t *testing.T) {
+	defaults := func(o loginOptions) loginOptions {
+		o.clientID, o.scope = oob.DefaultClientID, oob.DefaultScope
+		return o
+	}
+	tests := []struct {
+		line    string
+		want    loginOptions
+		wantErr string
+	}{
+		{line: "--url https://c.example --qr", want: defaults(loginOptions{url: "https://c.example", qr: true})},
+		{line: "--url https://c.example --ca-file ca.pem --insecure-skip-verify --token",
+			want: defaults(loginOptions{url: "https://c.example", tls: oob.TLS{CAFile: "ca.pem", InsecureSkipVerify: true}, asToken: true})},
+		{line: "--issuer https://idp.example/ --redirect-uri https://app.example/cb --client-id app --scope openid",
+			want: loginOptions{issuer: "https://idp.example/", redirectURI: "https://app.example/cb", clientID: "app", scope: "openid"}},
+		{line: "", wantErr: "say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)"},
+		{line: "--insecure-skip-verify", wantErr: "say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)"},
+		{line: "--url https://c.example --issuer https://idp.example/", wantErr: "give --url or --issuer, not both"},
+		{line: "--issuer https://idp.example/", wantErr: "--issuer needs --redirect-uri: the address registered for this client that shows the code"},
+		{line: "https://c.example", wantErr: "login takes no arguments (did you mean --url https://c.example?)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			t.Setenv("CELLS_OOB_URL", "")
+			got, err := parseArgs(t, newLoginCommand, strings.Fields(tt.line)...)
+			if tt.wantErr != "" {
+				var usage *usageError
+				if !errors.As(err, &usage) || err.Error() != tt.wantErr {
+					t.Fatalf("error %v, want the usage error %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got == nil || !reflect.DeepEqual(*got, tt.want) {
+				t.Fatalf("options %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
