@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -31,6 +33,17 @@ type Result struct {
 	// Error and ErrorDescription are the provider's refusal, when it refused.
 	Error            string
 	ErrorDescription string
+	// Loopback says the redirect URI is on the loopback interface, where
+	// a program on the person's machine catches the answer (RFC 8252
+	// section 7.3): its page shows no code, so Code is read from the
+	// address.
+	Loopback bool
+	// Status is the HTTP status the redirect URI answered with, and Page
+	// the text its page showed, tags stripped. Status 0 says nothing
+	// answered at a loopback redirect URI: a person would then copy the
+	// address from the address bar.
+	Status int
+	Page   string
 }
 
 // Browser signs in through the provider's pages. The zero value is ready.
@@ -197,7 +210,14 @@ func land(ctx context.Context, c *http.Client, to *url.URL) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("browser: %w", err)
 	}
+	r.Loopback = isLoopback(to)
 	resp, err := do(c, req)
+	if err != nil && r.Loopback {
+		// Nothing listens there: the browser shows an error page, and the
+		// address bar still holds the answer.
+		r.Code = q.Get("code")
+		return r, nil
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("browser: open the redirect URI: %w", err)
 	}
@@ -205,7 +225,13 @@ func land(ctx context.Context, c *http.Client, to *url.URL) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("browser: read the redirect URI's page: %w", err)
 	}
+	r.Status = resp.StatusCode
+	r.Page = pageText(page)
 	if r.Error != "" {
+		return r, nil
+	}
+	if r.Loopback {
+		r.Code = q.Get("code")
 		return r, nil
 	}
 	code, ok := elementText(page, "code")
@@ -252,6 +278,26 @@ func redact(u *url.URL) string {
 	c.RawQuery = ""
 	c.Fragment = ""
 	return c.String()
+}
+
+// isLoopback says whether u is on the loopback interface, as a native
+// app's redirect URI is.
+func isLoopback(u *url.URL) bool {
+	if u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// pageText is a page's text, tags stripped, entities decoded and spaces
+// run together.
+func pageText(page string) string {
+	return html.UnescapeString(strings.Join(strings.Fields(tagPattern.ReplaceAllString(page, " ")), " "))
 }
 
 // snippet is the start of a page's text, for an error message.

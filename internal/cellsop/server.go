@@ -67,7 +67,9 @@ type Options struct {
 	ReuseRevokesSession bool
 	// RedirectPaths are the redirect URIs cells-client may use, as paths
 	// that this server also serves the code page on; default [PathOOB].
-	// Older Cells docs say /oauth/oob.
+	// Older Cells docs say /oauth/oob. An absolute URL, such as a loopback
+	// redirect where cells-oob catches the answer, is registered as it is
+	// and served by whoever listens there.
 	RedirectPaths []string
 	// SubjectOnlyIDTokens leaves the user's claims out of ID tokens, as
 	// providers do that name the user only at userinfo: the ID token
@@ -158,7 +160,10 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{URL: base, counts: map[string]int{}, times: map[string][]time.Time{}, counted: make(chan struct{})}
 	redirects := make([]string, len(opts.RedirectPaths))
 	for i, p := range opts.RedirectPaths {
-		redirects[i] = base + p
+		redirects[i] = p
+		if strings.HasPrefix(p, "/") {
+			redirects[i] = base + p
+		}
 	}
 	s.store = newStorage(&client{redirectURIs: redirects, idTokenLifetime: opts.IDTokenLifetime, subjectOnly: opts.SubjectOnlyIDTokens, clockOffset: opts.ClockOffset},
 		key, opts.AccessTokenLifetime, opts.RefreshTokenLifetime, opts.ReuseRevokesSession, opts.Now)
@@ -248,8 +253,10 @@ func (s *Server) routes(dest *logDest, device bool) http.Handler {
 		callback: op.AuthCallbackURL(s.provider),
 	}))
 	for _, p := range s.store.client.redirectURIs {
-		u, _ := url.Parse(p)
-		mux.HandleFunc(u.Path, cellspage.OOB)
+		if strings.HasPrefix(p, s.URL+"/") {
+			u, _ := url.Parse(p)
+			mux.HandleFunc(u.Path, cellspage.OOB)
+		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
