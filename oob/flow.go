@@ -48,6 +48,16 @@ type Flow struct {
 	// Verbose, when set, receives notes on how the server behaved, such
 	// as its dropping of PKCE.
 	Verbose io.Writer
+	// Catch, when set, catches the browser's answer at the redirect URI,
+	// a loopback one the caller listens at (internal/loopback): it returns
+	// where the redirect URI with the query of the first request carrying
+	// state arrives. The paste stays open meanwhile; whichever answer
+	// comes first is taken, and the other is no longer waited for. A caught
+	// answer is read as a pasted address would be.
+	Catch func(state string) <-chan string
+	// Browse, when set, opens the authorization URL in the person's
+	// browser. Its failure is a note, and the paste stays.
+	Browse func(url string) error
 }
 
 // LoginOptions say whom to sign in to and how.
@@ -127,15 +137,31 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 	if f.Interactive {
 		prompt = f.Out
 	}
+	var caught <-chan string
+	if f.Catch != nil && !opts.AsToken {
+		caught = f.Catch(state)
+	}
 	switch {
 	case opts.AsToken && f.Interactive:
 		fmt.Fprintln(f.Out, "Paste the token (input is hidden), then press Enter:")
 	case !opts.AsToken:
 		authURL := conf.AuthCodeURL(state, authOpts...)
-		fmt.Fprintln(f.Out, "Open this URL in a browser, sign in, and paste back the code it shows (or the whole address):")
+		switch {
+		case f.Browse != nil:
+			fmt.Fprintln(f.Out, "Sign in in the browser that opens at this URL (or open it yourself); the answer comes back here, or paste the address the browser ends at:")
+		case caught != nil:
+			fmt.Fprintln(f.Out, "Open this URL in a browser and sign in; the answer comes back here, or paste the address the browser ends at:")
+		default:
+			fmt.Fprintln(f.Out, "Open this URL in a browser, sign in, and paste back the code it shows (or the whole address):")
+		}
 		fmt.Fprintln(f.Out, authURL)
 		if f.ShowQR != nil {
 			f.ShowQR(f.Out, authURL)
+		}
+		if f.Browse != nil {
+			if err := f.Browse(authURL); err != nil {
+				fmt.Fprintf(f.Out, "note: %v; open the URL yourself\n", err)
+			}
 		}
 		if f.Interactive {
 			fmt.Fprint(f.Out, "Code: ")
@@ -148,7 +174,7 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		*keys = fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
 	}
 
-	raw, err := f.readPaste(ctx, prompt)
+	raw, err := f.awaitAnswer(ctx, prompt, caught)
 	if err != nil {
 		return nil, err
 	}
@@ -217,6 +243,40 @@ func (f *Flow) readPaste(ctx context.Context, prompt io.Writer) (string, error) 
 		return f.ReadPaste(ctx, prompt)
 	}
 	return readLine(ctx, f.In)
+}
+
+// awaitAnswer reads the paste, or takes the answer caught at the
+// loopback redirect if it comes first; then the paste's reading is
+// cancelled and waited for, so that the terminal is given back (and the
+// prompt's line ended) before the login goes on.
+func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan string) (string, error) {
+	if caught == nil {
+		return f.readPaste(ctx, prompt)
+	}
+	type result struct {
+		s   string
+		err error
+	}
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pasted := make(chan result, 1)
+	go func() {
+		s, err := f.readPaste(readCtx, prompt)
+		pasted <- result{s, err}
+	}()
+	select {
+	case r := <-pasted:
+		return r.s, r.err
+	case s := <-caught:
+		cancel()
+		r := <-pasted
+		if r.err == nil {
+			// Typed in the same instant: the browser's answer is taken.
+			f.note("note: the browser's answer and a paste came together; the paste is ignored")
+		}
+		fmt.Fprintln(f.Out, "The browser's answer arrived.")
+		return s, nil
+	}
 }
 
 // resolveIssuer returns the issuer and redirect URI from the options, with
