@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/cells-oob/cells-oob/internal/loopback"
 	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/internal/show"
@@ -24,6 +26,8 @@ type loginOptions struct {
 	qr          bool
 	tls         oob.TLS
 	asToken     bool
+	loopback    bool
+	noBrowser   bool
 }
 
 func (o *loginOptions) flags() []cli.Flag {
@@ -37,6 +41,8 @@ func (o *loginOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: "ca-file", Usage: "trust the CA certificates in this PEM `FILE`", Destination: &o.tls.CAFile},
 		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "do not verify the server's TLS certificate (dangerous)", Destination: &o.tls.InsecureSkipVerify},
 		&cli.BoolFlag{Name: "token", Usage: "the paste is a token (e.g. a personal access token), not a code", Destination: &o.asToken},
+		&cli.BoolFlag{Name: "loopback", Usage: "catch the browser's answer here too, on the loopback interface only", Destination: &o.loopback},
+		&cli.BoolFlag{Name: "no-browser", EnvVars: []string{"CELLS_OOB_NO_BROWSER"}, Usage: "never open a browser: print the URL only", Destination: &o.noBrowser},
 	}
 }
 
@@ -45,7 +51,9 @@ func (o *loginOptions) check() error {
 	switch {
 	case o.url != "" && o.issuer != "":
 		return usagef("give --url or --issuer, not both")
-	case o.issuer != "" && o.redirectURI == "":
+	case o.loopback && o.redirectURI != "" && !loopback.IsRedirect(o.redirectURI):
+		return usagef("--loopback catches the answer at a loopback --redirect-uri (http://127.0.0.1:PORT/…), not at %s", o.redirectURI)
+	case o.issuer != "" && o.redirectURI == "" && !o.loopback:
 		return usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
 	case o.url == "" && o.issuer == "":
 		return usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
@@ -97,11 +105,13 @@ func (e *env) login(ctx context.Context, o *loginOptions) error {
 	if o.qr {
 		flow.ShowQR = qr.Write
 	}
+	redirect, stopCatching := e.waysIn(o, flow, os.Getenv)
+	defer stopCatching()
 	prof, err := flow.Login(ctx, oob.LoginOptions{
 		Server:      o.url,
 		Issuer:      o.issuer,
 		ClientID:    o.clientID,
-		RedirectURI: o.redirectURI,
+		RedirectURI: redirect,
 		Scopes:      strings.Fields(o.scope),
 		AsToken:     o.asToken,
 		TLS:         o.tls,

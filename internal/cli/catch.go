@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/cells-oob/cells-oob/internal/loopback"
+	"github.com/cells-oob/cells-oob/internal/openurl"
+	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/oob"
+)
+
+// cellsLoopbackRedirect is the loopback redirect Cells registers for
+// cells-client (v4 common/config/sample.go, v5 idm/oauth/web/service).
+const cellsLoopbackRedirect = "http://localhost:3000/servers/callback"
+
+// issuerLoopbackRedirect is an --issuer provider's loopback redirect, on a
+// port free at login (RFC 8252 section 7.3).
+const issuerLoopbackRedirect = "http://127.0.0.1:0/callback"
+
+// waysIn sets flow up for the ways the browser's answer may come back
+// besides the paste: caught at a loopback redirect, and from a browser
+// opened here (SPEC, "Ways to sign in"). It returns the redirect URI to
+// sign in with ("" for the server's default) and what to call when the
+// login ends, whichever way.
+func (e *env) waysIn(o *loginOptions, flow *oob.Flow, getenv func(string) string) (redirect string, stop func()) {
+	stop = func() {}
+	if o.asToken {
+		return o.redirectURI, stop
+	}
+	opener := openurl.New(getenv)
+	// A script reading the paste from a pipe wants no window.
+	desktop := !o.noBrowser && flow.Interactive && opener.CanOpen()
+	redirect = o.redirectURI
+	chosen := false // the desktop chose the loopback, not the person
+	switch {
+	case redirect != "":
+	case o.loopback && o.issuer != "":
+		redirect = issuerLoopbackRedirect
+	case o.loopback:
+		redirect = cellsLoopbackRedirect
+	case desktop && o.url != "":
+		redirect, chosen = cellsLoopbackRedirect, true
+	}
+	if !loopback.IsRedirect(redirect) {
+		if desktop {
+			flow.Browse = opener.Open
+		}
+		return redirect, stop
+	}
+
+	c, err := loopback.Listen(redirect)
+	var taken *loopback.PortTakenError
+	switch {
+	case errors.As(err, &taken) && chosen:
+		// The browser here would hand the code to whoever holds the
+		// port: the out-of-band page shows it instead.
+		fmt.Fprintf(e.stderr, "note: port %d is taken by another program: the browser shows the code to paste instead\n", taken.Port)
+		flow.Browse = opener.Open
+		return o.redirectURI, stop
+	case errors.As(err, &taken):
+		fmt.Fprintf(e.stderr, "note: port %d is taken by another program, so the answer cannot come back by itself: do not forward that port (whoever holds it would get the code); paste the address the browser ends at instead\n", taken.Port)
+		return redirect, stop
+	case err != nil:
+		fmt.Fprintf(e.stderr, "note: cannot listen for the browser's answer (%v): paste the address the browser ends at instead\n", err)
+		return redirect, stop
+	}
+	flow.Catch = c.Expect
+	switch {
+	case desktop:
+		flow.Browse = opener.Open
+	case openurl.OverSSH(getenv):
+		fmt.Fprintf(e.stderr, "To have the answer come back by itself, forward port %d from the machine with the browser first:\n  %s\n",
+			c.Port(), loopback.ForwardCommand(c.Port(), thisHost(), loopback.SSHServerPort(getenv("SSH_CONNECTION"))))
+	}
+	return c.RedirectURI(), func() { c.Close() }
+}
+
+// thisHost names this machine in the forward line: its host name, which
+// the person knows it by, rather than SSH_CONNECTION's server address,
+// which behind a NAT, a jump host or a container is an inner address the
+// browser's machine cannot reach.
+func thisHost() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "THIS-HOST"
+	}
+	return termsafe.Text(h, 255)
+}
