@@ -58,6 +58,9 @@ type Profile struct {
 	// token signed by a new key last sent for it), against which
 	// refreshed ID tokens are checked.
 	SigningKeys json.RawMessage `json:"signing_keys,omitempty"`
+	// Method is how the person signed in: [MethodDevice], or empty for
+	// the authorization code (the paste).
+	Method string `json:"method,omitempty"`
 
 	extra unknown
 }
@@ -69,6 +72,9 @@ type Endpoints struct {
 	UserInfo      string `json:"userinfo,omitempty"`
 	Revocation    string `json:"revocation,omitempty"`
 	JWKS          string `json:"jwks,omitempty"`
+	// Device is the device authorization endpoint (RFC 8628), where the
+	// provider lists one.
+	Device string `json:"device,omitempty"`
 
 	extra unknown
 }

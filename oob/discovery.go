@@ -31,6 +31,7 @@ type discovery struct {
 	RevocationEndpoint    string `json:"revocation_endpoint,omitempty"`
 	JWKSURI               string `json:"jwks_uri"`
 	EndSessionEndpoint    string `json:"end_session_endpoint,omitempty"`
+	DeviceEndpoint        string `json:"device_authorization_endpoint,omitempty"`
 }
 
 // Endpoints returns the URLs a profile keeps.
@@ -41,6 +42,7 @@ func (d discovery) Endpoints() Endpoints {
 		UserInfo:      d.UserInfoEndpoint,
 		Revocation:    d.RevocationEndpoint,
 		JWKS:          d.JWKSURI,
+		Device:        d.DeviceEndpoint,
 	}
 }
 
@@ -206,6 +208,7 @@ func (d *discovery) endpoints() []endpoint {
 		{"userinfo_endpoint", &d.UserInfoEndpoint, false},
 		{"revocation_endpoint", &d.RevocationEndpoint, false},
 		{"end_session_endpoint", &d.EndSessionEndpoint, false},
+		{"device_authorization_endpoint", &d.DeviceEndpoint, false},
 	}
 }
 

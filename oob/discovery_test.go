@@ -59,6 +59,9 @@ func TestParseDiscoveryTestdata(t *testing.T) {
 		"preset-state.json":           "discovery: authorization_endpoint already carries state in its query",
 		"preset-harmless-query.json":  "",
 		"other-host.json":             "",
+		"device.json":                 "",
+		"device-http.json":            "discovery: device_authorization_endpoint http://cells.example.com/oidc/oauth2/device/auth is plain http under an https issuer",
+		"device-userinfo.json":        "discovery: device_authorization_endpoint holds a user name before its host (user@evil.example)",
 	}
 	entries, err := os.ReadDir(discoveryDir)
 	if err != nil {

@@ -63,13 +63,17 @@ type Flow struct {
 // LoginOptions say whom to sign in to and how.
 type LoginOptions struct {
 	// Server is a Cells base URL; Issuer is used instead for any other
-	// OpenID provider, and then RedirectURI is required.
+	// OpenID provider, and then RedirectURI is required unless the
+	// provider offers the device grant (see device.go).
 	Server, Issuer string
 	ClientID       string
 	RedirectURI    string
 	Scopes         []string
 	// AsToken says the paste is a token (a personal access token), not a code.
 	AsToken bool
+	// Method is how to sign in: [MethodDevice], or "" to let the login
+	// choose (the device grant where device.go says, else the paste).
+	Method string
 	// TLS is stored in the profile so later requests make the same choices.
 	TLS TLS
 	// Known is the config as it stands, from which the login learns what
@@ -99,6 +103,12 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 		Scopes:      opts.Scopes,
 		Endpoints:   disc.Endpoints(),
 		TLS:         opts.TLS,
+	}
+	if usesDevice(opts, disc) {
+		return f.device(ctx, opts, prof)
+	}
+	if redirect == "" {
+		return nil, &NoDeviceError{Issuer: prof.Issuer}
 	}
 	switch opts.Known.PKCEFor(prof.Issuer, prof.ClientID) {
 	case PKCEDropped:
@@ -280,7 +290,8 @@ func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan 
 }
 
 // resolveIssuer returns the issuer and redirect URI from the options, with
-// the Cells defaults when a server URL is given.
+// the Cells defaults when a server URL is given; an issuer may come
+// without one.
 func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 	switch {
 	case opts.Server != "" && opts.Issuer != "":
@@ -296,9 +307,8 @@ func resolveIssuer(opts LoginOptions) (issuer, redirect string, err error) {
 		}
 		return issuer, redirect, nil
 	case opts.Issuer != "":
-		if opts.RedirectURI == "" {
-			return "", "", errors.New("an issuer needs a redirect URI: the address registered for the client that shows the code")
-		}
+		// Without a redirect URI only the device grant can sign in, if
+		// the provider offers it: discovery tells.
 		return opts.Issuer, opts.RedirectURI, nil
 	}
 	return "", "", errors.New("no server URL or issuer to sign in to")

@@ -13,9 +13,11 @@ func (p *Profile) oauth2Config() *oauth2.Config {
 	return &oauth2.Config{
 		ClientID: p.ClientID,
 		Endpoint: oauth2.Endpoint{
-			AuthURL:   p.Endpoints.Authorization,
-			TokenURL:  p.Endpoints.Token,
-			AuthStyle: oauth2.AuthStyleInParams,
+			AuthURL:  p.Endpoints.Authorization,
+			TokenURL: p.Endpoints.Token,
+			// DeviceAuthURL is empty unless the provider lists one.
+			DeviceAuthURL: p.Endpoints.Device,
+			AuthStyle:     oauth2.AuthStyleInParams,
 		},
 		RedirectURL: p.RedirectURI,
 		Scopes:      p.Scopes,

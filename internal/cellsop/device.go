@@ -91,8 +91,7 @@ func (s deviceStorage) StoreDeviceAuthorization(_ context.Context, clientID, dev
 	}
 	s.devices[deviceCode] = &deviceAuth{clientID: clientID, userCode: userCode, scopes: grantedScopes(scopes), expires: expires}
 	s.userCodes[userCode] = deviceCode
-	close(s.deviceStored)
-	s.deviceStored = make(chan struct{})
+	s.deviceChanged = changed(s.deviceChanged)
 	return nil
 }
 
@@ -103,6 +102,8 @@ func (s deviceStorage) StoreDeviceAuthorization(_ context.Context, clientID, dev
 func (s deviceStorage) GetDeviceAuthorizatonState(_ context.Context, clientID, deviceCode string) (*op.DeviceAuthorizationState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.polls++
+	s.deviceChanged = changed(s.deviceChanged)
 	if s.slowDowns > 0 {
 		s.slowDowns--
 		return nil, context.DeadlineExceeded
@@ -186,17 +187,42 @@ func (s *Server) WaitUserCode(ctx context.Context) (string, error) {
 				newest = d
 			}
 		}
-		stored := s.store.deviceStored
+		changed := s.store.deviceChanged
 		s.store.mu.Unlock()
 		if newest != nil {
 			return newest.userCode, nil
 		}
 		select {
-		case <-stored:
+		case <-changed:
 		case <-ctx.Done():
 			return "", fmt.Errorf("cellsop: no device asked for a user code: %w", ctx.Err())
 		}
 	}
+}
+
+// WaitPolls waits until the device grant has answered n polls of the
+// token endpoint in all, so that an answer given after it reaches the
+// next poll, not one under way. It returns ctx's error if ctx ends first.
+func (s *Server) WaitPolls(ctx context.Context, n int) error {
+	for {
+		s.store.mu.Lock()
+		polls, changed := s.store.polls, s.store.deviceChanged
+		s.store.mu.Unlock()
+		if polls >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("cellsop: %d of %d device polls: %w", polls, n, ctx.Err())
+		}
+	}
+}
+
+// changed closes c, waking whoever waits on it, and returns its successor.
+func changed(c chan struct{}) chan struct{} {
+	close(c)
+	return make(chan struct{})
 }
 
 // deviceSession is the sign-in an approved device authorization stands

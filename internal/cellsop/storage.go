@@ -37,7 +37,8 @@ type storage struct {
 	// The device grant's (device.go).
 	devices        map[string]*deviceAuth // by device code
 	userCodes      map[string]string      // user code → device code
-	deviceStored   chan struct{}          // closed and replaced at each new one
+	deviceChanged  chan struct{}          // closed and replaced at each new one and each poll
+	polls          int                    // device polls read so far
 	slowDowns      int                    // polls still to answer slow_down
 	device         *deviceClient          // nil unless Options.Device
 	deviceAudience string                 // DeviceOptions.Audience
@@ -67,7 +68,7 @@ func newStorage(c *client, key *signingKey, accessLifetime, refreshLifetime time
 		personal:        map[string]string{},
 		devices:         map[string]*deviceAuth{},
 		userCodes:       map[string]string{},
-		deviceStored:    make(chan struct{}),
+		deviceChanged:   make(chan struct{}),
 	}
 }
 
