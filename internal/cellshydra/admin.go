@@ -66,6 +66,10 @@ func (s *Server) adminCall(ctx context.Context, method, path string, query url.V
 	return nil
 }
 
+// LoopbackRedirectURI is the loopback redirect Cells registers for
+// cells-client, where cec (and cells-oob --loopback) catch the answer.
+const LoopbackRedirectURI = "http://localhost:3000/servers/callback"
+
 // registerClient registers cells-client as Cells does: public, no secret,
 // the code and refresh grants, the out-of-band page and cec's callback as
 // redirects.
@@ -76,7 +80,7 @@ func (s *Server) registerClient(ctx context.Context) error {
 		"token_endpoint_auth_method": "none",
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code"},
-		"redirect_uris":              []string{s.RedirectURI(), "http://localhost:3000/servers/callback"},
+		"redirect_uris":              append([]string{s.RedirectURI(), LoopbackRedirectURI}, s.opts.Redirects...),
 		"scope":                      ClientScope,
 	}, nil)
 }

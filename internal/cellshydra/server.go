@@ -50,6 +50,10 @@ type Options struct {
 	// Binary is the Hydra executable; empty means Version's
 	// [Hydra.Binary]. It must be the Hydra Version names.
 	Binary string
+	// Redirects are more redirect URIs to register for cells-client,
+	// such as a loopback one on a port free for the test, beside Cells'
+	// own.
+	Redirects []string
 }
 
 // Server is a running replica: Hydra and its Cells front. Close it when

@@ -1,0 +1,453 @@
+//go:build !windows
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cells-oob/cells-oob/internal/browser"
+	"github.com/cells-oob/cells-oob/internal/cellshydra"
+	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/cellspage"
+)
+
+// The loopback catch and the browser on a desktop (SPEC, "Ways to sign
+// in"), driving the built binary. The browser is played over HTTP; it
+// follows the provider's redirect to the login's own listener.
+
+func init() {
+	// No test of this package may open a real browser on the machine
+	// running it; the tests of the browser on a desktop clear this.
+	os.Setenv("CELLS_OOB_NO_BROWSER", "1")
+}
+
+// sshConnection is what sshd would set for a session in on port 22.
+const sshConnection = "10.0.0.2 50022 10.0.0.9 22"
+
+// freeRedirect is a loopback redirect URI on host at a port free now.
+func freeRedirect(t *testing.T, host, path string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(port)) + path
+}
+
+func portOf(t *testing.T, redirect string) int {
+	t.Helper()
+	i := strings.LastIndex(redirect, ":")
+	port, err := strconv.Atoi(strings.SplitN(redirect[i+1:], "/", 2)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
+// loginEnv is this process's environment without the variables that say
+// where the person sits, plus env.
+func loginEnv(env ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "CELLS_OOB_NO_BROWSER":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, env...)
+}
+
+// loopbackRun is the built binary's login running in the background.
+type loopbackRun struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr *syncBuffer
+	exited chan struct{}
+}
+
+// startLoopback starts `login` with args, stdin a pipe kept open, and env
+// as the person's environment.
+func startLoopback(t *testing.T, bin, cfg string, env []string, args ...string) *loopbackRun {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--config", cfg, "login"}, args...)...)
+	cmd.Env = loginEnv(env...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &loopbackRun{cmd: cmd, stdin: stdin, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = r.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(r.exited) }()
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Process.Kill()
+		<-r.exited
+	})
+	return r
+}
+
+// authURL waits for the authorization URL of the login to base.
+func authURL(t *testing.T, stderr *syncBuffer, base string) string {
+	t.Helper()
+	var u string
+	waitFor(t, "the authorization URL on stderr", func() bool {
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.HasPrefix(line, base+cellspage.PathAuth+"?") {
+				u = line
+				return true
+			}
+		}
+		return false
+	})
+	return u
+}
+
+// exit waits for the login to end and returns its status.
+func (r *loopbackRun) exit(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-r.exited:
+		return r.cmd.ProcessState.ExitCode()
+	case <-time.After(30 * time.Second):
+		t.Fatalf("login did not end; stderr:\n%s", r.stderr)
+	}
+	return -1
+}
+
+// assertNotListening fails unless nothing listens on port any more.
+func assertNotListening(t *testing.T, port int) {
+	t.Helper()
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), time.Second); err == nil {
+			c.Close()
+			t.Errorf("%s:%d still listens after the login", host, port)
+		}
+	}
+}
+
+// unforwarded is a browser on a machine from which the login's loopback
+// port is not forwarded: it cannot reach the redirect URI, so the code
+// stays in its address bar.
+func unforwarded(srv *cellsop.Server) *browser.Browser {
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	dial := tr.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	srvHost := strings.TrimPrefix(srv.URL, "http://")
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr != srvHost {
+			return nil, errors.New("connection refused (not forwarded)")
+		}
+		return dial(ctx, network, addr)
+	}
+	return &browser.Browser{Client: &http.Client{Transport: tr}}
+}
+
+// TestE2ELoopbackByBrowser: over SSH, the forward line names this host
+// once; the browser's answer reaches the login's listener, which finishes
+// with one exchange and stops listening. The time from the browser's
+// answer to the saved profile is logged.
+func TestE2ELoopbackByBrowser(t *testing.T) {
+	bin := builtBinary(t)
+	redirect := freeRedirect(t, "localhost", "/servers/callback")
+	port := portOf(t, redirect)
+	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	r := startLoopback(t, bin, cfg, []string{"SSH_CONNECTION=" + sshConnection}, "--url", srv.URL, "--redirect-uri", redirect)
+	u := authURL(t, r.stderr, srv.URL)
+	host, _ := os.Hostname()
+	forward := "ssh -L " + strconv.Itoa(port) + ":127.0.0.1:" + strconv.Itoa(port) + " " + host
+	if n := strings.Count(r.stderr.String(), forward); n != 1 {
+		t.Errorf("the forward line %q is printed %d times; stderr:\n%s", forward, n, r.stderr)
+	}
+	before := srv.Count(cellsop.PathToken)
+	res, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password)
+	answered := time.Now()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Loopback || res.Status != http.StatusOK || !strings.Contains(res.Page, "Signed in") {
+		t.Errorf("the browser ended at a %d page %q (loopback %v)", res.Status, res.Page, res.Loopback)
+	}
+	if code := r.exit(t); code != exitOK {
+		t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+	}
+	t.Logf("from the browser's answer to the saved profile: %v; requests after the answer: %d exchange(s)", time.Since(answered).Round(time.Millisecond), srv.Count(cellsop.PathToken)-before)
+	if n := srv.Count(cellsop.PathToken) - before; n != 1 {
+		t.Errorf("%d token requests after the browser's answer, want 1", n)
+	}
+	if p := storedProfile(t, cfg); p.User.PreferredUsername != cellsop.Username || p.RedirectURI != redirect {
+		t.Errorf("stored %q with redirect %q", p.User.PreferredUsername, p.RedirectURI)
+	}
+	if !strings.Contains(r.stderr.String(), "The browser's answer arrived.") {
+		t.Errorf("stderr does not say the answer arrived:\n%s", r.stderr)
+	}
+	assertNoSecrets(t, r.stderr.String(), res.Code)
+	assertNotListening(t, port)
+}
+
+// TestE2ELoopbackWrongStateThenRight: a request with another state gets
+// 400 and the login keeps waiting; the right one then signs in.
+func TestE2ELoopbackWrongStateThenRight(t *testing.T) {
+	bin := builtBinary(t)
+	redirect := freeRedirect(t, "127.0.0.1", "/callback")
+	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	r := startLoopback(t, bin, cfg, nil, "--url", srv.URL, "--redirect-uri", redirect)
+	u := authURL(t, r.stderr, srv.URL)
+	for _, q := range []string{"code=stolen&state=guessed", "code=stolen", "error=access_denied&state=guessed"} {
+		resp, err := http.Get(redirect + "?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", q, resp.StatusCode)
+		}
+	}
+	select {
+	case <-r.exited:
+		t.Fatalf("the login ended on a wrong state; stderr:\n%s", r.stderr)
+	default:
+	}
+	if _, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password); err != nil {
+		t.Fatal(err)
+	}
+	if code := r.exit(t); code != exitOK {
+		t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+	}
+	if n := srv.Count(cellsop.PathToken); n != 1 {
+		t.Errorf("%d token requests, want 1", n)
+	}
+}
+
+// TestE2ELoopbackPasteWins: the port is not forwarded, so the person
+// pastes the address the browser ended at; the listener is closed.
+func TestE2ELoopbackPasteWins(t *testing.T) {
+	bin := builtBinary(t)
+	redirect := freeRedirect(t, "localhost", "/callback")
+	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	r := startLoopback(t, bin, cfg, nil, "--url", srv.URL, "--redirect-uri", redirect)
+	res, err := unforwarded(srv).Authorize(t.Context(), authURL(t, r.stderr, srv.URL), cellsop.Username, cellsop.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Loopback || res.Status != 0 {
+		t.Fatalf("the browser reached the loopback page (status %d)", res.Status)
+	}
+	io.WriteString(r.stdin, res.RedirectURL+"\n")
+	if code := r.exit(t); code != exitOK {
+		t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+	}
+	if strings.Contains(r.stderr.String(), "The browser's answer arrived.") {
+		t.Errorf("the paste was taken for the browser's answer:\n%s", r.stderr)
+	}
+	assertNoSecrets(t, r.stderr.String(), res.Code)
+	assertNotListening(t, portOf(t, redirect))
+}
+
+// TestE2ELoopbackPortTaken: another program holds the port; login says so,
+// warns not to forward it, prints no forward line, and the paste works.
+func TestE2ELoopbackPortTaken(t *testing.T) {
+	bin := builtBinary(t)
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	port := held.Addr().(*net.TCPAddr).Port
+	redirect := "http://localhost:" + strconv.Itoa(port) + "/callback"
+	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	r := startLoopback(t, bin, cfg, []string{"SSH_CONNECTION=" + sshConnection}, "--url", srv.URL, "--redirect-uri", redirect)
+	res, err := unforwarded(srv).Authorize(t.Context(), authURL(t, r.stderr, srv.URL), cellsop.Username, cellsop.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := r.stderr.String()
+	if !strings.Contains(out, "port "+strconv.Itoa(port)+" is taken by another program") || !strings.Contains(out, "do not forward that port") || strings.Contains(out, "ssh -L") {
+		t.Errorf("stderr does not warn of the taken port, or offers to forward it:\n%s", out)
+	}
+	io.WriteString(r.stdin, res.RedirectURL+"\n")
+	if code := r.exit(t); code != exitOK {
+		t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+	}
+}
+
+// recordingBrowser writes a $BROWSER that records the address it is given
+// in the file it returns.
+func recordingBrowser(t *testing.T) (script, record string) {
+	t.Helper()
+	dir := t.TempDir()
+	record = filepath.Join(dir, "opened")
+	script = filepath.Join(dir, "browser")
+	body := "#!/bin/sh\nprintf '%s\\n' \"$1\" > \"" + record + ".tmp\" && mv \"" + record + ".tmp\" \"" + record + "\"\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script, record
+}
+
+// TestE2EDesktopBrowser: at a terminal with a display and no SSH, login
+// opens $BROWSER on the authorization URL, which signs in through the
+// loopback catch; the terminal is given back as it was.
+func TestE2EDesktopBrowser(t *testing.T) {
+	bin := builtBinary(t)
+	tm := openTerminal(t)
+	script, record := recordingBrowser(t)
+	redirect := freeRedirect(t, "localhost", "/callback")
+	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL, "--redirect-uri", redirect)
+	cmd.Env = loginEnv("DISPLAY=:0", "BROWSER="+script)
+	stderr := tm.startRaw(t, cmd)
+	var opened []byte
+	waitFor(t, "$BROWSER to be run", func() bool {
+		var err error
+		opened, err = os.ReadFile(record)
+		return err == nil
+	})
+	u := strings.TrimSpace(string(opened))
+	if !strings.HasPrefix(u, srv.URL+cellspage.PathAuth+"?") || !strings.Contains(stderr.String(), u) {
+		t.Fatalf("$BROWSER got %q, not the URL login shows; stderr:\n%s", u, stderr)
+	}
+	res, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password)
+	if err != nil || res.Status != http.StatusOK {
+		t.Fatalf("browser: %v (status %d)", err, res.Status)
+	}
+	if code := exitStatus(t, cmd); code != exitOK {
+		t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
+	}
+	tm.assertRestored(t)
+	if !strings.Contains(stderr.String(), "Sign in in the browser that opens") {
+		t.Errorf("stderr does not say a browser opens:\n%s", stderr)
+	}
+}
+
+// TestE2ENoBrowser: the same desktop, in an SSH session or with
+// --no-browser, never runs $BROWSER; over SSH the forward line shows
+// instead. The browser played here then answers through the catch.
+func TestE2ENoBrowser(t *testing.T) {
+	bin := builtBinary(t)
+	for _, tt := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"SSH_CONNECTION", []string{"SSH_CONNECTION=" + sshConnection}, nil},
+		{"SSH_CLIENT", []string{"SSH_CLIENT=10.0.0.2 50022 22"}, nil},
+		{"SSH_TTY", []string{"SSH_TTY=/dev/pts/9"}, nil},
+		{"--no-browser", nil, []string{"--no-browser"}},
+		{"CELLS_OOB_NO_BROWSER", []string{"CELLS_OOB_NO_BROWSER=1"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := openTerminal(t)
+			script, record := recordingBrowser(t)
+			redirect := freeRedirect(t, "localhost", "/callback")
+			srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
+			cfg := filepath.Join(t.TempDir(), "config.json")
+			cmd := exec.Command(bin, append([]string{"--config", cfg, "login", "--url", srv.URL, "--redirect-uri", redirect}, tt.args...)...)
+			cmd.Env = loginEnv(append([]string{"DISPLAY=:0", "WAYLAND_DISPLAY=wayland-0", "BROWSER=" + script}, tt.env...)...)
+			stderr := tm.startRaw(t, cmd)
+			u := authURL(t, stderr, srv.URL)
+			if _, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitStatus(t, cmd); code != exitOK {
+				t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
+			}
+			if _, err := os.Stat(record); err == nil {
+				t.Errorf("$BROWSER was run")
+			}
+			overSSH := strings.HasPrefix(tt.name, "SSH")
+			if got := strings.Contains(stderr.String(), "ssh -L "); got != overSSH {
+				t.Errorf("forward line shown %v, want %v; stderr:\n%s", got, overSSH, stderr)
+			}
+			tm.assertRestored(t)
+		})
+	}
+}
+
+// TestE2EHydraLoopback signs in at the loopback redirect against each
+// Hydra replica, Cells' PKCE drop included: the exchange order holds as
+// for a pasted code (TestE2EHydraLogin). --loopback is used when port 3000
+// is free; else a loopback redirect on a free port registered beside it.
+func TestE2EHydraLoopback(t *testing.T) {
+	bin := builtBinary(t)
+	args := []string{"--loopback"}
+	redirect := cellshydra.LoopbackRedirectURI
+	if l, err := net.Listen("tcp", "127.0.0.1:3000"); err != nil {
+		redirect = freeRedirect(t, "localhost", "/servers/callback")
+		args = []string{"--redirect-uri", redirect}
+		t.Logf("port 3000 is taken here: signing in at %s instead of with --loopback", redirect)
+	} else {
+		l.Close()
+	}
+	for _, shape := range cellshydra.Shapes() {
+		t.Run(shape.Name, func(t *testing.T) {
+			opts := shape.Options
+			opts.Redirects = []string{redirect}
+			srv := cellshydra.NewTest(t, opts)
+			cfg := filepath.Join(t.TempDir(), "config.json")
+			signIns, exchanges := 1, 1
+			switch {
+			case shape.PKCE:
+			case shape.VerifierSpendsCode:
+				signIns, exchanges = 2, 2
+			default:
+				exchanges = 2
+			}
+			r := startLoopback(t, bin, cfg, nil, append([]string{"--url", srv.URL}, args...)...)
+			for i := range signIns {
+				var u string
+				waitFor(t, "an authorization URL", func() bool {
+					var urls []string
+					for _, line := range strings.Split(r.stderr.String(), "\n") {
+						if strings.HasPrefix(line, srv.URL+cellspage.PathAuth+"?") {
+							urls = append(urls, line)
+						}
+					}
+					if len(urls) > i {
+						u = urls[i]
+					}
+					return u != ""
+				})
+				res, err := browser.Authorize(t.Context(), u, cellshydra.Username, cellshydra.Password)
+				if err != nil || !res.Loopback || res.Status != http.StatusOK {
+					t.Fatalf("sign-in %d: %v (loopback %v, status %d); stderr:\n%s", i+1, err, res.Loopback, res.Status, r.stderr)
+				}
+			}
+			if code := r.exit(t); code != exitOK {
+				t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+			}
+			if n := srv.TokenRequests("authorization_code"); n != exchanges {
+				t.Errorf("%d exchanges, want %d; stderr:\n%s", n, exchanges, r.stderr)
+			}
+			p := storedProfile(t, cfg)
+			if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || p.RedirectURI != redirect {
+				t.Errorf("profile: drops_pkce %v, honours_pkce %v, redirect %s", p.DropsPKCE, p.HonoursPKCE, p.RedirectURI)
+			}
+			assertNotListening(t, portOf(t, redirect))
+		})
+	}
+}
