@@ -173,8 +173,8 @@ func TestMessages(t *testing.T) {
 		// the command line, before the flow
 		{[]string{"login", "--url", "https://cells.example", "--issuer", "https://cells.example/oidc/"}, exitUsage,
 			"give --url or --issuer, not both"},
-		{[]string{"login", "--issuer", "https://cells.example/oidc/"}, exitUsage,
-			"--issuer needs --redirect-uri: the address registered for this client that shows the code"},
+		{[]string{"login", "--issuer", "https://cells.example/oidc/", "--device", "--token"}, exitUsage,
+			"--device takes no --redirect-uri, --loopback or --token: the code is entered at the provider's page"},
 		{[]string{"login"}, exitUsage,
 			"say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)"},
 		{[]string{"login", "--url", "cells.example"}, exitUsage,

@@ -63,6 +63,7 @@ func message(err error) string {
 		noProfile  *oob.ProfileError
 		handedOver *cec.HandedOverError
 		refused    *show.RefusedError
+		noDevice   *oob.NoDeviceError
 	)
 	switch {
 	case errors.As(err, &handedOver):
@@ -82,6 +83,10 @@ func message(err error) string {
 		return msg + ": give a token, or - to read one from stdin"
 	case errors.Is(err, decode.ErrNoJWKSURL):
 		return msg + ": give --jwks-url or --key"
+	case errors.As(err, &noDevice) && noDevice.Asked:
+		return msg + ": sign in with the paste (leave out --device)"
+	case errors.As(err, &noDevice):
+		return msg + ": give --redirect-uri, the address registered for this client that shows the code, or --loopback"
 	}
 	return msg + tlsAdvice(err)
 }
@@ -141,7 +146,10 @@ func exitCode(ctx context.Context, err error) int {
 // person asked for something that cannot be: exit 2, as a mistake in the
 // command line is.
 func isUsage(err error) bool {
-	var notCells *oob.NotCellsError
-	return errors.Is(err, oob.ErrBadServerURL) || errors.As(err, &notCells) ||
+	var (
+		notCells *oob.NotCellsError
+		noDevice *oob.NoDeviceError
+	)
+	return errors.Is(err, oob.ErrBadServerURL) || errors.As(err, &notCells) || errors.As(err, &noDevice) ||
 		errors.Is(err, decode.ErrNoIDToken) || errors.Is(err, decode.ErrNoJWKSURL)
 }

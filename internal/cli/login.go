@@ -28,6 +28,7 @@ type loginOptions struct {
 	asToken     bool
 	loopback    bool
 	noBrowser   bool
+	device      bool
 }
 
 func (o *loginOptions) flags() []cli.Flag {
@@ -35,13 +36,14 @@ func (o *loginOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: "url", EnvVars: []string{"CELLS_OOB_URL"}, Usage: "Cells server `URL`", Destination: &o.url},
 		&cli.StringFlag{Name: "issuer", Usage: "OpenID provider issuer `URL` (instead of --url)", Destination: &o.issuer},
 		&cli.StringFlag{Name: "client-id", Value: oob.DefaultClientID, Usage: "OAuth2 client `ID`", Destination: &o.clientID},
-		&cli.StringFlag{Name: "redirect-uri", Usage: "redirect `URI` (default: <url>/oauth2/oob)", Destination: &o.redirectURI},
+		&cli.StringFlag{Name: "redirect-uri", Usage: "redirect `URI` (default: <url>/oauth2/oob; for --issuer, none: the device grant)", Destination: &o.redirectURI},
 		&cli.StringFlag{Name: "scope", Value: oob.DefaultScope, Usage: "space-separated `SCOPES`", Destination: &o.scope},
 		&cli.BoolFlag{Name: "qr", Usage: "also show the URL as a QR code", Destination: &o.qr},
 		&cli.StringFlag{Name: "ca-file", Usage: "trust the CA certificates in this PEM `FILE`", Destination: &o.tls.CAFile},
 		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "do not verify the server's TLS certificate (dangerous)", Destination: &o.tls.InsecureSkipVerify},
 		&cli.BoolFlag{Name: "token", Usage: "the paste is a token (e.g. a personal access token), not a code", Destination: &o.asToken},
 		&cli.BoolFlag{Name: "loopback", Usage: "catch the browser's answer here too, on the loopback interface only", Destination: &o.loopback},
+		&cli.BoolFlag{Name: "device", Usage: "sign in with the device authorization grant: a code to enter at the provider's page on any device", Destination: &o.device},
 		&cli.BoolFlag{Name: "no-browser", EnvVars: []string{"CELLS_OOB_NO_BROWSER"}, Usage: "never open a browser: print the URL only", Destination: &o.noBrowser},
 	}
 }
@@ -53,8 +55,8 @@ func (o *loginOptions) check() error {
 		return usagef("give --url or --issuer, not both")
 	case o.loopback && o.redirectURI != "" && !loopback.IsRedirect(o.redirectURI):
 		return usagef("--loopback catches the answer at a loopback --redirect-uri (http://127.0.0.1:PORT/…), not at %s", o.redirectURI)
-	case o.issuer != "" && o.redirectURI == "" && !o.loopback:
-		return usagef("--issuer needs --redirect-uri: the address registered for this client that shows the code")
+	case o.device && (o.redirectURI != "" || o.loopback || o.asToken):
+		return usagef("--device takes no --redirect-uri, --loopback or --token: the code is entered at the provider's page")
 	case o.url == "" && o.issuer == "":
 		return usagef("say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)")
 	}
@@ -105,7 +107,12 @@ func (e *env) login(ctx context.Context, o *loginOptions) error {
 	if o.qr {
 		flow.ShowQR = qr.Write
 	}
-	redirect, stopCatching := e.waysIn(o, flow, os.Getenv)
+	method, redirect, stopCatching := "", "", func() {}
+	if o.device {
+		method = oob.MethodDevice
+	} else {
+		redirect, stopCatching = e.waysIn(o, flow, os.Getenv)
+	}
 	defer stopCatching()
 	prof, err := flow.Login(ctx, oob.LoginOptions{
 		Server:      o.url,
@@ -114,6 +121,7 @@ func (e *env) login(ctx context.Context, o *loginOptions) error {
 		RedirectURI: redirect,
 		Scopes:      strings.Fields(o.scope),
 		AsToken:     o.asToken,
+		Method:      method,
 		TLS:         o.tls,
 		Known:       known,
 	})

@@ -29,7 +29,10 @@ func TestLoginOptions(t *testing.T) {
 		{line: "", wantErr: "say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)"},
 		{line: "--insecure-skip-verify", wantErr: "say where to sign in: --url https://cells.example.com (or --issuer with --redirect-uri)"},
 		{line: "--url https://c.example --issuer https://idp.example/", wantErr: "give --url or --issuer, not both"},
-		{line: "--issuer https://idp.example/", wantErr: "--issuer needs --redirect-uri: the address registered for this client that shows the code"},
+		{line: "--issuer https://idp.example/", want: defaults(loginOptions{issuer: "https://idp.example/"})},
+		{line: "--issuer https://idp.example/ --device", want: defaults(loginOptions{issuer: "https://idp.example/", device: true})},
+		{line: "--url https://c.example --device --redirect-uri https://c.example/cb", wantErr: "--device takes no --redirect-uri, --loopback or --token: the code is entered at the provider's page"},
+		{line: "--url https://c.example --device --loopback", wantErr: "--device takes no --redirect-uri, --loopback or --token: the code is entered at the provider's page"},
 		{line: "https://c.example", wantErr: "login takes no arguments (did you mean --url https://c.example?)"},
 	}
 	for _, tt := range tests {
