@@ -72,6 +72,10 @@ func TestE2EDeviceApproved(t *testing.T) {
 	if len(times) != 2 || times[1].Sub(times[0]) < 900*time.Millisecond {
 		t.Errorf("polls at %v, want two a second apart", times)
 	}
+	// The session keeps itself fresh as a pasted one does.
+	if exit, _, stderr := runCLI(t, "--config", cfg, "refresh"); exit != exitOK {
+		t.Errorf("refresh: exit %d; stderr:\n%s", exit, stderr)
+	}
 }
 
 func TestE2EDeviceRefused(t *testing.T) {
