@@ -127,6 +127,7 @@ func (e *env) httpClient(tls oob.TLS) (*http.Client, error) {
 		CAFile:             tls.CAFile,
 		InsecureSkipVerify: tls.InsecureSkipVerify,
 		Verbose:            e.verbose(),
+		Waiting:            e.notes(),
 	})
 	if err != nil {
 		// Only the CA file can be wrong: the person named it.
@@ -140,6 +141,12 @@ func (e *env) verbose() io.Writer {
 	if !e.global.verbose {
 		return nil
 	}
+	return e.notes()
+}
+
+// notes is where the HTTP client's lines go, a slow request's and
+// --verbose's: stderr, with \r\n on a terminal.
+func (e *env) notes() io.Writer {
 	if prompt.IsTerminal(e.stderr) {
 		// The paste is read in raw mode, where a bare \n does not return
 		// the carriage.

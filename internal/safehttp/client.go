@@ -44,7 +44,19 @@ type Options struct {
 	InsecureSkipVerify bool
 	// Verbose, when set, receives an HTTP trace with every secret redacted.
 	Verbose io.Writer
+	// Waiting, when set, gets one line for each request still unanswered
+	// after WaitingAfter, naming the server and path it waits for, so that
+	// a silent server does not look like a program that hangs.
+	Waiting io.Writer
+	// WaitingAfter is how long a request may take before Waiting hears of
+	// it; zero means DefaultWaitingAfter.
+	WaitingAfter time.Duration
 }
+
+// DefaultWaitingAfter is how long a request goes unremarked: longer than
+// a server that answers at all usually takes, short enough that nobody
+// wonders whether the program hangs.
+const DefaultWaitingAfter = time.Second
 
 // New returns the client for all requests: proxies from the
 // environment, the TLS choices, a timeout, and responses over 1 MiB refused.
@@ -72,6 +84,13 @@ func New(opts Options) (*http.Client, error) {
 	t := &transport{base: base, timeout: opts.Timeout}
 	if opts.Verbose != nil {
 		t.trace = &lineWriter{w: opts.Verbose}
+	}
+	if opts.Waiting != nil {
+		t.waiting = &lineWriter{w: opts.Waiting}
+		t.waitingAfter = opts.WaitingAfter
+		if t.waitingAfter <= 0 {
+			t.waitingAfter = DefaultWaitingAfter
+		}
 	}
 	return &http.Client{Transport: t, CheckRedirect: checkRedirect}, nil
 }
@@ -153,12 +172,14 @@ func (e *proxyError) Error() string {
 }
 
 // transport is the client's RoundTripper: it gives each request its
-// deadline, reads the answer whole, refuses oversized ones and traces when
-// asked.
+// deadline, reads the answer whole, refuses oversized ones, and traces and
+// notes slow requests when asked.
 type transport struct {
-	base    *http.Transport
-	timeout time.Duration
-	trace   *lineWriter
+	base         *http.Transport
+	timeout      time.Duration
+	trace        *lineWriter
+	waiting      *lineWriter
+	waitingAfter time.Duration
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -169,6 +190,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ctx, cancel = context.WithTimeout(parent, t.timeout)
 	}
 	t.traceRequest(req)
+	defer t.noteSlow(req)()
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
@@ -201,6 +223,33 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
+}
+
+// noteSlow arranges for one line on t.waiting if req is still unanswered
+// after t.waitingAfter, and returns the function that ends the wait. Once
+// that returns, the line is either whole or never written, so that it
+// cannot land after the request's own outcome.
+func (t *transport) noteSlow(req *http.Request) (done func()) {
+	if t.waiting == nil {
+		return func() {}
+	}
+	limit := ""
+	if t.timeout > 0 {
+		limit = fmt.Sprintf(" (giving up after %s)", t.timeout)
+	}
+	line := fmt.Sprintf("waiting for %s to answer%s…\n", termsafe.Text(displayURL(req.URL), termsafe.MaxServerText), limit)
+	written := make(chan struct{})
+	timer := time.AfterFunc(t.waitingAfter, func() {
+		defer close(written)
+		t.waiting.mu.Lock()
+		defer t.waiting.mu.Unlock()
+		io.WriteString(t.waiting.w, line)
+	})
+	return func() {
+		if !timer.Stop() {
+			<-written
+		}
+	}
 }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the
