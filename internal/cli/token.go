@@ -119,7 +119,7 @@ func (e *env) token(ctx context.Context, o *tokenOptions) error {
 	if o.idToken {
 		what, exp = "ID token", p.IDTokenExpiry()
 	}
-	fmt.Fprintf(e.stderr, "Copied the %s of profile %q to the %s; it %s.\n", what, name, method, when.Expiry(exp, time.Now()))
+	fmt.Fprintf(e.stderr, "%s; it %s.\n", method.Report(fmt.Sprintf("the %s of profile %q", what, name)), when.Expiry(exp, time.Now()))
 	return nil
 }
 

@@ -1,12 +1,15 @@
 package clipboard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/atotto/clipboard"
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -26,6 +29,17 @@ const OSC52Limit = 75000
 
 // Method says how Copy delivered the text, in words for the person.
 type Method string
+
+// Report says what became of the text, named by what: "Copied" only for
+// the system clipboard. A terminal takes an OSC 52 sequence without a
+// word, and one that does not know it, or a tmux set not to pass it on,
+// drops it as silently, so for those it says only that the text was sent.
+func (m Method) Report(what string) string {
+	if m == MethodSystem {
+		return "Copied " + what + " to the " + string(m)
+	}
+	return "Sent " + what + " to your " + string(m) + " for its clipboard"
+}
 
 // The ways Copy can deliver text.
 const (
@@ -52,6 +66,9 @@ type Clipboard struct {
 	// OpenTTY opens the controlling terminal for writing. It is not stdout
 	// or stderr, which may be redirected while the terminal is still there.
 	OpenTTY func() (io.WriteCloser, error)
+	// TmuxOption asks the tmux around the program for the global value of
+	// an option, "" for one this tmux does not know.
+	TmuxOption func(name string) (string, error)
 }
 
 // New returns a Clipboard for this machine that reads its
@@ -62,6 +79,7 @@ func New(getenv func(string) string) *Clipboard {
 		NeedsDisplay: needsDisplay(runtime.GOOS),
 		System:       systemClipboard,
 		OpenTTY:      openTTY,
+		TmuxOption:   tmuxOption,
 	}
 }
 
@@ -105,6 +123,9 @@ func (c *Clipboard) osc52(text string) (Method, error) {
 	if c.OpenTTY == nil {
 		return "", errors.New("no terminal to send OSC 52 to")
 	}
+	if err := c.tmuxPassesOn(); err != nil {
+		return "", err
+	}
 	tty, err := c.OpenTTY()
 	if err != nil {
 		return "", fmt.Errorf("no terminal to send OSC 52 to (%w)", err)
@@ -135,6 +156,43 @@ func (c *Clipboard) sequence(text string) (string, Method) {
 		return seq.Screen().String(), MethodOSC52Screen
 	}
 	return seq.String(), MethodOSC52
+}
+
+// tmuxPassesOn fails when the tmux the program runs in would pass neither
+// of the sequences sequence sends on to the terminal: set-clipboard on
+// forwards the bare one, allow-passthrough (tmux 3.3 and later; older ones
+// always pass it) the wrapped one. tmux's default, set-clipboard external
+// with allow-passthrough off, forwards neither. When tmux cannot be asked,
+// the sequences go out all the same.
+func (c *Clipboard) tmuxPassesOn() error {
+	if c.getenv("TMUX") == "" || c.TmuxOption == nil {
+		return nil
+	}
+	clip, err := c.TmuxOption("set-clipboard")
+	if err != nil || clip == "on" || clip == "" {
+		return nil
+	}
+	pass, err := c.TmuxOption("allow-passthrough")
+	if err != nil || pass != "off" {
+		return nil
+	}
+	return fmt.Errorf("tmux passes nothing on to your terminal (set-clipboard %s, allow-passthrough off): run tmux set -g set-clipboard on", clip)
+}
+
+// tmuxTimeout bounds the wait for tmux's answer; a tmux server that does
+// not answer at once will not pass anything on either.
+const tmuxTimeout = 2 * time.Second
+
+// tmuxOption runs tmux show-options, which finds the server the program
+// runs under through TMUX in the environment.
+func tmuxOption(name string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), tmuxTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "tmux", "show-options", "-gqv", name).Output()
+	if err != nil {
+		return "", fmt.Errorf("tmux show-options %s: %w", name, err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }
 
 func (c *Clipboard) getenv(key string) string {
