@@ -95,7 +95,7 @@ func (b *Browser) run(ctx context.Context, authURL, username, password string, p
 		return Result{}, err
 	}
 	if nav.landing != nil {
-		return land(ctx, c, nav.landing)
+		return land(ctx, c, start, nav.landing)
 	}
 	f, err := findLoginForm(nav.page, nav.url)
 	if err != nil {
@@ -116,7 +116,7 @@ func (b *Browser) run(ctx context.Context, authURL, username, password string, p
 		}
 		return Result{}, fmt.Errorf("browser: sign-in refused: %s", why)
 	}
-	return land(ctx, c, nav.landing)
+	return land(ctx, c, start, nav.landing)
 }
 
 // client is b.Client, or a new one, made to stop at each redirect and to
@@ -197,8 +197,11 @@ func navigate(c *http.Client, req *http.Request) (navigation, error) {
 	return navigation{}, fmt.Errorf("browser: more than %d redirects", maxHops)
 }
 
-// land opens the redirect URI and reads what its page shows.
-func land(ctx context.Context, c *http.Client, to *url.URL) (Result, error) {
+// land opens the redirect URI and reads what its page shows. A loopback
+// redirect URI on another origin than the authorization server is a
+// native client's catch (cells-oob's listener); the server's own page,
+// even on 127.0.0.1 in a test, is read for the code it shows.
+func land(ctx context.Context, c *http.Client, server, to *url.URL) (Result, error) {
 	q := to.Query()
 	r := Result{
 		RedirectURL:      to.String(),
@@ -210,7 +213,7 @@ func land(ctx context.Context, c *http.Client, to *url.URL) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("browser: %w", err)
 	}
-	r.Loopback = isLoopback(to)
+	r.Loopback = isLoopback(to) && !(to.Scheme == server.Scheme && to.Host == server.Host)
 	resp, err := do(c, req)
 	if err != nil && r.Loopback {
 		// Nothing listens there: the browser shows an error page, and the

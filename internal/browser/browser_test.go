@@ -148,7 +148,7 @@ func TestAuthorizeOtherMarkup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := browser.Result{RedirectURL: base + "/oob?code=c0de%2B1&state=st", Code: "c0de+1", State: "st"}
+			want := browser.Result{RedirectURL: base + "/oob?code=c0de%2B1&state=st", Code: "c0de+1", State: "st", Status: http.StatusOK, Page: "Code c0de+1"}
 			if res != want {
 				t.Errorf("got %+v, want %+v", res, want)
 			}
