@@ -1,13 +1,16 @@
 package qr
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/mdp/qrterminal/v3"
 )
 
 // Write draws text as a QR code with half-block characters, two modules a
-// line, so that a phone can read the authorization URL off the terminal.
+// line, so that a phone can read the authorization URL off the terminal,
+// and prints text again on its own line below the code: the code is taller
+// than many terminals, and pushes the copy printed before it out of sight.
 func Write(w io.Writer, text string) {
 	qrterminal.GenerateWithConfig(text, qrterminal.Config{
 		Level:          qrterminal.L,
@@ -19,4 +22,5 @@ func Write(w io.Writer, text string) {
 		BlackWhiteChar: qrterminal.BLACK_WHITE,
 		QuietZone:      2,
 	})
+	fmt.Fprintln(w, text)
 }

@@ -11,6 +11,13 @@ import (
 	"rsc.io/qr"
 )
 
+// cellsAuthURL is an authorization URL as cells-oob makes it for a Cells
+// server: PKCE, state and nonce, and Cells' scopes.
+const cellsAuthURL = "https://cells.example.com/oidc/oauth2/auth?client_id=cells-client" +
+	"&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256" +
+	"&nonce=mO3Zx9Jq2lT5vY8cR1bN4wK7&redirect_uri=https%3A%2F%2Fcells.example.com%2Foauth2%2Foob" +
+	"&response_type=code&scope=openid+email+profile+pydio+offline&state=Q2hvY29sYXRlQ2hpcENvb2tpZQ"
+
 // halfBlocks maps each character Write draws to the two modules it
 // stands for, top then bottom; true is a dark module. The terminal's
 // foreground is the light colour, so a space shows two dark modules.
@@ -50,6 +57,27 @@ func readQR(t *testing.T, out string) [][]bool {
 	return grid
 }
 
+// TestWriteSize pins how much of the terminal the code of a Cells
+// authorization URL takes: half blocks put two modules in a line, so the
+// code is about twice as wide as it is tall, and it fits in 80 columns.
+func TestWriteSize(t *testing.T) {
+	var buf bytes.Buffer
+	Write(&buf, cellsAuthURL)
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if last := lines[len(lines)-1]; last != cellsAuthURL {
+		t.Fatalf("last line %q; want the URL", last)
+	}
+	code := lines[:len(lines)-1]
+	width, height := utf8.RuneCountInString(code[0]), len(code)
+	t.Logf("a %d-byte URL: code %d×%d characters", len(cellsAuthURL), width, height)
+	if width > 80 {
+		t.Errorf("the code is %d characters wide; want at most 80", width)
+	}
+	if want := (width + 1) / 2; height != want {
+		t.Errorf("the code is %d lines tall; want %d, two modules a line", height, want)
+	}
+}
+
 // locate finds the code in the grid: the box around its dark modules, which
 // the three finder patterns stretch to the code's full size.
 func locate(grid [][]bool) (x0, y0, size int) {
@@ -86,10 +114,7 @@ func sameCode(grid [][]bool, x0, y0 int, code *qr.Code) (bool, string) {
 // compares it with the QR library's own encoding of the URL: a phone that
 // reads the terminal reads that URL.
 func TestWriteQRDecodes(t *testing.T) {
-	authURL := "https://cells.example.com/oidc/oauth2/auth?client_id=cells-client" +
-		"&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256" +
-		"&nonce=mO3Zx9Jq2lT5vY8cR1bN4wK7&redirect_uri=https%3A%2F%2Fcells.example.com%2Foauth2%2Foob" +
-		"&response_type=code&scope=openid+email+profile+pydio+offline&state=Q2hvY29sYXRlQ2hpcENvb2tpZQ"
+	authURL := cellsAuthURL
 	tests := []struct {
 		name string
 		url  string
@@ -105,7 +130,11 @@ func TestWriteQRDecodes(t *testing.T) {
 			if bytes.ContainsRune(buf.Bytes(), 0x1b) {
 				t.Error("the code holds escape sequences; it should be plain characters")
 			}
-			grid := readQR(t, buf.String())
+			code, again, ok := strings.Cut(buf.String(), "\n"+tt.url+"\n")
+			if !ok || again != "" {
+				t.Fatalf("the URL is not printed again on the last line, alone:\n%s", buf.String())
+			}
+			grid := readQR(t, code+"\n")
 			x0, y0, size := locate(grid)
 			want, err := qr.Encode(tt.url, qr.L)
 			if err != nil {
