@@ -323,7 +323,7 @@ func raceRows(r *report, rr raceResult, n int, cpu time.Duration) {
 	// same processes finding the token valid.
 	extra := rr.herd - rr.cachedHerd
 	r.add(fmt.Sprintf("%d processes on an expiring token: wall time beyond %d finding it valid", n, n),
-		fmt.Sprintf("%s vs %s: **+%s**, against %s for one refresh (%.2fx of it)", ms(rr.herd), ms(rr.cachedHerd), ms(extra), ms(rr.single), float64(extra)/float64(rr.single)),
+		fmt.Sprintf("%s vs %s: **%s**, against %s for one refresh (%.2fx of it)", ms(rr.herd), ms(rr.cachedHerd), signedMs(extra), ms(rr.single), float64(extra)/float64(rr.single)),
 		"≤ one refresh", extra <= rr.single)
 	r.info(fmt.Sprintf("%d processes finding the token valid (the cost of starting them)", n),
 		fmt.Sprintf("%s = %.1fx one refresh", ms(rr.cachedHerd), float64(rr.cachedHerd)/float64(rr.single)))

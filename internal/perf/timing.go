@@ -112,4 +112,9 @@ func (p *program) peakRSS(ctx context.Context, probe string, n int) (int64, erro
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
+// signedMs is ms with its sign always shown, for a difference.
+func signedMs(d time.Duration) string {
+	return fmt.Sprintf("%+.2f ms", float64(d)/float64(time.Millisecond))
+}
+
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
