@@ -6,8 +6,17 @@ import (
 	"strings"
 )
 
-// version says which cells-oob this is, for --version; see versionOf.
+// releaseVersion is the version a release build is stamped with, by
+// .ci/release through -ldflags "-X …/internal/cli.releaseVersion=v1.2.3";
+// empty in every other build.
+var releaseVersion string
+
+// version says which cells-oob this is, for --version: the stamped release
+// version, or else what the build recorded (see versionOf).
 func version() string {
+	if releaseVersion != "" {
+		return releaseVersion
+	}
 	info, _ := debug.ReadBuildInfo()
 	return versionOf(info)
 }

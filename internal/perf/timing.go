@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -38,9 +37,7 @@ func (p *program) once(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
 	p.walls = append(p.walls, wall)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		p.cpus = append(p.cpus, time.Duration(ru.Utime.Nano()+ru.Stime.Nano()))
-	}
+	p.cpus = append(p.cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 	return nil
 }
 
