@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
 // TestE2EClockSkew signs in to a server whose clock is off from this

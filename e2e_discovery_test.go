@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
 // discoveryFront is a Cells-layout provider whose discovery document is

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/internal/cec"
-	"github.com/cells-oob/cells-oob/internal/cellsop"
 	"github.com/cells-oob/cells-oob/internal/qr"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 	"github.com/cells-oob/cells-oob/oob"
 )
 

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
-	"github.com/cells-oob/cells-oob/internal/faultserver"
-	"github.com/cells-oob/cells-oob/internal/oobtest/oddpath"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/faultserver"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest/oddpath"
 )
 
 // TestE2EConfigPathKinds points every command that reads or writes the

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
-	"github.com/cells-oob/cells-oob/internal/faultserver"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/faultserver"
 )
 
 // TestE2ERedirectsNotFollowed makes the token, revocation and userinfo

@@ -16,14 +16,14 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/cells-oob/cells-oob/internal/browser"
-	"github.com/cells-oob/cells-oob/internal/cellshydra"
-	"github.com/cells-oob/cells-oob/internal/cellspage"
-	"github.com/cells-oob/cells-oob/internal/oobtest"
+	"github.com/cells-oob/cells-oob/internal/testenv/browser"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellshydra"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellspage"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest"
 )
 
 // The conformance suite: the built binary against Ory Hydra behind a Cells
-// front (internal/cellshydra), the browser played over HTTP, in the four
+// front (internal/testenv/cellshydra), the browser played over HTTP, in the four
 // shapes a Cells server takes (cellshydra.Shapes): the Hydra Cells v5 pins
 // and v2.3.0, each behind a front that drops the PKCE challenge and one
 // that passes it on. Without a Hydra binary it skips, unless

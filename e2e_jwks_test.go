@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
 // unusableKeys are JWKs no verifier here can use: a post-quantum key, an

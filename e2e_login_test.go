@@ -16,8 +16,8 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/cells-oob/cells-oob/internal/browser"
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/browser"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 	"github.com/cells-oob/cells-oob/oob"
 )
 

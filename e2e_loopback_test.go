@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/browser"
-	"github.com/cells-oob/cells-oob/internal/cellshydra"
-	"github.com/cells-oob/cells-oob/internal/cellsop"
-	"github.com/cells-oob/cells-oob/internal/cellspage"
+	"github.com/cells-oob/cells-oob/internal/testenv/browser"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellshydra"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellspage"
 )
 
 // The loopback catch and the browser on a desktop (SPEC, "Ways to sign

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
 // TestE2ELoginNamesUser signs in to a provider whose ID token names the

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
-	"github.com/cells-oob/cells-oob/internal/gateway"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/gateway"
 )
 
 // TestE2ERecipes runs the recipes of the README's "Use the session from

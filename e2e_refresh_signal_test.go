@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 	"github.com/cells-oob/cells-oob/oob"
 )
 

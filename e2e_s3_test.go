@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/awsconfig"
-	"github.com/cells-oob/cells-oob/internal/cellsop"
-	"github.com/cells-oob/cells-oob/internal/gateway"
-	"github.com/cells-oob/cells-oob/internal/oobtest"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/gateway"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest"
 )
 
 // needTool finds a program the test drives, or skips the test with a note

@@ -14,7 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/cells-oob/cells-oob/internal/jwttest"
+	"github.com/cells-oob/cells-oob/internal/testenv/jwttest"
 	"github.com/cells-oob/cells-oob/oob"
 )
 

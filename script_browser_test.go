@@ -10,8 +10,8 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/cells-oob/cells-oob/internal/browser"
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/browser"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
 // browserName is the command that plays, for scripts, the person at the

@@ -10,8 +10,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/oauth2"
 
-	"github.com/cells-oob/cells-oob/internal/browser"
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/browser"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
 func init() { scriptSetups = append(scriptSetups, setupProvider) }

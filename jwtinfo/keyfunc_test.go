@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/jwttest"
+	"github.com/cells-oob/cells-oob/internal/testenv/jwttest"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/browser"
-	"github.com/cells-oob/cells-oob/internal/cellsop"
 	"github.com/cells-oob/cells-oob/internal/loopback"
+	"github.com/cells-oob/cells-oob/internal/testenv/browser"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 	"github.com/cells-oob/cells-oob/oob"
 )
 

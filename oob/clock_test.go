@@ -12,7 +12,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/cells-oob/cells-oob/internal/jwttest"
+	"github.com/cells-oob/cells-oob/internal/testenv/jwttest"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
-	"github.com/cells-oob/cells-oob/internal/oobtest"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest"
 	"github.com/cells-oob/cells-oob/oob"
 )
 

@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/oobtest"
 	"github.com/cells-oob/cells-oob/internal/show"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
 // The hot path of `cells-oob token`: a valid cached token costs one read
 // of the config and no lock, no network. These benchmarks measure it in a
 // warm process; what a fresh process adds is measured by
-// `go run ./internal/perf`.
+// `go run ./internal/testenv/perf`.
 
 // cachedSession is a Session over a config of three profiles whose current
 // one holds tokens valid until 2099, with a real JWT as its ID token.

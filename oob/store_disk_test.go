@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
-	"github.com/cells-oob/cells-oob/internal/tmpfstest"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/tmpfstest"
 )
 
 // stateOnDisk puts an expired session with srv into a config on a tmpfs

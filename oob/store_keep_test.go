@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
 // A Ctrl-C that lands after the server answered a refresh, while the new

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/oobtest/oddpath"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest/oddpath"
 )
 
 // within runs fn, failing the test if it blocks: a named pipe opened for

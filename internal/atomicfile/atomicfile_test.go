@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/tmpfstest"
+	"github.com/cells-oob/cells-oob/internal/testenv/tmpfstest"
 )
 
 func TestReplace(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/oobtest"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest"
 )
 
 // TestCecWriteRefusesPipe: a named pipe where cec's config should be is

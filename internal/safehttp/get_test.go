@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/oobtest/canned"
+	"github.com/cells-oob/cells-oob/internal/testenv/oobtest/canned"
 )
 
 // getJSON decodes the JSON document at rawURL into into, as the tests of
