@@ -86,3 +86,10 @@ func minValidFlag(d *time.Duration) cli.Flag {
 func jsonFlag(b *bool) cli.Flag {
 	return &cli.BoolFlag{Name: "json", Usage: "print JSON on stdout", Destination: b}
 }
+
+// NewApp is the App as Run builds it, commands and flags, for the program
+// that writes the man page and the command reference from it
+// (internal/testenv/docgen); nothing is run.
+func NewApp() *cli.App {
+	return newApp(&env{}, nil)
+}
