@@ -184,16 +184,72 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		*keys = fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
 	}
 
-	raw, err := f.awaitAnswer(ctx, prompt, caught)
-	if err != nil {
-		return nil, err
-	}
-	paste, err := parsePaste(raw, pasteOptions{AsToken: opts.AsToken, State: state, RedirectURI: prof.RedirectURI})
-	if err != nil {
-		return nil, err
-	}
-
+	raw, fromCatch, err := f.awaitAnswer(ctx, prompt, caught)
 	v := &validator{client: f.HTTPClient, now: f.Now, profile: prof, keys: *keys}
+	req := request{state: state, nonce: nonce, verifier: verifier}
+	for left := maxPastes - 1; ; left-- {
+		if err != nil {
+			return nil, err
+		}
+		p, err := f.answer(ctx, opts, v, req, raw)
+		var refused *codeRefused
+		if !errors.As(err, &refused) {
+			return p, err
+		}
+		// Only a person can mistype a code: a caught one, or one a
+		// script piped in, is the answer there is.
+		if left == 0 || fromCatch || !f.Interactive {
+			return nil, refused.err
+		}
+		tries := "tries"
+		if left == 1 {
+			tries = "try"
+		}
+		fmt.Fprintf(f.Out, "%s refused the code (%s): paste it again (%d %s left), or Ctrl-C\n", refused.server, refused.reason, left, tries)
+		fmt.Fprint(f.Out, "Code: ")
+		raw, err = f.readPaste(ctx, prompt)
+	}
+}
+
+// maxPastes is how many codes a person may paste for one sign-in: a
+// mistyped or half-copied code is pasted again, with the same state and
+// verifier, rather than costing a new sign-in.
+const maxPastes = 3
+
+// request is what one authorization URL sent, by which its answer is
+// checked.
+type request struct{ state, nonce, verifier string }
+
+// codeRefused is the token endpoint's invalid_grant for a pasted code
+// that was no token either: most likely mistyped. err is the error to end
+// the login with; server and reason are what to tell the person.
+type codeRefused struct {
+	err            error
+	server, reason string
+}
+
+func (e *codeRefused) Error() string { return e.err.Error() }
+
+func (e *codeRefused) Unwrap() error { return e.err }
+
+// grantReason is the token endpoint's reason for refusing a grant, as
+// tokenError quotes it: its description's last sentence, or its code.
+func grantReason(err error) string {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.ErrorDescription != "" {
+		return serverReason(re.ErrorDescription)
+	}
+	return "invalid_grant"
+}
+
+// answer turns one paste, or the answer caught at the redirect, into the
+// profile's tokens. A code the server refuses is a *codeRefused.
+func (f *Flow) answer(ctx context.Context, opts LoginOptions, v *validator, req request, raw string) (*Profile, error) {
+	prof := v.profile
+	paste, err := parsePaste(raw, pasteOptions{AsToken: opts.AsToken, State: req.state, RedirectURI: prof.RedirectURI})
+	if err != nil {
+		return nil, err
+	}
 	switch paste.Kind {
 	case pasteCode, pasteRedirectURL:
 		// The token endpoint's answer tells the server's time, by which
@@ -201,19 +257,23 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		clock := &ServerClock{Now: f.Now}
 		watched := *f
 		watched.HTTPClient = clock.Watch(f.HTTPClient)
-		tok, err := watched.exchange(ctx, prof, paste.Code, verifier)
+		tok, err := watched.exchange(ctx, prof, paste.Code, req.verifier)
 		var lost *errStartOver
 		if errors.As(err, &lost) {
 			return nil, err
 		}
 		if err != nil {
 			refused := tokenError("exchange code", prof.Endpoints.Token, err)
-			if paste.Kind == pasteCode && isInvalidGrant(err) {
+			if !isInvalidGrant(err) || pkceRefused(err, "pkce code challenge did not match") {
+				return nil, refused
+			}
+			again := &codeRefused{err: refused, server: safehttp.Origin(prof.Endpoints.Token), reason: grantReason(err)}
+			if paste.Kind == pasteCode {
 				// Some people paste a token where a code was asked for;
 				// the server is the judge of whether it is one.
-				return v.opaque(ctx, paste.Code, refused)
+				return v.opaque(ctx, paste.Code, again)
 			}
-			return nil, refused
+			return nil, again
 		}
 		set, err := serverToken(tok, prof.Endpoints.Token, f.now())
 		if err != nil {
@@ -222,7 +282,7 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		if v.now, err = clock.judge(f.Out); err != nil {
 			return nil, fmt.Errorf("exchange code: %w", err)
 		}
-		return v.tokens(ctx, set, nonce)
+		return v.tokens(ctx, set, req.nonce)
 	case pasteTokenJSON:
 		return v.tokens(ctx, Token{
 			AccessToken:  paste.AccessToken,
@@ -256,12 +316,13 @@ func (f *Flow) readPaste(ctx context.Context, prompt io.Writer) (string, error) 
 }
 
 // awaitAnswer reads the paste, or takes the answer caught at the
-// loopback redirect if it comes first; then the paste's reading is
-// cancelled and waited for, so that the terminal is given back (and the
-// prompt's line ended) before the login goes on.
-func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan string) (string, error) {
+// loopback redirect if it comes first (fromCatch); then the paste's
+// reading is cancelled and waited for, so that the terminal is given back
+// (and the prompt's line ended) before the login goes on.
+func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan string) (answer string, fromCatch bool, err error) {
 	if caught == nil {
-		return f.readPaste(ctx, prompt)
+		answer, err = f.readPaste(ctx, prompt)
+		return answer, false, err
 	}
 	type result struct {
 		s   string
@@ -276,7 +337,7 @@ func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan 
 	}()
 	select {
 	case r := <-pasted:
-		return r.s, r.err
+		return r.s, false, r.err
 	case s := <-caught:
 		cancel()
 		r := <-pasted
@@ -285,7 +346,7 @@ func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan 
 			f.note("note: the browser's answer and a paste came together; the paste is ignored")
 		}
 		fmt.Fprintln(f.Out, "The browser's answer arrived.")
-		return s, nil
+		return s, true, nil
 	}
 }
 
@@ -507,6 +568,9 @@ func (v *validator) opaque(ctx context.Context, token string, rejected error) (*
 
 func (v *validator) opaqueSet(ctx context.Context, tok Token, rejected error) (*Profile, error) {
 	if v.profile.Endpoints.UserInfo == "" {
+		if rejected != nil {
+			return nil, rejected
+		}
 		return nil, Invalidf("the provider has no userinfo endpoint to confirm the token with")
 	}
 	user, err := FetchUserInfo(ctx, v.client, v.profile.Endpoints.UserInfo, tok.AccessToken)
