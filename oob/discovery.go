@@ -47,13 +47,59 @@ func (d discovery) Endpoints() Endpoints {
 }
 
 // discover fetches and checks the metadata of the provider whose issuer is
-// issuer.
+// issuer. An address where no provider answers is a *NotProviderError.
 func discover(ctx context.Context, client *http.Client, issuer string) (*discovery, error) {
-	body, err := safehttp.Get(ctx, client, strings.TrimSuffix(issuer, "/")+"/"+discoveryPath, "application/json", "")
-	if err != nil {
+	where := strings.TrimSuffix(issuer, "/") + "/" + discoveryPath
+	body, err := safehttp.Get(ctx, client, where, "application/json", "")
+	var refused *safehttp.HTTPError
+	switch {
+	case errors.Is(err, safehttp.ErrHTMLPage):
+		return nil, &NotProviderError{URL: safehttp.Redacted(where), HTML: true}
+	case errors.As(err, &refused) && notProvider(refused):
+		return nil, &NotProviderError{URL: refused.URL, Status: refused.StatusCode, HTML: refused.HTML}
+	case err != nil:
 		return nil, err
 	}
 	return parseDiscovery(body, issuer)
+}
+
+// NotProviderError is an answer at a discovery URL that says no OpenID
+// provider lives there: not found, or a web page, as a web application
+// serves for any path. The address given to sign in to is most likely
+// not the server's.
+type NotProviderError struct {
+	// URL is the discovery URL asked, without its query.
+	URL string
+	// Status is the HTTP status of a refusal; 0 when a page answered 2xx.
+	Status int
+	// HTML says the answer was a web page.
+	HTML bool
+	// Server is the Cells server URL the login was given, whose
+	// provider was looked for; empty when it was given an issuer.
+	Server string
+}
+
+func (e *NotProviderError) Error() string {
+	switch {
+	case e.Status == 0:
+		return e.URL + " answered with a web page, not an OpenID provider's metadata"
+	case e.HTML:
+		return fmt.Sprintf("%s: %s: a web page, not an OpenID provider's metadata", e.URL, safehttp.StatusText(e.Status))
+	}
+	return fmt.Sprintf("%s: %s: no OpenID provider's metadata there", e.URL, safehttp.StatusText(e.Status))
+}
+
+// notProvider says whether a refused discovery request means no provider
+// is there, rather than one that is busy, failing or behind a proxy that
+// wants credentials.
+func notProvider(refused *safehttp.HTTPError) bool {
+	switch refused.StatusCode {
+	case http.StatusNotFound, http.StatusGone, http.StatusMethodNotAllowed:
+		return true
+	case http.StatusProxyAuthRequired, http.StatusRequestTimeout, http.StatusTooManyRequests:
+		return false
+	}
+	return refused.HTML && refused.StatusCode < 500
 }
 
 // parseDiscovery parses and checks a discovery document: its issuer must be

@@ -325,7 +325,7 @@ func TestDiscover(t *testing.T) {
 				w.Header().Set("Content-Type", "text/html")
 				w.Write(discoverySeed(t, "login-page.html"))
 			},
-			wantErr: "BASE/oidc/.well-known/openid-configuration answered with an HTML page, not JSON (is the URL right?)",
+			wantErr: "BASE/oidc/.well-known/openid-configuration answered with a web page, not an OpenID provider's metadata",
 		},
 		{
 			name: "bad gateway",
@@ -401,4 +401,70 @@ func testClient(t *testing.T) *http.Client {
 	}
 	t.Cleanup(client.CloseIdleConnections)
 	return client
+}
+
+// TestDiscoverNotProvider: an address where no OpenID provider answers, a
+// page not found or a web application's page, is a *NotProviderError
+// saying what answered; a server in trouble is not.
+func TestDiscoverNotProvider(t *testing.T) {
+	page := func(status int) func(w http.ResponseWriter, base string) {
+		return func(w http.ResponseWriter, base string) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			w.Write(discoverySeed(t, "login-page.html"))
+		}
+	}
+	tests := []struct {
+		name    string
+		handler func(w http.ResponseWriter, base string)
+		// want is the message, BASE standing for the server's URL; empty
+		// when the error is not a *NotProviderError.
+		want   string
+		status int
+		html   bool
+	}{
+		{
+			name:    "not found",
+			handler: func(w http.ResponseWriter, base string) { http.NotFound(w, nil) },
+			want:    "BASE/oidc/.well-known/openid-configuration: 404 Not Found: no OpenID provider's metadata there",
+			status:  404,
+		},
+		{
+			name:    "web application",
+			handler: page(http.StatusOK),
+			want:    "BASE/oidc/.well-known/openid-configuration answered with a web page, not an OpenID provider's metadata",
+			html:    true,
+		},
+		{
+			name:    "web application's not found page",
+			handler: page(http.StatusNotFound),
+			want:    "BASE/oidc/.well-known/openid-configuration: 404 Not Found: a web page, not an OpenID provider's metadata",
+			status:  404,
+			html:    true,
+		},
+		{name: "gateway's page", handler: page(http.StatusBadGateway)},
+		{name: "busy", handler: func(w http.ResponseWriter, base string) { http.Error(w, "slow down", http.StatusTooManyRequests) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := cellsServer(t, tt.handler)
+			_, err := discover(context.Background(), testClient(t), srv.URL+"/oidc/")
+			var np *NotProviderError
+			if tt.want == "" {
+				if err == nil || errors.As(err, &np) {
+					t.Fatalf("discover: %v, want another error", err)
+				}
+				return
+			}
+			if !errors.As(err, &np) {
+				t.Fatalf("discover: %v (%T), want a *NotProviderError", err, err)
+			}
+			if want := strings.ReplaceAll(tt.want, "BASE", srv.URL); err.Error() != want {
+				t.Errorf("error = %v\nwant    %s", err, want)
+			}
+			if want := srv.URL + "/oidc/.well-known/openid-configuration"; np.URL != want || np.Status != tt.status || np.HTML != tt.html {
+				t.Errorf("got %+v, want URL %s, status %d, HTML %v", np, want, tt.status, tt.html)
+			}
+		})
+	}
 }

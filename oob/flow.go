@@ -91,6 +91,10 @@ func (f *Flow) Login(ctx context.Context, opts LoginOptions) (*Profile, error) {
 		return nil, err
 	}
 	disc, err := discover(ctx, f.HTTPClient, issuer)
+	var notProvider *NotProviderError
+	if errors.As(err, &notProvider) {
+		notProvider.Server = strings.TrimSuffix(opts.Server, "/")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,10 @@ func (e *HTTPError) Error() string {
 	return b.String()
 }
 
+// ErrHTMLPage is a 2xx answer that is a web page where JSON was asked
+// for, as a web application answers any path: usually a wrong URL.
+var ErrHTMLPage = errors.New("answered with an HTML page, not JSON (is the URL right?)")
+
 // Get fetches rawURL and returns the body of a 2xx answer that is not an
 // HTML page. A non-empty bearer is sent as the Authorization header.
 func Get(ctx context.Context, client *http.Client, rawURL, accept, bearer string) ([]byte, error) {
@@ -85,7 +89,7 @@ func Get(ctx context.Context, client *http.Client, rawURL, accept, bearer string
 		return nil, answer.Refused(where)
 	}
 	if answer.HTML {
-		return nil, fmt.Errorf("%s answered with an HTML page, not JSON (is the URL right?)", where)
+		return nil, fmt.Errorf("%s %w", where, ErrHTMLPage)
 	}
 	return answer.Body, nil
 }
