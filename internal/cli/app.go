@@ -40,7 +40,9 @@ func newApp(e *env, args []string) *cli.App {
 		Writer:               e.stdout,
 		ErrWriter:            e.stderr,
 		EnableBashCompletion: true,
-		Suggest:              true,
+		// Suggestions are ours (see suggest): urfave/cli's own nearest word
+		// has no cut-off.
+		Suggest: false,
 		// Errors are printed once, by Run, with the exit code chosen there.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action:         noCommand,

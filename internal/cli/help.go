@@ -60,7 +60,26 @@ func noCommand(c *cli.Context) error {
 		cli.HelpPrinter(c.App.ErrWriter, cli.AppHelpTemplate, c.App)
 		return usagef("no command given")
 	}
-	return usagef("unknown command %q (see cells-oob --help)", c.Args().First())
+	name := c.Args().First()
+	if s := suggest(name, commandNames(c.App)); s != "" {
+		return usagef("unknown command %q: did you mean %s? (see cells-oob --help)", name, s)
+	}
+	return usagef("unknown command %q (see cells-oob --help)", name)
+}
+
+// commandNames are what may come where a command is expected: the
+// commands, without their aliases and hidden ones, and the flags that act
+// alone, --help and --version.
+func commandNames(app *cli.App) []string {
+	var names []string
+	for _, cmd := range app.VisibleCommands() {
+		names = append(names, cmd.Name)
+	}
+	names = append(names, "--help")
+	if !app.HideVersion {
+		names = append(names, "--version")
+	}
+	return names
 }
 
 // helpCommand is `cells-oob help [COMMAND [SUBCOMMAND]]`: the same text as

@@ -144,7 +144,7 @@ func (w word) check(command string, words []string, own, outer []cli.Flag) (int,
 		f = lookup(outer, w.name)
 	}
 	if f == nil {
-		return 0, &lineError{command: command, msg: unknown(w.typed, w.name, append(slices.Clip(own), outer...))}
+		return 0, &lineError{command: command, msg: unknown(w.typed, append(slices.Clip(own), outer...))}
 	}
 	n := 1
 	if v, ok := f.(interface{ TakesValue() bool }); ok && v.TakesValue() && !w.hasValue {
@@ -173,28 +173,29 @@ func checkDuration(typed, v string) string {
 	return fmt.Sprintf("%s %q is not a duration: give one such as 90s, 5m or 1h", typed, v)
 }
 
-// unknown is the message for a flag no one defines, with the nearest one
-// among known, as urfave/cli finds it.
-func unknown(typed, name string, known []cli.Flag) string {
+// unknown is the message for a flag no one defines, with the nearest
+// ones among known.
+func unknown(typed string, known []cli.Flag) string {
 	msg := fmt.Sprintf("unknown flag %s", typed)
-	// urfave/cli leaves SuggestFlag nil when built without suggestions.
-	if cli.SuggestFlag == nil {
-		return msg
-	}
-	// A one-letter alias is near any name that starts with its letter:
-	// offered only for a one-letter typo.
-	var names []cli.Flag
-	for _, f := range known {
-		for _, n := range f.Names() {
-			if len(n) > 1 || len(name) == 1 {
-				names = append(names, &cli.BoolFlag{Name: n})
-			}
-		}
-	}
-	if s := cli.SuggestFlag(names, name, true); s != "" {
+	if s := suggest(typed, flagNames(known)); s != "" {
 		msg += fmt.Sprintf(": did you mean %s?", s)
 	}
 	return msg
+}
+
+// flagNames are the names of flags as typed: --name, or -n for one letter.
+func flagNames(flags []cli.Flag) []string {
+	var names []string
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if len(n) == 1 {
+				names = append(names, "-"+n)
+			} else {
+				names = append(names, "--"+n)
+			}
+		}
+	}
+	return names
 }
 
 func lookup(flags []cli.Flag, name string) cli.Flag {

@@ -89,7 +89,7 @@ func TestNormalizeRefuses(t *testing.T) {
 		{"token --hedaer", "cells-oob token", "unknown flag --hedaer: did you mean --header?"},
 		{"token -hedaer=1", "cells-oob token", "unknown flag -hedaer: did you mean --header?"},
 		{"--verbsoe token", "cells-oob", "unknown flag --verbsoe: did you mean --verbose?"},
-		{"--hedaer token", "cells-oob", "unknown flag --hedaer: did you mean --help?"},
+		{"--hedaer token", "cells-oob", "unknown flag --hedaer"},
 		{"token -j", "cells-oob token", "unknown flag -j: did you mean --json?"},
 		{"token --profle x", "cells-oob token", "unknown flag --profle: did you mean --profile?"},
 		{"profiles use alice --verbsoe", "cells-oob profiles use", "unknown flag --verbsoe: did you mean --verbose?"},
