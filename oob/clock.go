@@ -98,11 +98,14 @@ func (c *ServerClock) Ahead() (ahead time.Duration, known bool) {
 // being how far it is ahead: "this machine's clock is 7m ahead of the
 // server's", or within a minute, that it agrees.
 func DescribeSkew(ahead time.Duration) string {
+	// A Date is to the second and comes after a round trip: the skew is
+	// known to the minute, and said so, not as a precise length.
+	about := ahead.Abs().Round(time.Minute)
 	switch {
 	case ahead > skewNoticed:
-		return fmt.Sprintf("this machine's clock is %s ahead of the server's", when.Short(ahead))
+		return fmt.Sprintf("this machine's clock is %s ahead of the server's", when.Short(about))
 	case ahead < -skewNoticed:
-		return fmt.Sprintf("this machine's clock is %s behind the server's", when.Short(-ahead))
+		return fmt.Sprintf("this machine's clock is %s behind the server's", when.Short(about))
 	}
 	return "this machine's clock agrees with the server's"
 }

@@ -100,7 +100,7 @@ func (s *Session) warnShort(name string, p *Profile, opts TokenOptions) {
 		return
 	}
 	s.warnf("note: the token of profile %q expires %s, sooner than the %s asked for: the server grants no longer",
-		name, when.Down(opts.expiry(p).Sub(now)), when.Short(opts.MinValid))
+		name, when.Relative(opts.expiry(p).Sub(now)), when.Short(opts.MinValid))
 }
 
 func noIDToken(name string) error {
@@ -177,7 +177,7 @@ func (o TokenOptions) check(name string, p *Profile, now time.Time, need time.Du
 	case left <= 0:
 		return &markedError{msg: fmt.Sprintf("the %s of profile %q expired %s", what, name, when.Relative(left)), mark: ErrExpired}
 	case left < need:
-		return &markedError{msg: fmt.Sprintf("the %s of profile %q expires %s, sooner than the %s asked for", what, name, when.Down(left), when.Short(o.MinValid)), mark: ErrExpired}
+		return &markedError{msg: fmt.Sprintf("the %s of profile %q expires %s, sooner than the %s asked for", what, name, when.Relative(left), when.Short(o.MinValid)), mark: ErrExpired}
 	}
 	return nil
 }

@@ -11,6 +11,6 @@ func ExampleRelative() {
 	fmt.Println(when.Relative(9*time.Minute + 58*time.Second))
 	fmt.Println(when.Relative(-3 * time.Hour))
 	// Output:
-	// in 10m
+	// in 9m
 	// 3h ago
 }

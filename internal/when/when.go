@@ -3,12 +3,14 @@ package when
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
 // Relative says how far away a moment d from now is, the way people say
 // it: "in 9m", "3h ago", "in 2d", "now". It keeps the largest unit, and
-// the minutes with hours below two days, rounded to the unit shown.
+// the minutes with hours below two days, cut down to the unit shown (see
+// the package doc): 9m59s is "in 9m", 3h59m ago is "3h59m ago".
 func Relative(d time.Duration) string {
 	switch {
 	case d >= time.Second:
@@ -22,13 +24,26 @@ func Relative(d time.Duration) string {
 	return "now"
 }
 
-// Short writes a length of time d the way people say it: "10m", "1h30m",
-// "2d"; under a second, or less than none, as Relative does.
+// Short writes a length of time d to the second, as one would type it:
+// "10m", "1h30m", "1m30s", "48h", leaving out the units that are zero;
+// under a second, or less than none, as Relative does. A length is often
+// one a person gave (--min-valid), so it is written whole, not cut down.
 func Short(d time.Duration) string {
-	if d >= time.Second {
-		return span(d)
+	if d < time.Second {
+		return Relative(d)
 	}
-	return Relative(d)
+	d = d.Truncate(time.Second)
+	var b strings.Builder
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.unit; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.unit
+		}
+	}
+	return b.String()
 }
 
 // Between is Relative(at.Sub(now)), also for moments too far apart for a
@@ -45,19 +60,10 @@ func Between(at, now time.Time) string {
 	return fmt.Sprintf("in %dy", years)
 }
 
-// span writes a positive d in its largest unit.
+// span writes a positive d in its largest unit, the smaller part dropped:
+// the integer divisions below are the package's one rounding rule.
 func span(d time.Duration) string {
 	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
-	// Rounded to the unit shown, not cut: a 5-minute token a moment old
-	// expires "in 5m", not "in 4m".
-	switch {
-	case d < time.Minute:
-		d = d.Round(time.Second)
-	case d < 2*day:
-		d = d.Round(time.Minute)
-	case d < year:
-		d = d.Round(day)
-	}
 	switch {
 	case d >= year:
 		return fmt.Sprintf("%dy", d/year)
@@ -85,23 +91,7 @@ func Expiry(exp, now time.Time) string {
 	if !exp.After(now) {
 		verb = "expired"
 	}
-	return fmt.Sprintf("%s %s (%s)", verb, exp.In(now.Location()).Format("2006-01-02 15:04:05 MST"), Relative(exp.Sub(now).Truncate(time.Second)))
-}
-
-// Down is Relative(d) for a d in the future, cut down to the unit
-// shown rather than rounded: beside a wish for 5 minutes that it falls
-// short of, 4m58s must read "in 4m", not "in 5m".
-func Down(d time.Duration) string {
-	const day = 24 * time.Hour
-	switch {
-	case d < time.Minute:
-		d = d.Truncate(time.Second)
-	case d < 2*day:
-		d = d.Truncate(time.Minute)
-	default:
-		d = d.Truncate(day)
-	}
-	return Relative(d)
+	return fmt.Sprintf("%s %s (%s)", verb, exp.In(now.Location()).Format("2006-01-02 15:04:05 MST"), Relative(exp.Sub(now)))
 }
 
 // UTC is t in UTC to the second, or nil for the zero time: the form of

@@ -2,6 +2,7 @@ package when
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,9 +37,13 @@ func TestRelative(t *testing.T) {
 		{time.Second, "in 1s"},
 		{59 * time.Second, "in 59s"},
 		{9*time.Minute + 29*time.Second, "in 9m"},
-		{9*time.Minute + 59*time.Second, "in 10m"}, // a fresh 10-minute token
-		{59*time.Minute + 45*time.Second, "in 1h"},
-		{59*time.Second + 600*time.Millisecond, "in 1m"},
+		{9*time.Minute + 59*time.Second, "in 9m"}, // a fresh 10-minute token
+		{59*time.Minute + 45*time.Second, "in 59m"},
+		{59*time.Second + 600*time.Millisecond, "in 59s"},
+		{4*time.Minute + 58*time.Second, "in 4m"}, // beside --min-valid 5m
+		{time.Hour + 59*time.Minute + 59*time.Second, "in 1h59m"},
+		{2*24*time.Hour + 23*time.Hour, "in 2d"},
+		{-(3*time.Minute + 59*time.Second), "3m ago"},
 		{-3 * time.Hour, "3h ago"},
 		{90 * time.Minute, "in 1h30m"},
 		{-(47*time.Hour + 5*time.Minute), "47h5m ago"},
@@ -61,7 +66,9 @@ func TestShort(t *testing.T) {
 	}{
 		{5 * time.Minute, "5m"},
 		{90 * time.Minute, "1h30m"},
-		{48 * time.Hour, "2d"},
+		{90 * time.Second, "1m30s"},
+		{2*time.Hour + 5*time.Second + 300*time.Millisecond, "2h5s"},
+		{48 * time.Hour, "48h"},
 		{500 * time.Millisecond, "now"},
 		{-3 * time.Hour, "3h ago"},
 	} {
@@ -87,18 +94,26 @@ func TestBetween(t *testing.T) {
 	}
 }
 
-func TestDown(t *testing.T) {
-	for _, tt := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{4*time.Minute + 58*time.Second, "in 4m"}, // beside --min-valid 5m
-		{59*time.Second + 900*time.Millisecond, "in 59s"},
-		{time.Hour + 59*time.Minute + 59*time.Second, "in 1h59m"},
-		{2*24*time.Hour + 23*time.Hour, "in 2d"},
+// TestOneRule: a 5-minute token read by commands run one after the other
+// in the minute after it was issued, as a login, a status and a profiles
+// do, reads the same at every moment, whichever function puts it in words.
+// Rounding (as before) said "in 5m" for the first half of that minute and
+// "in 4m" after it.
+func TestOneRule(t *testing.T) {
+	issued := time.Date(2025, 3, 1, 13, 55, 9, 0, time.UTC)
+	exp := issued.Add(5 * time.Minute)
+	for _, after := range []time.Duration{
+		300 * time.Millisecond, 2 * time.Second, 25 * time.Second, 35 * time.Second, 59*time.Second + 999*time.Millisecond,
 	} {
-		if got := Down(tt.d); got != tt.want {
-			t.Errorf("Down(%v) = %q, want %q", tt.d, got, tt.want)
+		now := issued.Add(after)
+		for _, got := range []string{
+			Relative(exp.Sub(now)),
+			Between(exp, now),
+			strings.TrimSuffix(strings.SplitAfter(Expiry(exp, now), "(")[1], ")"),
+		} {
+			if got != "in 4m" {
+				t.Errorf("%v after the issue: %q, want %q", after, got, "in 4m")
+			}
 		}
 	}
 }
