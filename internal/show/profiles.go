@@ -58,7 +58,7 @@ func (t TokenTimes) relative(now time.Time) string {
 	if t.Expiry == nil {
 		return "never"
 	}
-	rel := when.Relative(t.Expiry.Sub(now).Truncate(time.Second))
+	rel := when.Relative(t.Expiry.Sub(now))
 	if t.Expired {
 		return "expired " + rel
 	}

@@ -186,11 +186,7 @@ func (s *Status) Describe(w io.Writer) error {
 	} else {
 		line("ID token", "none")
 	}
-	if s.RefreshToken {
-		line("Refresh token", "held: cells-oob token refreshes when needed")
-	} else {
-		line("Refresh token", "none: run cells-oob login once the access token expires")
-	}
+	line("Refresh token", s.refreshText())
 	if note := s.loginNote(); note != "" {
 		line("Login", note)
 	}
@@ -206,6 +202,19 @@ func (s *Status) Describe(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// refreshText says whether the session can be refreshed, and when it
+// cannot, what comes next: a token that does not expire (a personal
+// access token) needs nothing.
+func (s *Status) refreshText() string {
+	switch {
+	case s.RefreshToken:
+		return "held: cells-oob token refreshes when needed"
+	case s.AccessToken.Expiry == nil:
+		return "none, and none needed: the access token does not expire"
+	}
+	return "none: run cells-oob login once the access token expires"
 }
 
 // loginNote says which of the login's protections the server kept.

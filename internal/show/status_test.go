@@ -64,6 +64,30 @@ Refresh token: held: cells-oob token refreshes when needed
 	}
 }
 
+// TestStatusRefreshLine: the refresh token's line tells one story with
+// the access token's: a token that does not expire needs no refresh and
+// no login; one that expires with no refresh token needs a login then.
+func TestStatusRefreshLine(t *testing.T) {
+	c := statusConfig()
+	c.Profiles["pasted@cells.example"] = &oob.Profile{
+		Issuer: "https://cells.example/oidc/",
+		Token:  oob.Token{AccessToken: "synthetic-pasted", Expiry: statusNow.Add(time.Hour)},
+	}
+	for _, tt := range []struct{ profile, want string }{
+		{"admin@cells.example", "Refresh token: held: cells-oob token refreshes when needed\n"},
+		{"pat@cells.example", "Refresh token: none, and none needed: the access token does not expire\n"},
+		{"pasted@cells.example", "Refresh token: none: run cells-oob login once the access token expires\n"},
+	} {
+		var b strings.Builder
+		if err := NewStatus(c, tt.profile, c.Profiles[tt.profile], statusNow, time.Minute).Describe(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("%s: no line %q in\n%s", tt.profile, tt.want, b.String())
+		}
+	}
+}
+
 func TestStatusMinValid(t *testing.T) {
 	c := statusConfig()
 	tests := []struct {
