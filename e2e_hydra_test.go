@@ -151,17 +151,63 @@ func refreshWorks(t *testing.T, srv *cellshydra.Server, refreshToken string) boo
 	return err == nil
 }
 
-// forEachShape runs body in a subtest per shape, each with a replica of
-// its own.
-func forEachShape(t *testing.T, body func(t *testing.T, shape cellshydra.Shape, srv *cellshydra.Server)) {
+// hydraJourney is one journey of the conformance suite, run against the
+// replica of one shape.
+type hydraJourney struct {
+	name string
+	// in says which shapes the journey runs in; nil means every one.
+	in  func(cellshydra.Shape) bool
+	run func(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server)
+}
+
+// hydraJourneys are the suite's journeys, in the order they run. Each signs
+// in afresh, with a config of its own, on its shape's one replica.
+var hydraJourneys = []hydraJourney{
+	{name: "login/code", run: func(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server) {
+		hydraLoginTwice(t, bin, shape, srv, pasteCode)
+	}},
+	{name: "login/redirect-url", run: func(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server) {
+		hydraLoginTwice(t, bin, shape, srv, pasteRedirectURL)
+	}},
+	{name: "login/verbose", run: hydraLoginVerbose},
+	{name: "login/mismatch-not-retried", in: func(s cellshydra.Shape) bool { return s.PKCE }, run: hydraMismatchNotRetried},
+	{name: "login/pasted-tokens", run: hydraLoginPastedTokens},
+	{name: "login/loopback", run: hydraLoopback},
+	{name: "session", run: hydraSession},
+	{name: "revoked-on-server", run: hydraRevokedOnServer},
+	{name: "spent-elsewhere", run: hydraRefreshTokenSpentElsewhere},
+	{name: "export-cec", run: hydraExportCec},
+	// Cells' own line, on either Hydra: the lock, not the server, keeps
+	// the racers to one refresh.
+	{name: "race", in: func(s cellshydra.Shape) bool { return !s.PKCE }, run: hydraRace},
+}
+
+// TestE2EHydra is the conformance suite: in each of the four shapes one
+// replica serves every journey in turn (a Hydra takes a second or more to
+// start). The loopback redirect the journeys sign in at is registered
+// beside Cells' own.
+func TestE2EHydra(t *testing.T) {
+	bin := builtBinary(t)
+	loopback := hydraLoopbackRedirect(t)
 	for _, shape := range cellshydra.Shapes() {
 		t.Run(shape.Name, func(t *testing.T) {
-			body(t, shape, cellshydra.NewTest(t, shape.Options))
+			opts := shape.Options
+			opts.Redirects = []string{loopback.redirect}
+			srv := cellshydra.NewTest(t, opts)
+			for _, j := range hydraJourneys {
+				if j.in != nil && !j.in(shape) {
+					continue
+				}
+				t.Run(j.name, func(t *testing.T) {
+					srv.ResetCounts()
+					j.run(t, bin, shape, srv)
+				})
+			}
 		})
 	}
 }
 
-// TestE2EHydraLogin logs in twice to the same server, by bare code and by
+// hydraLoginTwice logs in twice to the same server, by bare code and by
 // the whole redirect URL, in each shape, and counts what it costs. Behind
 // a front that passes the challenge on, PKCE is in force: one sign-in, one
 // exchange. Behind a dropping front, the first login costs one more
@@ -170,142 +216,120 @@ func forEachShape(t *testing.T, body func(t *testing.T, shape cellshydra.Shape, 
 // code); the profile remembers, and the second login is one sign-in and
 // one exchange, without PKCE. After each paste only the exchange touches
 // the network.
-func TestE2EHydraLogin(t *testing.T) {
-	bin := builtBinary(t)
-	for _, paste := range []struct {
-		name string
-		fn   func(browser.Result) string
-	}{{"code", pasteCode}, {"redirect-url", pasteRedirectURL}} {
-		t.Run(paste.name, func(t *testing.T) {
-			forEachShape(t, func(t *testing.T, shape cellshydra.Shape, srv *cellshydra.Server) {
-				cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
-				firstSignIns, firstExchanges := 1, 1
-				switch {
-				case shape.PKCE:
-				case shape.VerifierSpendsCode:
-					// One exchange for each sign-in.
-					firstSignIns, firstExchanges = 2, 2
-				default:
-					firstExchanges = 2
-				}
-				for i, want := range []struct{ signIns, exchanges int }{{firstSignIns, firstExchanges}, {1, 1}} {
-					srv.ResetCounts()
-					code, stderr, signIns := hydraLoginCounting(t, bin, cfg, srv, paste.fn)
-					if code != exitOK {
-						t.Fatalf("login %d exited %d; stderr:\n%s", i+1, code, stderr)
-					}
-					if signIns != want.signIns {
-						t.Errorf("login %d took %d sign-ins, want %d; stderr:\n%s", i+1, signIns, want.signIns, stderr)
-					}
-					if n := srv.TokenRequests("authorization_code"); n != want.exchanges || srv.Count(cellspage.PathToken) != want.exchanges {
-						t.Errorf("login %d: %d authorization_code requests of %d token requests, want %d", i+1, n, srv.Count(cellspage.PathToken), want.exchanges)
-					}
-					for path, want := range map[string]int{cellspage.PathDiscovery: 1, cellspage.PathJWKS: 1, cellspage.PathUserinfo: 0, cellspage.PathRevoke: 0} {
-						if n := srv.Count(path); n != want {
-							t.Errorf("login %d: %d requests to %s, want %d", i+1, n, path, want)
-						}
-					}
-					if restarted := strings.Contains(stderr, "sign in once more, without PKCE"); restarted != (signIns == 2) {
-						t.Errorf("login %d: says it starts over: %v, after %d sign-ins; stderr:\n%s", i+1, restarted, signIns, stderr)
-					}
-					p := storedProfile(t, cfg)
-					if p.User.Subject != cellshydra.Subject || p.User.Name != cellshydra.Username || p.User.Email != cellshydra.Email {
-						t.Errorf("stored user %+v, want %s, %s, %s", p.User, cellshydra.Subject, cellshydra.Username, cellshydra.Email)
-					}
-					if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || !p.NoNonce {
-						t.Errorf("profile records drops_pkce %v, honours_pkce %v, no_nonce %v; want %v, %v, true", p.DropsPKCE, p.HonoursPKCE, p.NoNonce, !shape.PKCE, shape.PKCE)
-					}
-					if !strings.HasPrefix(p.Token.AccessToken, "ory_at_") || !strings.HasPrefix(p.Token.RefreshToken, "ory_rt_") {
-						t.Error("the stored tokens are not Hydra's")
-					}
-					if !accepted(t, srv, p.Token.AccessToken) {
-						t.Error("the stored access token fails userinfo")
-					}
-					assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
-				}
+func hydraLoginTwice(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server, paste func(browser.Result) string) {
+	cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
+	firstSignIns, firstExchanges := 1, 1
+	switch {
+	case shape.PKCE:
+	case shape.VerifierSpendsCode:
+		// One exchange for each sign-in.
+		firstSignIns, firstExchanges = 2, 2
+	default:
+		firstExchanges = 2
+	}
+	for i, want := range []struct{ signIns, exchanges int }{{firstSignIns, firstExchanges}, {1, 1}} {
+		srv.ResetCounts()
+		code, stderr, signIns := hydraLoginCounting(t, bin, cfg, srv, paste)
+		if code != exitOK {
+			t.Fatalf("login %d exited %d; stderr:\n%s", i+1, code, stderr)
+		}
+		if signIns != want.signIns {
+			t.Errorf("login %d took %d sign-ins, want %d; stderr:\n%s", i+1, signIns, want.signIns, stderr)
+		}
+		if n := srv.TokenRequests("authorization_code"); n != want.exchanges || srv.Count(cellspage.PathToken) != want.exchanges {
+			t.Errorf("login %d: %d authorization_code requests of %d token requests, want %d", i+1, n, srv.Count(cellspage.PathToken), want.exchanges)
+		}
+		for path, want := range map[string]int{cellspage.PathDiscovery: 1, cellspage.PathJWKS: 1, cellspage.PathUserinfo: 0, cellspage.PathRevoke: 0} {
+			if n := srv.Count(path); n != want {
+				t.Errorf("login %d: %d requests to %s, want %d", i+1, n, path, want)
+			}
+		}
+		if restarted := strings.Contains(stderr, "sign in once more, without PKCE"); restarted != (signIns == 2) {
+			t.Errorf("login %d: says it starts over: %v, after %d sign-ins; stderr:\n%s", i+1, restarted, signIns, stderr)
+		}
+		p := storedProfile(t, cfg)
+		if p.User.Subject != cellshydra.Subject || p.User.Name != cellshydra.Username || p.User.Email != cellshydra.Email {
+			t.Errorf("stored user %+v, want %s, %s, %s", p.User, cellshydra.Subject, cellshydra.Username, cellshydra.Email)
+		}
+		if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || !p.NoNonce {
+			t.Errorf("profile records drops_pkce %v, honours_pkce %v, no_nonce %v; want %v, %v, true", p.DropsPKCE, p.HonoursPKCE, p.NoNonce, !shape.PKCE, shape.PKCE)
+		}
+		if !strings.HasPrefix(p.Token.AccessToken, "ory_at_") || !strings.HasPrefix(p.Token.RefreshToken, "ory_rt_") {
+			t.Error("the stored tokens are not Hydra's")
+		}
+		if !accepted(t, srv, p.Token.AccessToken) {
+			t.Error("the stored access token fails userinfo")
+		}
+		assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
+	}
 
-				code, stdout, stderr := hydraRun(t, bin, cfg, nil, "status")
-				out := stdout + stderr
-				want := "PKCE in force"
-				if !shape.PKCE {
-					want = "PKCE not in force: the server drops the PKCE challenge and the nonce"
-				}
-				if code != exitOK || !strings.Contains(out, cellshydra.Username) || !strings.Contains(out, want) {
-					t.Errorf("status exited %d, does not name %s or say %q:\n%s", code, cellshydra.Username, want, out)
-				}
-			})
-		})
+	code, stdout, stderr := hydraRun(t, bin, cfg, nil, "status")
+	out := stdout + stderr
+	want := "PKCE in force"
+	if !shape.PKCE {
+		want = "PKCE not in force: the server drops the PKCE challenge and the nonce"
+	}
+	if code != exitOK || !strings.Contains(out, cellshydra.Username) || !strings.Contains(out, want) {
+		t.Errorf("status exited %d, does not name %s or say %q:\n%s", code, cellshydra.Username, want, out)
 	}
 }
 
-// TestE2EHydraLoginVerbose: --verbose says what the server did with PKCE
+// hydraLoginVerbose: --verbose says what the server did with PKCE
 // at the first login, and that the second goes without it where the
 // server drops it, with no secret in the trace either way.
-func TestE2EHydraLoginVerbose(t *testing.T) {
-	bin := builtBinary(t)
-	forEachShape(t, func(t *testing.T, shape cellshydra.Shape, srv *cellshydra.Server) {
-		cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
-		first := "checked the PKCE verifier: PKCE is in force"
-		second := first
-		switch {
-		case shape.VerifierSpendsCode:
-			first, second = "lost the code to a PKCE check", "signing in without PKCE"
-		case !shape.PKCE:
-			first, second = "bound no PKCE challenge to the code", "signing in without PKCE"
+func hydraLoginVerbose(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server) {
+	cfg := filepath.Join(t.TempDir(), "cells-oob", "config.json")
+	first := "checked the PKCE verifier: PKCE is in force"
+	second := first
+	switch {
+	case shape.VerifierSpendsCode:
+		first, second = "lost the code to a PKCE check", "signing in without PKCE"
+	case !shape.PKCE:
+		first, second = "bound no PKCE challenge to the code", "signing in without PKCE"
+	}
+	for i, want := range []string{first, second} {
+		code, stderr := hydraLogin(t, bin, cfg, srv, pasteCode, "--verbose")
+		if code != exitOK {
+			t.Fatalf("login %d exited %d; stderr:\n%s", i+1, code, stderr)
 		}
-		for i, want := range []string{first, second} {
-			code, stderr := hydraLogin(t, bin, cfg, srv, pasteCode, "--verbose")
-			if code != exitOK {
-				t.Fatalf("login %d exited %d; stderr:\n%s", i+1, code, stderr)
-			}
-			if !strings.Contains(stderr, want) {
-				t.Errorf("login %d does not say %q; stderr:\n%s", i+1, want, stderr)
-			}
-			p := storedProfile(t, cfg)
-			assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
+		if !strings.Contains(stderr, want) {
+			t.Errorf("login %d does not say %q; stderr:\n%s", i+1, want, stderr)
 		}
-	})
+		p := storedProfile(t, cfg)
+		assertNoSecrets(t, stderr, p.Token.AccessToken, p.Token.RefreshToken, p.Token.IDToken)
+	}
 }
 
-// TestE2EHydraMismatchNotRetried: a code bound to another challenge than
+// hydraMismatchNotRetried: a code bound to another challenge than
 // this login's (one injected into the browser, say) is refused on a server
 // known to honour PKCE, quoting the server's own reason, never retried,
 // and nothing is saved.
-func TestE2EHydraMismatchNotRetried(t *testing.T) {
-	bin := builtBinary(t)
-	for _, shape := range cellshydra.Shapes() {
-		if !shape.PKCE {
-			continue
-		}
-		t.Run(shape.Name, func(t *testing.T) {
-			srv := cellshydra.NewTest(t, shape.Options)
-			cfg := hydraSignIn(t, bin, srv)
-			before, err := os.ReadFile(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Someone else's code, bound to their own challenge.
-			conf := srv.OAuth2Config()
-			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
-			res, err := browser.Authorize(ctx, conf.AuthCodeURL("someone-elses-state", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), cellshydra.Username, cellshydra.Password)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv.ResetCounts()
-			code, stderr, signIns := hydraLoginCounting(t, bin, cfg, srv, func(browser.Result) string { return res.Code })
-			if code != exitInvalid || signIns != 1 {
-				t.Fatalf("login with an injected code exited %d after %d sign-ins, want %d after 1; stderr:\n%s", code, signIns, exitInvalid, stderr)
-			}
-			if n := srv.TokenRequests("authorization_code"); n != 1 {
-				t.Errorf("%d exchanges, want 1", n)
-			}
-			if !strings.Contains(stderr, "The PKCE code challenge did not match the code verifier") {
-				t.Errorf("the refusal does not quote the server's reason:\n%s", stderr)
-			}
-			if after, _ := os.ReadFile(cfg); !bytes.Equal(before, after) {
-				t.Error("a refused login changed the config")
-			}
-		})
+func hydraMismatchNotRetried(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
+	cfg := hydraSignIn(t, bin, srv)
+	before, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone else's code, bound to their own challenge.
+	conf := srv.OAuth2Config()
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
+	res, err := browser.Authorize(ctx, conf.AuthCodeURL("someone-elses-state", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), cellshydra.Username, cellshydra.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetCounts()
+	code, stderr, signIns := hydraLoginCounting(t, bin, cfg, srv, func(browser.Result) string { return res.Code })
+	if code != exitInvalid || signIns != 1 {
+		t.Fatalf("login with an injected code exited %d after %d sign-ins, want %d after 1; stderr:\n%s", code, signIns, exitInvalid, stderr)
+	}
+	if n := srv.TokenRequests("authorization_code"); n != 1 {
+		t.Errorf("%d exchanges, want 1", n)
+	}
+	if !strings.Contains(stderr, "The PKCE code challenge did not match the code verifier") {
+		t.Errorf("the refusal does not quote the server's reason:\n%s", stderr)
+	}
+	if after, _ := os.ReadFile(cfg); !bytes.Equal(before, after) {
+		t.Error("a refused login changed the config")
 	}
 }
 
@@ -326,11 +350,9 @@ func cellsTokens(t *testing.T, srv *cellshydra.Server) *oauth2.Token {
 	return tok
 }
 
-// TestE2EHydraLoginPastedTokens logs in with a token response pasted whole,
+// hydraLoginPastedTokens logs in with a token response pasted whole,
 // and with an access token under --token; both are confirmed by the server.
-func TestE2EHydraLoginPastedTokens(t *testing.T) {
-	bin := builtBinary(t)
-	srv := cellshydra.NewTest(t)
+func hydraLoginPastedTokens(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
 
 	side := cellsTokens(t, srv)
 	response, err := json.Marshal(map[string]any{
@@ -374,17 +396,10 @@ func TestE2EHydraLoginPastedTokens(t *testing.T) {
 	assertNoSecrets(t, errOut.String(), side.AccessToken, side.RefreshToken)
 }
 
-// TestE2EHydraSession: token, token --header, status, status --check and
+// hydraSession: token, token --header, status, status --check and
 // refresh, which revokes the access token it replaces on Cells; then
 // logout, which the server sees, after which the refresh token is dead.
-func TestE2EHydraSession(t *testing.T) {
-	bin := builtBinary(t)
-	forEachShape(t, func(t *testing.T, _ cellshydra.Shape, srv *cellshydra.Server) {
-		hydraSession(t, bin, srv)
-	})
-}
-
-func hydraSession(t *testing.T, bin string, srv *cellshydra.Server) {
+func hydraSession(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
 	cfg := hydraSignIn(t, bin, srv)
 	first := storedProfile(t, cfg)
 	srv.ResetCounts()
@@ -454,16 +469,9 @@ func hydraSession(t *testing.T, bin string, srv *cellshydra.Server) {
 	}
 }
 
-// TestE2EHydraRevokedOnServer: once the server has ended the session, a
+// hydraRevokedOnServer: once the server has ended the session, a
 // refresh is refused: exit 5, told to log in, the config untouched.
-func TestE2EHydraRevokedOnServer(t *testing.T) {
-	bin := builtBinary(t)
-	forEachShape(t, func(t *testing.T, _ cellshydra.Shape, srv *cellshydra.Server) {
-		hydraRevokedOnServer(t, bin, srv)
-	})
-}
-
-func hydraRevokedOnServer(t *testing.T, bin string, srv *cellshydra.Server) {
+func hydraRevokedOnServer(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
 	cfg := hydraSignIn(t, bin, srv)
 	setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
 	before, err := os.ReadFile(cfg)
@@ -484,62 +492,57 @@ func hydraRevokedOnServer(t *testing.T, bin string, srv *cellshydra.Server) {
 	}
 }
 
-// TestE2EHydraRefreshTokenSpentElsewhere: the refresh token was reused by
+// hydraRefreshTokenSpentElsewhere: the refresh token was reused by
 // another client (a copy of the config) or revoked by one (a logout
 // elsewhere). The Hydra Cells v5 pins answers token_inactive where v2.3.0
 // answers invalid_grant: either way, exit 5 and told to log in, with the
 // server's reason, and the config untouched.
-func TestE2EHydraRefreshTokenSpentElsewhere(t *testing.T) {
-	bin := builtBinary(t)
-	forEachShape(t, func(t *testing.T, _ cellshydra.Shape, srv *cellshydra.Server) {
-		for _, how := range []struct {
-			name  string
-			spend func(t *testing.T, refreshToken string)
-		}{
-			{"reused", func(t *testing.T, refreshToken string) {
-				if !refreshWorks(t, srv, refreshToken) {
-					t.Fatal("the other client's refresh failed")
+func hydraRefreshTokenSpentElsewhere(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
+	for _, how := range []struct {
+		name  string
+		spend func(t *testing.T, refreshToken string)
+	}{
+		{"reused", func(t *testing.T, refreshToken string) {
+			if !refreshWorks(t, srv, refreshToken) {
+				t.Fatal("the other client's refresh failed")
+			}
+		}},
+		{"revoked", func(t *testing.T, refreshToken string) {
+			form := url.Values{"token": {refreshToken}, "token_type_hint": {"refresh_token"}, "client_id": {cellshydra.ClientID}}
+			resp, err := srv.Client().PostForm(srv.URL+cellspage.PathRevoke, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("revocation answered %s", resp.Status)
+			}
+		}},
+	} {
+		t.Run(how.name, func(t *testing.T) {
+			cfg := hydraSignIn(t, bin, srv)
+			how.spend(t, storedProfile(t, cfg).Token.RefreshToken)
+			setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
+			before, err := os.ReadFile(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"refresh"}, {"token", "--min-valid", "5m"}} {
+				code, out, errOut := hydraRun(t, bin, cfg, nil, args...)
+				if code != exitNotLoggedIn || out != "" || !strings.HasSuffix(strings.TrimSpace(errOut), "session expired: run cells-oob login") {
+					t.Errorf("%v exited %d, stdout %q, stderr %q; want %d and to be told to log in", args, code, out, errOut, exitNotLoggedIn)
 				}
-			}},
-			{"revoked", func(t *testing.T, refreshToken string) {
-				form := url.Values{"token": {refreshToken}, "token_type_hint": {"refresh_token"}, "client_id": {cellshydra.ClientID}}
-				resp, err := srv.Client().PostForm(srv.URL+cellspage.PathRevoke, form)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					t.Fatalf("revocation answered %s", resp.Status)
-				}
-			}},
-		} {
-			t.Run(how.name, func(t *testing.T) {
-				cfg := hydraSignIn(t, bin, srv)
-				how.spend(t, storedProfile(t, cfg).Token.RefreshToken)
-				setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
-				before, err := os.ReadFile(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, args := range [][]string{{"refresh"}, {"token", "--min-valid", "5m"}} {
-					code, out, errOut := hydraRun(t, bin, cfg, nil, args...)
-					if code != exitNotLoggedIn || out != "" || !strings.HasSuffix(strings.TrimSpace(errOut), "session expired: run cells-oob login") {
-						t.Errorf("%v exited %d, stdout %q, stderr %q; want %d and to be told to log in", args, code, out, errOut, exitNotLoggedIn)
-					}
-				}
-				if after, _ := os.ReadFile(cfg); !bytes.Equal(before, after) {
-					t.Error("a refused refresh changed the config")
-				}
-			})
-		}
-	})
+			}
+			if after, _ := os.ReadFile(cfg); !bytes.Equal(before, after) {
+				t.Error("a refused refresh changed the config")
+			}
+		})
+	}
 }
 
-// TestE2EHydraExportCec hands the session over to cec; cec's refresh token
+// hydraExportCec hands the session over to cec; cec's refresh token
 // then works at the server.
-func TestE2EHydraExportCec(t *testing.T) {
-	bin := builtBinary(t)
-	srv := cellshydra.NewTest(t)
+func hydraExportCec(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
 	cfg := hydraSignIn(t, bin, srv)
 	p := storedProfile(t, cfg)
 	cecPath := filepath.Join(t.TempDir(), "pydio", "cells-client", "config.json")
@@ -580,13 +583,11 @@ func TestE2EHydraExportCec(t *testing.T) {
 	assertNoSecrets(t, errOut, p.Token.AccessToken, p.Token.RefreshToken)
 }
 
-// TestE2EHydraRace races 8 and 32 `token` processes on a stale token, with
+// hydraRace races 8 and 32 `token` processes on a stale token, with
 // a --min-valid the server's 10-minute tokens satisfy and with one no token
 // of theirs can: exactly one refresh, one token for all, and that token
 // alive afterwards, since no second refresh revoked it.
-func TestE2EHydraRace(t *testing.T) {
-	bin := builtBinary(t)
-	srv := cellshydra.NewTest(t)
+func hydraRace(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
 	cfg := hydraSignIn(t, bin, srv)
 	for _, n := range []int{8, 32} {
 		for _, minValid := range []string{"5m", "24h"} {

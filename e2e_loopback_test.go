@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -388,66 +389,78 @@ func TestE2ENoBrowser(t *testing.T) {
 	}
 }
 
-// TestE2EHydraLoopback signs in at the loopback redirect against each
-// Hydra replica, Cells' PKCE drop included: the exchange order holds as
-// for a pasted code (TestE2EHydraLogin). --loopback is used when port 3000
-// is free; else a loopback redirect on a free port registered beside it.
-func TestE2EHydraLoopback(t *testing.T) {
-	bin := builtBinary(t)
-	args := []string{"--loopback"}
-	redirect := cellshydra.LoopbackRedirectURI
-	if l, err := net.Listen("tcp", "127.0.0.1:3000"); err != nil {
-		redirect = freeRedirect(t, "localhost", "/servers/callback")
-		args = []string{"--redirect-uri", redirect}
-		t.Logf("port 3000 is taken here: signing in at %s instead of with --loopback", redirect)
-	} else {
-		l.Close()
+// suiteLoopback is the loopback redirect the conformance suite signs in
+// at, found once: Cells' own (with --loopback) when port 3000 is free,
+// else one on a free port, registered beside it and given with
+// --redirect-uri.
+var suiteLoopback struct {
+	sync.Once
+	redirect string
+	args     []string
+}
+
+func hydraLoopbackRedirect(t *testing.T) *struct {
+	sync.Once
+	redirect string
+	args     []string
+} {
+	suiteLoopback.Do(func() {
+		suiteLoopback.args = []string{"--loopback"}
+		suiteLoopback.redirect = cellshydra.LoopbackRedirectURI
+		if l, err := net.Listen("tcp", "127.0.0.1:3000"); err != nil {
+			suiteLoopback.redirect = freeRedirect(t, "localhost", "/servers/callback")
+			suiteLoopback.args = []string{"--redirect-uri", suiteLoopback.redirect}
+			t.Logf("port 3000 is taken here: signing in at %s instead of with --loopback", suiteLoopback.redirect)
+		} else {
+			l.Close()
+		}
+	})
+	return &suiteLoopback
+}
+
+// hydraLoopback signs in at the loopback redirect: the exchange order
+// holds as for a pasted code (hydraLoginTwice).
+func hydraLoopback(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server) {
+	loopback := hydraLoopbackRedirect(t)
+	args, redirect := loopback.args, loopback.redirect
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	signIns, exchanges := 1, 1
+	switch {
+	case shape.PKCE:
+	case shape.VerifierSpendsCode:
+		signIns, exchanges = 2, 2
+	default:
+		exchanges = 2
 	}
-	for _, shape := range cellshydra.Shapes() {
-		t.Run(shape.Name, func(t *testing.T) {
-			opts := shape.Options
-			opts.Redirects = []string{redirect}
-			srv := cellshydra.NewTest(t, opts)
-			cfg := filepath.Join(t.TempDir(), "config.json")
-			signIns, exchanges := 1, 1
-			switch {
-			case shape.PKCE:
-			case shape.VerifierSpendsCode:
-				signIns, exchanges = 2, 2
-			default:
-				exchanges = 2
-			}
-			r := startLoopback(t, bin, cfg, nil, append([]string{"--url", srv.URL}, args...)...)
-			for i := range signIns {
-				var u string
-				waitFor(t, "an authorization URL", func() bool {
-					var urls []string
-					for _, line := range strings.Split(r.stderr.String(), "\n") {
-						if strings.HasPrefix(line, srv.URL+cellspage.PathAuth+"?") {
-							urls = append(urls, line)
-						}
-					}
-					if len(urls) > i {
-						u = urls[i]
-					}
-					return u != ""
-				})
-				res, err := browser.Authorize(t.Context(), u, cellshydra.Username, cellshydra.Password)
-				if err != nil || !res.Loopback || res.Status != http.StatusOK {
-					t.Fatalf("sign-in %d: %v (loopback %v, status %d); stderr:\n%s", i+1, err, res.Loopback, res.Status, r.stderr)
+	r := startLoopback(t, bin, cfg, nil, append([]string{"--url", srv.URL}, args...)...)
+	for i := range signIns {
+		var u string
+		waitFor(t, "an authorization URL", func() bool {
+			var urls []string
+			for _, line := range strings.Split(r.stderr.String(), "\n") {
+				if strings.HasPrefix(line, srv.URL+cellspage.PathAuth+"?") {
+					urls = append(urls, line)
 				}
 			}
-			if code := r.exit(t); code != exitOK {
-				t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+			if len(urls) > i {
+				u = urls[i]
 			}
-			if n := srv.TokenRequests("authorization_code"); n != exchanges {
-				t.Errorf("%d exchanges, want %d; stderr:\n%s", n, exchanges, r.stderr)
-			}
-			p := storedProfile(t, cfg)
-			if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || p.RedirectURI != redirect {
-				t.Errorf("profile: drops_pkce %v, honours_pkce %v, redirect %s", p.DropsPKCE, p.HonoursPKCE, p.RedirectURI)
-			}
-			assertNotListening(t, portOf(t, redirect))
+			return u != ""
 		})
+		res, err := browser.Authorize(t.Context(), u, cellshydra.Username, cellshydra.Password)
+		if err != nil || !res.Loopback || res.Status != http.StatusOK {
+			t.Fatalf("sign-in %d: %v (loopback %v, status %d); stderr:\n%s", i+1, err, res.Loopback, res.Status, r.stderr)
+		}
 	}
+	if code := r.exit(t); code != exitOK {
+		t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+	}
+	if n := srv.TokenRequests("authorization_code"); n != exchanges {
+		t.Errorf("%d exchanges, want %d; stderr:\n%s", n, exchanges, r.stderr)
+	}
+	p := storedProfile(t, cfg)
+	if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || p.RedirectURI != redirect {
+		t.Errorf("profile: drops_pkce %v, honours_pkce %v, redirect %s", p.DropsPKCE, p.HonoursPKCE, p.RedirectURI)
+	}
+	assertNotListening(t, portOf(t, redirect))
 }
