@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cells-oob/cells-oob/internal/testenv/skipnote"
 
 	"github.com/cells-oob/cells-oob/internal/awsconfig"
 	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
@@ -24,7 +27,7 @@ func needTool(t *testing.T, name, pkg string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		t.Skipf("%s is not on PATH (Debian package %s)", name, pkg)
+		skipnote.Skip(t, "the tests with "+name, fmt.Sprintf("%s is not on PATH (Debian package %s)", name, pkg))
 	}
 	return path
 }

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/testenv/skipnote"
+
 	"github.com/cells-oob/cells-oob/internal/testenv/cellspage"
 )
 
@@ -292,7 +294,7 @@ func NewTest(t testing.TB, opts ...Options) *Server {
 		bin, err := o.Version.Binary()
 		switch {
 		case errors.Is(err, ErrNoBinary) && os.Getenv(EnvRequire) != "1":
-			t.Skip(err)
+			skipnote.Skip(t, "the Hydra conformance suite ("+o.Version.String()+")", err.Error())
 		case err != nil:
 			t.Fatal(err)
 		}

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/testenv/skipnote"
 )
 
 // Mount mounts a tmpfs of size bytes (rounded up to pages) on a new
@@ -22,7 +24,7 @@ func Mount(t testing.TB, size string) string {
 		t.Skip("tmpfs: Linux only")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("tmpfs: mounting one takes root; CI runs these as root")
+		skipnote.Skip(t, "the full and read-only disk tests", "mounting a tmpfs takes root; CI runs them as root")
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0700", "tmpfs", dir).CombinedOutput(); err != nil {
