@@ -236,6 +236,14 @@ func (e *codeRefused) Error() string { return e.err.Error() }
 
 func (e *codeRefused) Unwrap() error { return e.err }
 
+// mistyped says whether the token endpoint's refusal of a code may be a
+// person's typing: invalid_grant, but not the PKCE mismatch, which says
+// the code was bound to another verifier (see pkce.go) and is never
+// retried.
+func mistyped(err error) bool {
+	return isInvalidGrant(err) && !pkceRefused(err, "pkce code challenge did not match")
+}
+
 // grantReason is the token endpoint's reason for refusing a grant, as
 // tokenError quotes it: its description's last sentence, or its code.
 func grantReason(err error) string {
@@ -268,7 +276,7 @@ func (f *Flow) answer(ctx context.Context, opts LoginOptions, v *validator, req 
 		}
 		if err != nil {
 			refused := tokenError("exchange code", prof.Endpoints.Token, err)
-			if !isInvalidGrant(err) || pkceRefused(err, "pkce code challenge did not match") {
+			if !mistyped(err) {
 				return nil, refused
 			}
 			again := &codeRefused{err: refused, server: safehttp.Origin(prof.Endpoints.Token), reason: grantReason(err)}

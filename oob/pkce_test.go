@@ -226,3 +226,27 @@ func TestSessionGone(t *testing.T) {
 		}
 	}
 }
+
+// TestMistypedNotPKCE: a code refused for its PKCE verifier is never
+// pasted again; any other invalid_grant may have been mistyped.
+func TestMistypedNotPKCE(t *testing.T) {
+	grant := func(code, desc string) error {
+		return &oauth2.RetrieveError{ErrorCode: code, ErrorDescription: desc}
+	}
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{grant("invalid_grant", "The provided authorization grant is invalid. Not found."), true},
+		{grant("invalid_grant", ""), true},
+		{grant("invalid_grant", "The provided authorization grant is invalid. The PKCE code challenge did not match the code verifier."), false},
+		{grant("invalid_client", "Client authentication failed."), false},
+		{grant("invalid_request", ""), false},
+		{errors.New("connection refused"), false},
+	}
+	for _, tt := range tests {
+		if got := mistyped(tt.err); got != tt.want {
+			t.Errorf("mistyped(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
