@@ -59,6 +59,10 @@ type Profile struct {
 	// Method is how the person signed in: [MethodDevice], or empty for
 	// the authorization code (the paste).
 	Method string `json:"method,omitempty"`
+	// HandedTo names the program the session was handed over to (cec, by
+	// export --cec --write), which holds the refresh token now; empty
+	// while the session is the profile's own. A new login clears it.
+	HandedTo string `json:"handed_to,omitempty"`
 
 	extra unknown
 }

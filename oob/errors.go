@@ -62,6 +62,18 @@ func (e *markedError) Is(target error) bool { return target == e.mark }
 
 func (e *markedError) Unwrap() error { return e.err }
 
+// HandedToError is a session that cannot be refreshed here because it
+// was handed over to another program, To, which holds the refresh token
+// now. It matches ErrSessionExpired (exit 5).
+type HandedToError struct{ To string }
+
+func (e *HandedToError) Error() string {
+	return fmt.Sprintf("the session was handed over to %s, which holds the refresh token now", termsafe.Text(e.To, termsafe.MaxServerText))
+}
+
+// Is makes a handed-over session an ErrSessionExpired.
+func (e *HandedToError) Is(target error) bool { return target == ErrSessionExpired }
+
 // NotCellsError is a profile signed in to an OpenID provider, not to a
 // Cells server, asked for what only a Cells server has (exit 2).
 type NotCellsError struct {

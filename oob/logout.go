@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cells-oob/cells-oob/internal/safehttp"
+	"github.com/cells-oob/cells-oob/internal/termsafe"
 )
 
 // Logout ends sessions: it asks the provider to revoke their tokens
@@ -110,6 +111,12 @@ func (l *Logout) Run(ctx context.Context, opts LogoutOptions) ([]string, error) 
 // logout with nothing deleted.
 func (l *Logout) revoke(ctx context.Context, name string, p *Profile) error {
 	switch {
+	case p.Token.RefreshToken == "" && p.HandedTo != "":
+		// Its access token is the one handed over too: revoking it would
+		// cut the other program off.
+		to := termsafe.Text(p.HandedTo, termsafe.MaxServerText)
+		l.printf("note: the session of profile %q was handed over to %s, which holds it now: it was not revoked, and %s goes on using it", name, to, to)
+		return nil
 	case p.Token.RefreshToken == "":
 		l.printf("note: profile %q holds no refresh token; its access token, which may be a personal access token, was not revoked", name)
 		return nil

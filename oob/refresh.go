@@ -67,6 +67,9 @@ func (s *Session) renew(ctx context.Context, name, seen string, stale error, opt
 			got = p
 			return errUnchanged
 		}
+		if p.Token.RefreshToken == "" && p.HandedTo != "" {
+			return fmt.Errorf("%s: %w", stale, &HandedToError{To: p.HandedTo})
+		}
 		if p.Token.RefreshToken == "" {
 			return fmt.Errorf("%s, and it holds no refresh token: %w", stale, ErrSessionExpired)
 		}
@@ -96,7 +99,7 @@ func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 			return err
 		}
 		if p.Token.RefreshToken == "" {
-			return errNoRefreshToken(n)
+			return errNoRefreshToken(n, p)
 		}
 		name = n
 		if err := s.refresh(ctx, n, p, makeRoom, &sent); err != nil {
@@ -266,6 +269,9 @@ func sessionGone(re *oauth2.RetrieveError) bool {
 	return false
 }
 
-func errNoRefreshToken(name string) error {
+func errNoRefreshToken(name string, p *Profile) error {
+	if p.HandedTo != "" {
+		return fmt.Errorf("profile %q cannot be refreshed: %w", name, &HandedToError{To: p.HandedTo})
+	}
 	return fmt.Errorf("profile %q holds no refresh token: %w", name, ErrSessionExpired)
 }

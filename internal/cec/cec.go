@@ -225,6 +225,7 @@ func (x *Export) Write(ctx context.Context) error {
 		written = true
 		if handOver {
 			cur.Token.RefreshToken = ""
+			cur.HandedTo = "cec"
 		}
 		return nil
 	})

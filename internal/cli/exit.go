@@ -64,8 +64,15 @@ func message(err error) string {
 		handedOver *cec.HandedOverError
 		refused    *show.RefusedError
 		noDevice   *oob.NoDeviceError
+		handedTo   *oob.HandedToError
 	)
 	switch {
+	case errors.As(err, &handedTo):
+		return fmt.Sprintf("%s: use %s, or run cells-oob login for a session of cells-oob's own", msg, termsafe.Text(handedTo.To, termsafe.MaxServerText))
+	case errors.Is(err, prompt.ErrInterrupted):
+		// Ctrl-C at the paste prompt, which only login shows: the person
+		// chose to stop, and nothing failed.
+		return "login cancelled"
 	case errors.As(err, &handedOver):
 		// Before the advice for what it wraps: a login of the profile's
 		// own is the way out, but a refresh would spend cec's token.
@@ -81,6 +88,8 @@ func message(err error) string {
 		return msg + ": run cells-oob login"
 	case errors.Is(err, decode.ErrNoIDToken):
 		return msg + ": give a token, or - to read one from stdin"
+	case errors.Is(err, decode.ErrNoToken):
+		return msg + ": give one as the argument, or pipe one in"
 	case errors.Is(err, decode.ErrNoJWKSURL):
 		return msg + ": give --jwks-url or --key"
 	case errors.As(err, &noDevice) && noDevice.Asked:
@@ -151,5 +160,5 @@ func isUsage(err error) bool {
 		noDevice *oob.NoDeviceError
 	)
 	return errors.Is(err, oob.ErrBadServerURL) || errors.As(err, &notCells) || errors.As(err, &noDevice) ||
-		errors.Is(err, decode.ErrNoIDToken) || errors.Is(err, decode.ErrNoJWKSURL)
+		errors.Is(err, decode.ErrNoIDToken) || errors.Is(err, decode.ErrNoJWKSURL) || errors.Is(err, decode.ErrNoToken)
 }

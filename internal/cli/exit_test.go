@@ -11,6 +11,7 @@ import (
 
 	"github.com/cells-oob/cells-oob/internal/cec"
 	"github.com/cells-oob/cells-oob/internal/decode"
+	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/show"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -82,6 +83,11 @@ func TestPolicy(t *testing.T) {
 			`the server does not accept the access token of profile "a": run cells-oob refresh, or cells-oob login`},
 		{&cec.HandedOverError{Path: "/c.json", Profile: "a", Err: fmt.Errorf("no current profile: %w", oob.ErrNotLoggedIn)}, exitNotLoggedIn,
 			`cec's config /c.json now holds the session of profile "a", but the profile could not be updated (no current profile: not logged in): do not refresh it with cells-oob; run cells-oob login for a session of its own`},
+		{fmt.Errorf("%w on stdin", decode.ErrNoToken), exitUsage,
+			"no token given on stdin: give one as the argument, or pipe one in"},
+		{fmt.Errorf("read paste: %w", prompt.ErrInterrupted), exitInterrupted, "login cancelled"},
+		{fmt.Errorf("profile %q cannot be refreshed: %w", "a", &oob.HandedToError{To: "cec"}), exitNotLoggedIn,
+			`profile "a" cannot be refreshed: the session was handed over to cec, which holds the refresh token now: use cec, or run cells-oob login for a session of cells-oob's own`},
 		{errors.New("disk full"), exitRuntime, "disk full"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,9 @@ var (
 	ErrNoIDToken = errors.New("holds no ID token")
 	// ErrNoJWKSURL means the profile holds no JWKS URL to verify by.
 	ErrNoJWKSURL = errors.New("has no JWKS URL")
+	// ErrNoToken means the argument or stdin was empty, or only blank:
+	// nothing was given to decode, which is not a token that is malformed.
+	ErrNoToken = errors.New("no token given")
 )
 
 // Request is one decode, as the command line asks for it.
@@ -116,9 +120,18 @@ type source struct {
 func (s *source) token() (string, error) {
 	switch {
 	case len(s.r.Args) == 1 && s.r.Args[0] != "-":
-		return strings.TrimSpace(s.r.Args[0]), nil
+		raw := strings.TrimSpace(s.r.Args[0])
+		if raw == "" {
+			return "", fmt.Errorf("%w: the argument is empty", ErrNoToken)
+		}
+		return raw, nil
 	case len(s.r.Args) == 1 || !prompt.IsTerminal(s.r.In):
-		return jwtinfo.ReadToken(s.r.In)
+		in := &inked{r: s.r.In}
+		raw, err := jwtinfo.ReadToken(in)
+		if errors.Is(err, jwtinfo.ErrMalformed) && !in.any {
+			return "", fmt.Errorf("%w on stdin", ErrNoToken)
+		}
+		return raw, err
 	}
 	p, err := s.load()
 	if err != nil {
@@ -183,4 +196,19 @@ func readSmallFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %w", path, err)
 	}
 	return data, err
+}
+
+// inked reads r, noting whether anything but white space came through: an
+// input that held none gave no token at all.
+type inked struct {
+	r   io.Reader
+	any bool
+}
+
+func (i *inked) Read(p []byte) (int, error) {
+	n, err := i.r.Read(p)
+	if !i.any && len(bytes.TrimSpace(p[:n])) > 0 {
+		i.any = true
+	}
+	return n, err
 }

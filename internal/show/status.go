@@ -35,6 +35,10 @@ type ProfileSummary struct {
 	IDToken *TokenTimes `json:"id_token"`
 	// RefreshToken says a refresh token is held (never the token itself).
 	RefreshToken bool `json:"refresh_token"`
+	// HandedTo names the program the session was handed over to ("cec"),
+	// which holds the refresh token now; left out while the session is the
+	// profile's own.
+	HandedTo string `json:"handed_to,omitempty"`
 }
 
 // UserSummary is who signed in, as the ID token or userinfo named them.
@@ -99,6 +103,7 @@ func Summarize(c *oob.Config, name string, p *oob.Profile, now time.Time) Profil
 		},
 		AccessToken:  tokenTimes(p.Token.Expiry, now),
 		RefreshToken: p.Token.RefreshToken != "",
+		HandedTo:     p.HandedTo,
 	}
 	if p.Token.IDToken != "" {
 		t := tokenTimes(p.IDTokenExpiry(), now)
@@ -211,6 +216,8 @@ func (s *Status) refreshText() string {
 	switch {
 	case s.RefreshToken:
 		return "held: cells-oob token refreshes when needed"
+	case s.HandedTo != "":
+		return fmt.Sprintf("none: the session was handed over to %s, which refreshes it; once the access token expires, use %s, or run cells-oob login for a session of cells-oob's own", termsafe.Text(s.HandedTo, termsafe.MaxServerText), termsafe.Text(s.HandedTo, termsafe.MaxServerText))
 	case s.AccessToken.Expiry == nil:
 		return "none, and none needed: the access token does not expire"
 	}

@@ -73,10 +73,16 @@ func TestStatusRefreshLine(t *testing.T) {
 		Issuer: "https://cells.example/oidc/",
 		Token:  oob.Token{AccessToken: "synthetic-pasted", Expiry: statusNow.Add(time.Hour)},
 	}
+	c.Profiles["cec@cells.example"] = &oob.Profile{
+		Issuer:   "https://cells.example/oidc/",
+		Token:    oob.Token{AccessToken: "synthetic-handed", Expiry: statusNow.Add(time.Hour)},
+		HandedTo: "cec",
+	}
 	for _, tt := range []struct{ profile, want string }{
 		{"admin@cells.example", "Refresh token: held: cells-oob token refreshes when needed\n"},
 		{"pat@cells.example", "Refresh token: none, and none needed: the access token does not expire\n"},
 		{"pasted@cells.example", "Refresh token: none: run cells-oob login once the access token expires\n"},
+		{"cec@cells.example", "Refresh token: none: the session was handed over to cec, which refreshes it; once the access token expires, use cec, or run cells-oob login for a session of cells-oob's own\n"},
 	} {
 		var b strings.Builder
 		if err := NewStatus(c, tt.profile, c.Profiles[tt.profile], statusNow, time.Minute).Describe(&b); err != nil {
