@@ -81,7 +81,21 @@ func TestCompletionProfileNames(t *testing.T) {
 		{"profiles use", []string{"--config", cfg, "profiles", "use"}, names},
 		{"profiles use, name given", []string{"--config", cfg, "profiles", "use", "alice@cells.example.com"}, ""},
 		{"profiles use, a flag", []string{"--config", cfg, "profiles", "use", "--he"}, "--help\n"},
-		{"commands", []string{"--config", cfg}, "login\ntoken\nstatus\ndecode\nrefresh\nlogout\nprofiles\nexport\nexec\ncompletion\nhelp\nh\n"},
+		// Commands by their names only: "h" beside "help" would stop the
+		// shell from completing either.
+		{"commands", []string{"--config", cfg}, "login\ntoken\nstatus\ndecode\nrefresh\nlogout\nprofiles\nexport\nexec\ncompletion\nhelp\n"},
+		{"subcommands", []string{"--config", cfg, "profiles"}, "use\n"},
+		// Global flags, and their values, after the command word, where
+		// they parse too.
+		{"after token --profile", []string{"token", "--config", cfg, "--profile"}, names},
+		{"in token --profile=", []string{"token", "--config=" + cfg, "--profile="}, strings.ReplaceAll("--profile="+strings.TrimSuffix(names, "\n"), "\n", "\n--profile=") + "\n"},
+		{"token's and global flags", []string{"--config", cfg, "token", "-"}, "--min-valid\n--header\n--id-token\n--json\n--copy\n--no-refresh\n--aws\n--help\n-h\n--config\n--profile\n--timeout\n--verbose\n--version\n-v\n"},
+		{"a global flag after token", []string{"--config", cfg, "token", "--pro"}, "--profile\n"},
+		{"a value given", []string{"--config", cfg, "token", "--profile", "alice@cells.example.com", "--he"}, "--header\n--help\n"},
+		{"profiles use, --config after", []string{"profiles", "use", "--config", cfg}, names},
+		// Another program's words are not ours to complete.
+		{"exec's program", []string{"--config", cfg, "exec", "curl", "-"}, ""},
+		{"after --", []string{"--config", cfg, "token", "--", "-"}, ""},
 		{"global flags", []string{"--config", cfg, "--pro"}, "--profile\n"},
 		{"shells", []string{"completion"}, "bash\nzsh\nfish\n"},
 		{"no config", []string{"--config", filepath.Join(t.TempDir(), "none.json"), "--profile"}, ""},

@@ -15,8 +15,12 @@ import (
 // arguments; it returns the exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	app := newApp(e, args)
-	args, err := normalize(app, args, "exec")
+	app := newApp(e)
+	if completing(app, args) {
+		completion.Words{Args: args, Verbatim: verbatim}.Complete(app)
+		return exitOK
+	}
+	args, err := normalize(app, args, verbatim...)
 	var lineErr *lineError
 	if errors.As(err, &lineErr) {
 		err = usagef("%v (see %s --help)", err, lineErr.command)
@@ -27,10 +31,13 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return report(ctx, app.RunContext(ctx, args), stderr)
 }
 
+// verbatim are the commands whose arguments are another program's
+// command line.
+var verbatim = []string{"exec"}
+
 // newApp is the urfave/cli App for one run: its global flags read into
 // e.global, each command's into options of its own.
-func newApp(e *env, args []string) *cli.App {
-	words := completion.Words{Args: args}
+func newApp(e *env) *cli.App {
 	app := &cli.App{
 		Name:                 "cells-oob",
 		Usage:                "sign in to Pydio Cells or any OpenID provider from a machine without a browser",
@@ -46,7 +53,6 @@ func newApp(e *env, args []string) *cli.App {
 		// Errors are printed once, by Run, with the exit code chosen there.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action:         noCommand,
-		BashComplete:   words.App,
 		Flags:          e.global.flags(),
 		Commands: []*cli.Command{
 			newLoginCommand(e, e.login),
@@ -55,10 +61,10 @@ func newApp(e *env, args []string) *cli.App {
 			newDecodeCommand(e, e.decode),
 			newRefreshCommand(e, e.refresh),
 			newLogoutCommand(e, e.logout),
-			newProfilesCommand(e, words, e.profiles, e.useProfile),
+			newProfilesCommand(e, e.profiles, e.useProfile),
 			newExportCommand(e, e.export),
 			newExecCommand(e, e.exec),
-			newCompletionCommand(e, words),
+			newCompletionCommand(e),
 			helpCommand(),
 		},
 	}
@@ -93,5 +99,5 @@ func jsonFlag(b *bool) cli.Flag {
 // that writes the man page and the command reference from it
 // (internal/testenv/docgen); nothing is run.
 func NewApp() *cli.App {
-	return newApp(&env{}, nil)
+	return newApp(&env{})
 }

@@ -13,15 +13,16 @@ import (
 // cells-oob with the words typed so far and --generate-bash-completion
 // appended, and offers the lines it prints. The scripts are small shims
 // that ask; what to offer is decided by completion.Words, so they never go
-// stale.
+// stale. Run hands such a command line to completion.Words rather than to
+// urfave/cli, which offers a command only its own flags.
 
-func newCompletionCommand(e *env, words completion.Words) *cli.Command {
+func newCompletionCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:         "completion",
 		Usage:        "print a shell completion script",
 		ArgsUsage:    "bash|zsh|fish",
 		UsageText:    "cells-oob completion bash|zsh|fish\n\nExample:\n  source <(cells-oob completion bash)",
-		BashComplete: words.Shells,
+		BashComplete: completion.ShellArg,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("completion takes one shell: %s", strings.Join(completion.Shells, ", "))

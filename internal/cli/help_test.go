@@ -35,7 +35,7 @@ func commandPaths() [][]string {
 			walk(path, c.Subcommands)
 		}
 	}
-	walk(nil, newApp(&env{}, nil).Commands)
+	walk(nil, newApp(&env{}).Commands)
 	return paths
 }
 

@@ -41,7 +41,7 @@ func (e *lineError) Error() string { return e.msg }
 // is incomplete by nature: it is returned as it is. So is one without a
 // known command, which is urfave/cli's to report.
 func normalize(app *cli.App, args []string, verbatim ...string) ([]string, error) {
-	if len(args) < 2 || app.EnableBashCompletion && args[len(args)-1] == completionFlag {
+	if len(args) < 2 || completing(app, args) {
 		return args, nil
 	}
 	global := app.Flags
@@ -196,6 +196,11 @@ func flagNames(flags []cli.Flag) []string {
 		}
 	}
 	return names
+}
+
+// completing reports whether args ask for shell completion.
+func completing(app *cli.App, args []string) bool {
+	return app.EnableBashCompletion && len(args) > 1 && args[len(args)-1] == completionFlag
 }
 
 func lookup(flags []cli.Flag, name string) cli.Flag {

@@ -11,7 +11,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/show"
 )
 
-func newProfilesCommand(e *env, words completion.Words, list func(json bool) error, use func(context.Context, string) error) *cli.Command {
+func newProfilesCommand(e *env, list func(json bool) error, use func(context.Context, string) error) *cli.Command {
 	var asJSON bool
 	return &cli.Command{
 		Name:      "profiles",
@@ -31,7 +31,7 @@ func newProfilesCommand(e *env, words completion.Words, list func(json bool) err
 				Usage:        "make a profile current",
 				ArgsUsage:    "NAME",
 				UsageText:    "cells-oob [global options] profiles use NAME\n\nExample:\n  cells-oob profiles use alice@cells.example.com",
-				BashComplete: words.ProfileArg,
+				BashComplete: completion.ProfileArg,
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
 						return usagef("profiles use takes one profile NAME")

@@ -31,10 +31,21 @@ func suggest(typed string, known []string) string {
 		if _, seen := dist[k]; seen {
 			continue
 		}
-		if d := distance(t, key(k)); strings.HasPrefix(key(k), t) || d <= limit && d < len(t) {
-			dist[k] = d
-			near = append(near, k)
+		var d int
+		switch k2 := key(k); {
+		case strings.HasPrefix(k2, t):
+			d = len(k2) - len(t)
+		case abs(len(k2)-len(t)) <= limit:
+			// Only then can it be near: a word as long as an argument
+			// may be is not compared letter by letter with every name.
+			if d = distance(t, k2); d > limit || d >= len(t) {
+				continue
+			}
+		default:
+			continue
 		}
+		dist[k] = d
+		near = append(near, k)
 	}
 	if len(near) > 1 {
 		near = slices.DeleteFunc(near, func(k string) bool { return slices.Contains(weakening, k) })
@@ -50,6 +61,8 @@ func suggest(typed string, known []string) string {
 	}
 	return strings.Join(nearest, " or ")
 }
+
+func abs(n int) int { return max(n, -n) }
 
 func key(s string) string { return strings.ToLower(strings.TrimLeft(s, "-")) }
 

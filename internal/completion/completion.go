@@ -55,14 +55,21 @@ _cells_oob() {
 		ask+=("$cur")
 	fi
 
-	# Bash replaces only its own idea of the current word, which ends at
-	# the last : or = when they break words, as they do by default: that
-	# much of the word comes off each reply.
-	local said=${COMP_WORDS[COMP_CWORD]}
-	local lead=""
-	if [[ $cur == *"$said" ]]; then
-		lead=${cur%"$said"}
-	fi
+	# Bash replaces only the end of the word from the last character of
+	# COMP_WORDBREAKS (by default : = and @ among them, which profile
+	# names hold): after it, or from it for @ and $, which readline keeps
+	# in the word. That much of the word comes off each reply, as
+	# bash-completion's __ltrim_colon_completions does for :.
+	local lead="" i
+	for ((i = ${#cur} - 1; i >= 0; i--)); do
+		if [[ $COMP_WORDBREAKS == *"${cur:i:1}"* ]]; then
+			lead=${cur:0:i+1}
+			if [[ ${cur:i:1} == [@\$] ]]; then
+				lead=${cur:0:i}
+			fi
+			break
+		fi
+	done
 
 	COMPREPLY=()
 	local reply

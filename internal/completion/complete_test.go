@@ -1,0 +1,46 @@
+package completion_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/cli"
+	"github.com/cells-oob/cells-oob/internal/completion"
+)
+
+// FuzzComplete reads command lines, words split by NUL, seeded from the
+// command lines of the CLI's test scripts, and completes them: whatever is
+// typed, completion answers with whole lines and no panic.
+func FuzzComplete(f *testing.F) {
+	scripts, err := filepath.Glob(filepath.Join("..", "..", "testdata", "script", "*.txtar"))
+	if err != nil || len(scripts) == 0 {
+		f.Fatalf("no scripts to seed from: %v", err)
+	}
+	for _, file := range scripts {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			fields := strings.Fields(line)
+			if i := slices.Index(fields, "cells-oob"); i >= 0 {
+				f.Add(strings.Join(fields[i+1:], "\x00"))
+			}
+		}
+	}
+	config := filepath.Join(f.TempDir(), "none.json")
+	f.Fuzz(func(t *testing.T, line string) {
+		args := append([]string{"cells-oob", "--config", config}, strings.Split(line, "\x00")...)
+		app := cli.NewApp()
+		var out bytes.Buffer
+		app.Writer = &out
+		completion.Words{Args: append(args, "--generate-bash-completion"), Verbatim: []string{"exec"}}.Complete(app)
+		if out.Len() > 0 && !strings.HasSuffix(out.String(), "\n") {
+			t.Fatalf("%q: offered %q, not whole lines", args, out.String())
+		}
+	})
+}
