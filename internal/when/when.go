@@ -24,15 +24,18 @@ func Relative(d time.Duration) string {
 	return "now"
 }
 
-// Short writes a length of time d to the second, as one would type it:
-// "10m", "1h30m", "1m30s", "48h", leaving out the units that are zero;
-// under a second, or less than none, as Relative does. A length is often
-// one a person gave (--min-valid), so it is written whole, not cut down.
+// Short writes a length of time d as one would type it: "10m", "1h30m",
+// "1m30s", "48h", "-1m", leaving out the units that are zero (Go's
+// Duration.String writes "-1m0s"). A length is often one a person gave
+// (--min-valid), so it is written whole, not cut down to a unit; a length
+// with a fraction of a second, or none at all, is written as Go does.
 func Short(d time.Duration) string {
-	if d < time.Second {
-		return Relative(d)
+	switch {
+	case d < 0 && d != math.MinInt64:
+		return "-" + Short(-d)
+	case d < time.Second || d%time.Second != 0:
+		return d.String()
 	}
-	d = d.Truncate(time.Second)
 	var b strings.Builder
 	for _, u := range []struct {
 		unit time.Duration

@@ -67,10 +67,14 @@ func TestShort(t *testing.T) {
 		{5 * time.Minute, "5m"},
 		{90 * time.Minute, "1h30m"},
 		{90 * time.Second, "1m30s"},
-		{2*time.Hour + 5*time.Second + 300*time.Millisecond, "2h5s"},
+		{2*time.Hour + 5*time.Second, "2h5s"},
 		{48 * time.Hour, "48h"},
-		{500 * time.Millisecond, "now"},
-		{-3 * time.Hour, "3h ago"},
+		{500 * time.Millisecond, "500ms"},
+		{1500 * time.Millisecond, "1.5s"},
+		{0, "0s"},
+		{-time.Minute, "-1m"}, // --min-valid -1m, echoed
+		{-3 * time.Hour, "-3h"},
+		{math.MinInt64, "-2562047h47m16.854775808s"},
 	} {
 		if got := Short(tt.d); got != tt.want {
 			t.Errorf("Short(%v) = %q, want %q", tt.d, got, tt.want)
