@@ -139,6 +139,9 @@ func TestE2EInterruptLoginTerminal(t *testing.T) {
 			if !strings.Contains(stderr.String(), "Code: ") {
 				t.Errorf("no prompt on stderr:\n%s", stderr)
 			}
+			if tt.name == "Ctrl-C" && !strings.Contains(stderr.String(), "cells-oob: login cancelled\n") {
+				t.Errorf("Ctrl-C at the prompt does not say the login was cancelled:\n%s", stderr)
+			}
 			tm.assertRestored(t)
 			assertNoSecrets(t, stderr.String(), "ory_ac_SYNTH")
 			assertUnchanged(t, cfg, before)
