@@ -22,7 +22,7 @@ func TestTokenOptions(t *testing.T) {
 		{line: "--json --header", wantErr: "token: give --json or --header, not both"},
 		{line: "--aws --header", wantErr: "token: --aws prints JSON of its own: give it without --json or --header"},
 		{line: "--aws --id-token", wantErr: "token: --aws hands out the access token, the S3 gateway's access key: give it without --id-token"},
-		{line: "--min-valid -5m", wantErr: "--min-valid -5m0s: give a duration of zero or more, such as 5m"},
+		{line: "--min-valid -5m", wantErr: "--min-valid -5m: give a duration of zero or more, such as 5m"},
 		{line: "extra", wantErr: "token takes no arguments"},
 	}
 	for _, tt := range tests {
