@@ -97,7 +97,20 @@ func message(err error) string {
 	case errors.As(err, &noDevice):
 		return msg + ": give --redirect-uri, the address registered for this client that shows the code, or --loopback"
 	}
-	return msg + tlsAdvice(err)
+	return msg + notProviderAdvice(err) + tlsAdvice(err)
+}
+
+// notProviderAdvice is what the command line adds when no OpenID provider
+// answered where login looked: which address to give instead.
+func notProviderAdvice(err error) string {
+	var notProvider *oob.NotProviderError
+	switch {
+	case !errors.As(err, &notProvider):
+		return ""
+	case notProvider.Server != "":
+		return ": this does not look like a Cells server: give --url the address people open in the browser, without a path such as /login"
+	}
+	return ": this does not look like an OpenID provider: give --issuer the provider's issuer, the URL under which /.well-known/openid-configuration answers"
 }
 
 // tlsAdvice is what the command line adds to a certificate the client
