@@ -146,6 +146,7 @@ func startWaiting(t *testing.T, bin, cfg string) (*exec.Cmd, *bufio.Reader, *syn
 // reaches it, not only those cells-oob would pass on (SIGQUIT dumps no Go
 // stack), and it ends as the command chose.
 func TestE2EExecSignals(t *testing.T) {
+	hangupsDeliverable(t)
 	bin := builtBinary(t)
 	srv := cellsop.NewTest(t)
 	cfg := signInWithCLI(t, srv)

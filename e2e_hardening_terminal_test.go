@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -156,6 +157,7 @@ func TestE2EInterruptLoginTerminal(t *testing.T) {
 // Each time the terminal's modes are as they were before, and the config
 // too.
 func TestE2ETerminalRestoredEveryWayOut(t *testing.T) {
+	hangupsDeliverable(t)
 	bin := builtBinary(t)
 	srv := cellsop.NewTest(t)
 	otherSignIn := srv.RedirectURI() + "?code=SYNTHETIC\x01code&state=another-sign-in\r"
@@ -418,3 +420,19 @@ func TestE2EJSONPasteHint(t *testing.T) {
 
 // jsonHintLine is the hint of SPEC "The login flow", step 3.
 const jsonHintLine = "the JSON is not closed yet: paste the rest, or Ctrl-C"
+
+// hangupsDeliverable makes the commands this test starts get SIGHUP's
+// default action even when the test itself runs under nohup (a signal
+// ignored on entry is inherited ignored, and a shell cannot trap it then;
+// one a handler catches is reset to the default by exec). The handler
+// stays for the rest of the run: stopping it would ignore SIGHUP again,
+// where signal.Ignored no longer sees it.
+func hangupsDeliverable(*testing.T) {
+	hangupsOnce.Do(func() {
+		if signal.Ignored(syscall.SIGHUP) {
+			signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
+		}
+	})
+}
+
+var hangupsOnce sync.Once
