@@ -166,7 +166,8 @@ func unforwarded(srv *cellsop.Server) *browser.Browser {
 // TestE2ELoopbackByBrowser: over SSH, the forward line names this host
 // once; the browser's answer reaches the login's listener, which finishes
 // with one exchange and stops listening. The time from the browser's
-// answer to the saved profile is logged.
+// answer to the saved profile is logged, beside the time from a paste to
+// the saved profile for the same login by the paste.
 func TestE2ELoopbackByBrowser(t *testing.T) {
 	bin := builtBinary(t)
 	redirect := freeRedirect(t, "localhost", "/servers/callback")
@@ -204,6 +205,24 @@ func TestE2ELoopbackByBrowser(t *testing.T) {
 	}
 	assertNoSecrets(t, r.stderr.String(), res.Code)
 	assertNotListening(t, port)
+
+	// The same login by the paste, in the same run, to compare with.
+	pasteCfg := filepath.Join(t.TempDir(), "config.json")
+	p := startLoopback(t, bin, pasteCfg, nil, "--url", srv.URL)
+	shown, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), authURL(t, p.stderr, srv.URL), cellsop.Username, cellsop.Password)
+	if err != nil || shown.Loopback || shown.Code == "" {
+		t.Fatalf("browser: %v (loopback %v)", err, shown.Loopback)
+	}
+	before = srv.Count(cellsop.PathToken)
+	pasted := time.Now()
+	io.WriteString(p.stdin, shown.Code+"\n")
+	if code := p.exit(t); code != exitOK {
+		t.Fatalf("login by the paste exited %d; stderr:\n%s", code, p.stderr)
+	}
+	t.Logf("from the paste to the saved profile: %v; requests after the paste: %d exchange(s)", time.Since(pasted).Round(time.Millisecond), srv.Count(cellsop.PathToken)-before)
+	if n := srv.Count(cellsop.PathToken) - before; n != 1 {
+		t.Errorf("%d token requests after the paste, want 1", n)
+	}
 }
 
 // TestE2ELoopbackWrongStateThenRight: a request with another state gets
