@@ -47,7 +47,7 @@ func (o *globalOptions) flags() []cli.Flag {
 		&cli.DurationFlag{
 			Name:        "timeout",
 			Value:       30 * time.Second,
-			Usage:       "give up on a network request after `DURATION`",
+			Usage:       "give up on a network request, or on another cells-oob's lock, after `DURATION`",
 			Destination: &o.timeout,
 			Action: func(_ *cli.Context, d time.Duration) error {
 				if d <= 0 {
