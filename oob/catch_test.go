@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cells-oob/cells-oob/internal/loopback"
@@ -25,6 +26,10 @@ func catchLogin(t *testing.T, srv *cellsop.Server, redirect string, catch func(s
 	shown, out := io.Pipe()
 	var said strings.Builder
 	done := make(chan struct{})
+	// The person may still be reading the loopback page when the login
+	// has its answer: the test ends only once they are done.
+	var people sync.WaitGroup
+	defer people.Wait()
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(shown)
@@ -32,7 +37,11 @@ func catchLogin(t *testing.T, srv *cellsop.Server, redirect string, catch func(s
 			line := sc.Text()
 			said.WriteString(line + "\n")
 			if strings.HasPrefix(line, srv.URL+cellsop.PathAuth+"?") {
-				go person(line, pasteW)
+				people.Add(1)
+				go func() {
+					defer people.Done()
+					person(line, pasteW)
+				}()
 			}
 		}
 	}()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -163,10 +164,16 @@ func TestCaughtCodeRefusedEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer catcher.Close()
+	// The browser reads its page after the login has its answer: the
+	// catcher closes only once it has.
+	var browser sync.WaitGroup
+	defer browser.Wait()
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, catcher.RedirectURI()}})
 	catch := func(state string) <-chan string {
 		ch := catcher.Expect(state)
+		browser.Add(1)
 		go func() {
+			defer browser.Done()
 			// The browser's answer, with a code the server never issued.
 			resp, err := http.Get(catcher.RedirectURI() + "?" + url.Values{"code": {mistyped[0]}, "state": {state}}.Encode())
 			if err != nil {
