@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -228,19 +229,30 @@ func processState(t *testing.T, pid int) (state byte, comm string) {
 	return stat[end+2], string(stat[open+1 : end])
 }
 
-// waitState polls process pid until it is stopped by a signal (state T),
-// or until it is no longer, as stopped says.
+// waitState waits for the kernel to report that child pid stopped on a
+// signal, or, with stopped false, that it continued: wait4 with WUNTRACED
+// or WCONTINUED, which reports the change without reaping the child.
 func waitState(t *testing.T, pid int, stopped bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		state, _ := processState(t, pid)
-		if (state == 'T') == stopped {
-			return
+	options, what := syscall.WCONTINUED, "continue"
+	if stopped {
+		options, what = syscall.WUNTRACED, "stop"
+	}
+	reported := make(chan error, 1)
+	go func() {
+		var ws syscall.WaitStatus
+		_, err := syscall.Wait4(pid, &ws, options, nil)
+		if err == nil && ws.Stopped() != stopped {
+			err = fmt.Errorf("the kernel reported status %#x", ws)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d is still in state %c after a minute", pid, state)
+		reported <- err
+	}()
+	select {
+	case err := <-reported:
+		if err != nil {
+			t.Fatalf("process %d did not %s: %v", pid, what, err)
 		}
-		time.Sleep(10 * time.Millisecond)
+	case <-time.After(time.Minute):
+		t.Fatalf("process %d did not %s within a minute", pid, what)
 	}
 }

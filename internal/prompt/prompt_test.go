@@ -541,20 +541,36 @@ func TestReadPasteAwaitPanic(t *testing.T) {
 	t.Error("await returned instead of panicking")
 }
 
-// lockedBuffer is a bytes.Buffer safe to read while readPaste may write it.
+// lockedBuffer is a bytes.Buffer safe to read while readPaste may write
+// it, which tells a reader waiting for more when a write came (changed).
 type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	wrote chan struct{} // closed at the next write
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.wrote != nil {
+		close(b.wrote)
+		b.wrote = nil
+	}
 	return b.buf.Write(p)
 }
 
 func (b *lockedBuffer) String() string {
+	s, _ := b.changed()
+	return s
+}
+
+// changed returns what the buffer holds, and a channel closed at the
+// next write.
+func (b *lockedBuffer) changed() (string, <-chan struct{}) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf.String()
+	if b.wrote == nil {
+		b.wrote = make(chan struct{})
+	}
+	return b.buf.String(), b.wrote
 }

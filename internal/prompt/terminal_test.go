@@ -191,14 +191,19 @@ func TestReadPasteTerminalJSONNoHint(t *testing.T) {
 	}
 }
 
-// waitFeedback waits until feedback holds want.
+// waitFeedback waits until feedback holds want, woken by each write.
 func waitFeedback(t *testing.T, feedback *lockedBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(feedback.String(), want) {
-		if time.Now().After(deadline) {
+	deadline := time.After(10 * time.Second)
+	for {
+		got, wrote := feedback.changed()
+		if strings.Contains(got, want) {
+			return
+		}
+		select {
+		case <-wrote:
+		case <-deadline:
 			t.Fatalf("feedback = %q, never held %q", feedback.String(), want)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
