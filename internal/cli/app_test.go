@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/urfave/cli/v2"
@@ -27,4 +29,20 @@ func parseArgs[O any](t *testing.T, newCmd func(*env, func(context.Context, *O) 
 		return nil, err
 	}
 	return got, app.RunContext(t.Context(), line)
+}
+
+// checkOptions fails the test unless parseArgs gave want, or, when
+// wantErr is set, the usage error wantErr.
+func checkOptions[O any](t *testing.T, got *O, err error, want O, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		var usage *usageError
+		if !errors.As(err, &usage) || err.Error() != wantErr {
+			t.Fatalf("error %v, want the usage error %q", err, wantErr)
+		}
+		return
+	}
+	if err != nil || got == nil || !reflect.DeepEqual(*got, want) {
+		t.Fatalf("options %+v, %v; want %+v", got, err, want)
+	}
 }

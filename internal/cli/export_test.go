@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -27,16 +26,7 @@ func TestExportOptions(t *testing.T) {
 		t.Run(tt.line, func(t *testing.T) {
 			t.Setenv("CELLS_OOB_CEC_CONFIG", "")
 			got, err := parseArgs(t, newExportCommand, strings.Fields(tt.line)...)
-			if tt.wantErr != "" {
-				var usage *usageError
-				if !errors.As(err, &usage) || err.Error() != tt.wantErr {
-					t.Fatalf("error %v, want the usage error %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got == nil || *got != tt.want {
-				t.Fatalf("options %+v, %v; want %+v", got, err, tt.want)
-			}
+			checkOptions(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -39,16 +37,7 @@ func TestLoginOptions(t *testing.T) {
 		t.Run(tt.line, func(t *testing.T) {
 			t.Setenv("CELLS_OOB_URL", "")
 			got, err := parseArgs(t, newLoginCommand, strings.Fields(tt.line)...)
-			if tt.wantErr != "" {
-				var usage *usageError
-				if !errors.As(err, &usage) || err.Error() != tt.wantErr {
-					t.Fatalf("error %v, want the usage error %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got == nil || !reflect.DeepEqual(*got, tt.want) {
-				t.Fatalf("options %+v, %v; want %+v", got, err, tt.want)
-			}
+			checkOptions(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -28,16 +27,7 @@ func TestTokenOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
 			got, err := parseArgs(t, newTokenCommand, strings.Fields(tt.line)...)
-			if tt.wantErr != "" {
-				var usage *usageError
-				if !errors.As(err, &usage) || err.Error() != tt.wantErr {
-					t.Fatalf("error %v, want the usage error %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got == nil || *got != tt.want {
-				t.Fatalf("options %+v, %v; want %+v", got, err, tt.want)
-			}
+			checkOptions(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }
