@@ -17,17 +17,22 @@ import (
 	"github.com/cells-oob/cells-oob/internal/testenv/jwttest"
 )
 
-// tamperServer is a Cells-layout provider whose token responses are
+// tamperServer is a Cells-layout provider whose answers at one path are
 // rewritten on their way out, as a hostile or broken server would send
-// them: every other answer is the provider's own.
+// them: every other answer is the provider's own. newTamperServer's
+// rewrites token responses.
 type tamperServer struct {
 	*cellsop.Server
 
 	mu     sync.Mutex
-	change func(grant string, resp map[string]any)
+	change func(r *http.Request, resp map[string]any)
 }
 
-func newTamperServer(t *testing.T) *tamperServer {
+func newTamperServer(t *testing.T) *tamperServer { return newRewritingFront(t, cellsop.PathToken) }
+
+// newRewritingFront puts the provider behind a front that hands each JSON
+// object it answers at path, with a 200, to the change set last.
+func newRewritingFront(t *testing.T, path string) *tamperServer {
 	s := &tamperServer{}
 	front := httptest.NewUnstartedServer(nil)
 	s.Server = cellsop.NewTest(t, cellsop.Options{URL: "http://" + front.Listener.Addr().String()})
@@ -36,12 +41,12 @@ func newTamperServer(t *testing.T) *tamperServer {
 		s.mu.Lock()
 		change := s.change
 		s.mu.Unlock()
-		if r.URL.Path != cellsop.PathToken || change == nil {
+		if r.URL.Path != path || change == nil {
 			provider.ServeHTTP(w, r)
 			return
 		}
 		if err := r.ParseForm(); err != nil {
-			t.Errorf("token request: %v", err)
+			t.Errorf("request to %s: %v", path, err)
 		}
 		rec := httptest.NewRecorder()
 		provider.ServeHTTP(rec, r)
@@ -51,7 +56,7 @@ func newTamperServer(t *testing.T) *tamperServer {
 			w.Write(rec.Body.Bytes())
 			return
 		}
-		change(r.PostForm.Get("grant_type"), resp)
+		change(r, resp)
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(resp)
 	})
@@ -60,10 +65,20 @@ func newTamperServer(t *testing.T) *tamperServer {
 	return s
 }
 
-func (s *tamperServer) tamper(change func(grant string, resp map[string]any)) {
+// rewrite sets the change of the answers to come; nil passes them on.
+func (s *tamperServer) rewrite(change func(r *http.Request, resp map[string]any)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.change = change
+}
+
+// tamper rewrites token responses, given the request's grant type.
+func (s *tamperServer) tamper(change func(grant string, resp map[string]any)) {
+	if change == nil {
+		s.rewrite(nil)
+		return
+	}
+	s.rewrite(func(r *http.Request, resp map[string]any) { change(r.PostForm.Get("grant_type"), resp) })
 }
 
 // TestE2EHostileTokenResponses has the token endpoint send what no token

@@ -3,10 +3,8 @@ package main
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,44 +30,28 @@ func unusableKeys(t *testing.T) []json.RawMessage {
 // jwksFront is a Cells-layout provider whose JWKS is rewritten on its way
 // out by the change set last.
 type jwksFront struct {
-	*cellsop.Server
-	mu     sync.Mutex
-	change func(keys []json.RawMessage) []json.RawMessage
+	*tamperServer
+	t *testing.T
 }
 
 func newJWKSFront(t *testing.T) *jwksFront {
-	s := &jwksFront{}
-	front := httptest.NewUnstartedServer(nil)
-	s.Server = cellsop.NewTest(t, cellsop.Options{URL: "http://" + front.Listener.Addr().String()})
-	provider := s.Server.Handler()
-	front.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		change := s.change
-		s.mu.Unlock()
-		if r.URL.Path != cellsop.PathJWKS || change == nil {
-			provider.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		provider.ServeHTTP(rec, r)
-		var set struct {
-			Keys []json.RawMessage `json:"keys"`
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &set); err != nil {
-			t.Errorf("the provider's JWKS: %v", err)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"keys": change(set.Keys)})
-	})
-	front.Start()
-	t.Cleanup(front.Close)
-	return s
+	return &jwksFront{tamperServer: newRewritingFront(t, cellsop.PathJWKS), t: t}
 }
 
 func (s *jwksFront) serve(change func(keys []json.RawMessage) []json.RawMessage) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.change = change
+	s.rewrite(func(_ *http.Request, resp map[string]any) {
+		var set struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		data, err := json.Marshal(resp)
+		if err == nil {
+			err = json.Unmarshal(data, &set)
+		}
+		if err != nil || set.Keys == nil {
+			s.t.Errorf("the provider's JWKS holds no keys: %v", err)
+		}
+		resp["keys"] = change(set.Keys)
+	})
 }
 
 // TestE2EUnusableKeysInJWKS has the provider's JWKS list keys cells-oob
