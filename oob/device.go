@@ -110,11 +110,20 @@ func (f *Flow) device(ctx context.Context, opts LoginOptions, prof *Profile) (*P
 		auth.Expiry = time.Now().Add(deviceWaitWhenUnsaid)
 	}
 
-	fmt.Fprintln(f.Out, "On any device, open this URL and enter the code below to sign in:")
+	if f.Browse != nil {
+		fmt.Fprintln(f.Out, "Sign in in the browser that opens at this URL (or open it on any device), and enter the code below if it asks:")
+	} else {
+		fmt.Fprintln(f.Out, "On any device, open this URL and enter the code below to sign in:")
+	}
 	fmt.Fprintln(f.Out, auth.VerificationURI)
 	fmt.Fprintf(f.Out, "Code: %s\n", auth.UserCode)
 	if f.ShowQR != nil {
 		f.ShowQR(f.Out, complete)
+	}
+	if f.Browse != nil {
+		if err := f.Browse(complete); err != nil {
+			fmt.Fprintf(f.Out, "note: %v; open the URL yourself\n", err)
+		}
 	}
 	fmt.Fprintln(f.Out, "Waiting for the sign-in…")
 

@@ -30,8 +30,7 @@ func (e *env) waysIn(o *loginOptions, flow *oob.Flow, getenv func(string) string
 		return o.redirectURI, stop
 	}
 	opener := openurl.New(getenv)
-	// A script reading the paste from a pipe wants no window.
-	desktop := !o.noBrowser && flow.Interactive && opener.CanOpen()
+	desktop := desktop(o, flow, opener)
 	redirect = o.redirectURI
 	chosen := false // the desktop chose the loopback, not the person
 	switch {
@@ -75,6 +74,13 @@ func (e *env) waysIn(o *loginOptions, flow *oob.Flow, getenv func(string) string
 			c.Port(), loopback.ForwardCommand(c.Port(), thisHost(), loopback.SSHServerPort(getenv("SSH_CONNECTION"))))
 	}
 	return c.RedirectURI(), func() { c.Close() }
+}
+
+// desktop says whether login opens a browser here: one can be opened, the
+// person did not say --no-browser, and they are at a terminal (a script
+// reading the paste from a pipe wants no window).
+func desktop(o *loginOptions, flow *oob.Flow, opener *openurl.Opener) bool {
+	return !o.noBrowser && flow.Interactive && opener.CanOpen()
 }
 
 // thisHost names this machine in the forward line: its host name, which

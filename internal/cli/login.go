@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/cells-oob/cells-oob/internal/loopback"
+	"github.com/cells-oob/cells-oob/internal/openurl"
 	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/qr"
 	"github.com/cells-oob/cells-oob/internal/show"
@@ -110,6 +111,9 @@ func (e *env) login(ctx context.Context, o *loginOptions) error {
 	method, redirect, stopCatching := "", "", func() {}
 	if o.device {
 		method = oob.MethodDevice
+		if opener := openurl.New(os.Getenv); desktop(o, flow, opener) {
+			flow.Browse = opener.Open
+		}
 	} else {
 		redirect, stopCatching = e.waysIn(o, flow, os.Getenv)
 	}
