@@ -469,3 +469,113 @@ func hydraLoopback(t *testing.T, bin string, shape cellshydra.Shape, srv *cellsh
 		t.Errorf("profile: drops_pkce %v, honours_pkce %v, redirect %s", p.DropsPKCE, p.HonoursPKCE, p.RedirectURI)
 	}
 }
+
+// TestE2ELoopbackInputEnded: the paste's input ends while the loopback
+// catch listens (a script's stdin at its end, Ctrl-D at the terminal).
+// The login says once that it waits for the browser, whose answer then
+// signs in; an interrupt while it waits ends it (exit 130), nothing saved.
+func TestE2ELoopbackInputEnded(t *testing.T) {
+	bin := builtBinary(t)
+	tests := []struct {
+		name string
+		// stdin starts the login with its stdin at its end.
+		stdin func(t *testing.T, cmd *exec.Cmd) *syncBuffer
+		// interrupt ends the wait with SIGINT instead of the browser.
+		interrupt bool
+	}{
+		{name: "</dev/null", stdin: devNull},
+		{name: "an empty pipe", stdin: emptyPipe},
+		{name: "an empty pipe, then SIGINT", stdin: emptyPipe, interrupt: true},
+		{name: "Ctrl-D at the terminal", stdin: func(t *testing.T, cmd *exec.Cmd) *syncBuffer {
+			tm := openTerminal(t)
+			stderr := tm.startRaw(t, cmd)
+			io.WriteString(tm.master, "\x04")
+			t.Cleanup(func() { tm.assertRestored(t) })
+			return stderr
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			redirect := freeRedirect(t, "localhost", "/callback")
+			srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
+			cfg := filepath.Join(t.TempDir(), "config.json")
+			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL, "--loopback", "--redirect-uri", redirect)
+			cmd.Env = loginEnv()
+			stderr := tt.stdin(t, cmd)
+			// A login that a failed check left waiting ends with the test.
+			t.Cleanup(func() { cmd.Process.Kill() })
+			u := authURL(t, stderr, srv.URL)
+			note := "note: nothing more to read from stdin: waiting for the browser's answer at " + redirect + "; Ctrl-C to stop\n"
+			waitFor(t, "the note that the login waits for the browser", func() bool { return strings.Contains(stderr.String(), note) })
+			if tt.interrupt {
+				if err := cmd.Process.Signal(os.Interrupt); err != nil {
+					t.Fatal(err)
+				}
+				if code := exitStatus(t, cmd); code != exitInterrupted {
+					t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
+				}
+				if _, err := os.Stat(cfg); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("a config was written: %v", err)
+				}
+				if n := srv.Count(cellsop.PathToken); n != 0 {
+					t.Errorf("%d token requests", n)
+				}
+				return
+			}
+			res, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Loopback || res.Status != http.StatusOK || !strings.Contains(res.Page, "Signed in") {
+				t.Errorf("the browser ended at a %d page %q (loopback %v)", res.Status, res.Page, res.Loopback)
+			}
+			if code := exitStatus(t, cmd); code != exitOK {
+				t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
+			}
+			out := stderr.String()
+			if n := strings.Count(out, note); n != 1 || !strings.Contains(out, "The browser's answer arrived.") {
+				t.Errorf("the note is said %d times, or the answer's arrival not at all; stderr:\n%s", n, out)
+			}
+			if p := storedProfile(t, cfg); p.User.PreferredUsername != cellsop.Username || p.RedirectURI != redirect {
+				t.Errorf("stored %q with redirect %q", p.User.PreferredUsername, p.RedirectURI)
+			}
+			assertNoSecrets(t, out, res.Code)
+		})
+	}
+}
+
+// devNull starts cmd with stdin at /dev/null, as `</dev/null` would.
+func devNull(t *testing.T, cmd *exec.Cmd) *syncBuffer {
+	t.Helper()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	return startWithStdin(t, cmd, null)
+}
+
+// emptyPipe starts cmd with stdin a pipe whose writer is already gone,
+// as `true | cells-oob …` would.
+func emptyPipe(t *testing.T, cmd *exec.Cmd) *syncBuffer {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	defer r.Close()
+	return startWithStdin(t, cmd, r)
+}
+
+// startWithStdin starts cmd reading stdin, and returns its stderr as it
+// comes.
+func startWithStdin(t *testing.T, cmd *exec.Cmd, stdin *os.File) *syncBuffer {
+	t.Helper()
+	stderr := &syncBuffer{}
+	cmd.Stdin, cmd.Stderr = stdin, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return stderr
+}

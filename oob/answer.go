@@ -2,12 +2,16 @@ package oob
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 )
 
 // The answer to a login arrives by the paste, or, with a loopback catch,
-// from the browser itself: whichever comes first is taken.
+// from the browser itself: whichever comes first is taken. The paste's
+// input may end first (Ctrl-D at the terminal, a script's stdin that was
+// empty): with the catch still listening, that ends nothing, and the login
+// waits on for the browser.
 
 // readPaste reads the paste with ReadPaste, or else as the first
 // non-empty line of In.
@@ -21,8 +25,10 @@ func (f *Flow) readPaste(ctx context.Context, prompt io.Writer) (string, error) 
 // awaitAnswer reads the paste, or takes the answer caught at the
 // loopback redirect if it comes first (fromCatch); then the paste's
 // reading is cancelled and waited for, so that the terminal is given back
-// (and the prompt's line ended) before the login goes on.
-func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan string) (answer string, fromCatch bool, err error) {
+// (and the prompt's line ended) before the login goes on. A paste whose
+// input ends (an error matching io.EOF) leaves the catch to answer, at
+// redirect, until ctx is done.
+func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan string, redirect string) (answer string, fromCatch bool, err error) {
 	if caught == nil {
 		answer, err = f.readPaste(ctx, prompt)
 		return answer, false, err
@@ -40,7 +46,17 @@ func (f *Flow) awaitAnswer(ctx context.Context, prompt io.Writer, caught <-chan 
 	}()
 	select {
 	case r := <-pasted:
-		return r.s, false, r.err
+		if !errors.Is(r.err, io.EOF) {
+			return r.s, false, r.err
+		}
+		fmt.Fprintf(f.Out, "note: nothing more to read from stdin: waiting for the browser's answer at %s; Ctrl-C to stop\n", redirect)
+		select {
+		case s := <-caught:
+			fmt.Fprintln(f.Out, "The browser's answer arrived.")
+			return s, true, nil
+		case <-ctx.Done():
+			return "", false, fmt.Errorf("wait for the browser's answer: %w", ErrInterrupted)
+		}
 	case s := <-caught:
 		cancel()
 		r := <-pasted

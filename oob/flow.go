@@ -27,7 +27,9 @@ type Flow struct {
 	// browser ended at, or a token. prompt is where it may answer them
 	// (how much arrived, a hint) after the flow's "Code: " prompt; it is
 	// Out when the flow is Interactive, nil otherwise. Its errors are
-	// returned as they are. When nil, the paste is the first non-empty
+	// returned as they are, but for one matching io.EOF (the input ended,
+	// nothing pasted) while Catch listens: then the login waits on for
+	// the browser's answer. When nil, the paste is the first non-empty
 	// line of In.
 	ReadPaste func(ctx context.Context, prompt io.Writer) (string, error)
 	// Interactive says a person types the paste at a terminal, whom the
@@ -186,7 +188,7 @@ func (f *Flow) signIn(ctx context.Context, opts LoginOptions, prof *Profile, key
 		*keys = fetchKeys(ctx, f.HTTPClient, prof.Endpoints.JWKS)
 	}
 
-	raw, fromCatch, err := f.awaitAnswer(ctx, prompt, caught)
+	raw, fromCatch, err := f.awaitAnswer(ctx, prompt, caught, prof.RedirectURI)
 	v := &validator{client: f.HTTPClient, now: f.Now, profile: prof, keys: *keys}
 	req := request{state: state, nonce: nonce, verifier: verifier}
 	for left := maxPastes - 1; ; left-- {

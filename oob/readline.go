@@ -56,9 +56,18 @@ func nextLine(in io.Reader) (string, error) {
 			if s := strings.TrimSpace(string(line)); s != "" {
 				return s, nil
 			}
-			return "", Invalidf("read paste: nothing was pasted")
+			return "", errNothingPasted{}
 		case err != nil:
 			return "", fmt.Errorf("read paste: %w", err)
 		}
 	}
 }
+
+// errNothingPasted is In's end before a non-empty line. It is ErrInvalid,
+// as a paste that says nothing is, and io.EOF, by which a login still
+// catching the browser's answer knows to wait on for it.
+type errNothingPasted struct{}
+
+func (errNothingPasted) Error() string { return "read paste: nothing was pasted" }
+
+func (errNothingPasted) Is(target error) bool { return target == ErrInvalid || target == io.EOF }

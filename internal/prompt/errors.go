@@ -1,13 +1,17 @@
 package prompt
 
-import "errors"
+import (
+	"errors"
+	"io"
+)
 
 // Sentinel errors, which the command line maps to exit codes.
 var (
 	// ErrInterrupted means the person pressed Ctrl-C at the prompt.
 	ErrInterrupted = errors.New("interrupted")
 	// ErrNoInput means nothing was pasted: Ctrl-D on an empty line, or a
-	// pipe or file that ended before a non-empty line.
+	// pipe or file that ended before a non-empty line. Its errors match
+	// io.EOF too, as oob.Flow asks of the end of the paste's input.
 	ErrNoInput = errors.New("no input")
 	// ErrTooLong means the paste holds more than 1 MiB.
 	ErrTooLong = errors.New("paste too long")
@@ -39,4 +43,6 @@ type inputError struct {
 
 func (e *inputError) Error() string { return e.msg }
 
-func (e *inputError) Is(target error) bool { return target == e.kind }
+func (e *inputError) Is(target error) bool {
+	return target == e.kind || e.kind == ErrNoInput && target == io.EOF
+}
