@@ -19,13 +19,10 @@ type Logout struct {
 	Store *Store
 	// HTTPClient returns the client for a profile's TLS choices.
 	HTTPClient func(TLS) (*http.Client, error)
-	// Out receives what people should know: which profiles went, and
-	// revocations that failed.
+	// Out receives notes as they are found: a profile whose tokens are
+	// left alone (handed over, or pasted) or cannot be revoked (its server
+	// lists no revocation endpoint).
 	Out io.Writer
-	// Explain, when set, words the error of a revocation that failed for
-	// Out, where the caller may add what to do about it; nil means its
-	// Error.
-	Explain func(error) string
 }
 
 // LogoutOptions say which profiles to log out of and how.
@@ -39,17 +36,48 @@ type LogoutOptions struct {
 	NoRevoke bool
 }
 
-// Run logs out as opts say and returns the names of the profiles deleted.
+// LogoutResult is what a logout did.
+type LogoutResult struct {
+	// Gone names the profiles deleted; none when there were none to
+	// delete.
+	Gone []string
+	// Unrevoked holds the profiles deleted whose tokens the provider was
+	// asked to revoke and did not: they stay valid until they expire.
+	Unrevoked []*RevocationError
+	// CurrentGone says that the current profile was deleted: no profile
+	// is current now.
+	CurrentGone bool
+	// Remaining names the profiles left.
+	Remaining []string
+}
+
+// RevocationError is a revocation that failed: the tokens of Profile
+// were not revoked, and Err says why. Logout deletes the profile all the
+// same, so it reports the failure in LogoutResult.Unrevoked rather than
+// returning it.
+type RevocationError struct {
+	Profile string
+	Err     error
+}
+
+func (e *RevocationError) Error() string {
+	return fmt.Sprintf("revoke the tokens of profile %q: %v", e.Profile, e.Err)
+}
+
+func (e *RevocationError) Unwrap() error { return e.Err }
+
+// Run logs out as opts say and returns what it did.
 //
 // It all happens under the store's lock, so that a refresh in another
 // process cannot rotate a refresh token between its revocation and the
-// profile's deletion. A revocation that fails is reported on Out and the
-// profile is deleted all the same: the person asked to be logged out here.
+// profile's deletion. A revocation that fails is reported in the result
+// and the profile is deleted all the same: the person asked to be logged
+// out here.
 //
 // When the current profile goes, no profile is current afterwards, even if
 // one is left: making another one current unasked could send a script's
 // requests to another server with another person's token.
-func (l *Logout) Run(ctx context.Context, opts LogoutOptions) ([]string, error) {
+func (l *Logout) Run(ctx context.Context, opts LogoutOptions) (*LogoutResult, error) {
 	// Nothing to do is found without the lock, so that it writes no file.
 	c, err := l.Store.Load()
 	if err != nil {
@@ -59,15 +87,11 @@ func (l *Logout) Run(ctx context.Context, opts LogoutOptions) ([]string, error) 
 		return nil, err
 	}
 	if len(c.Profiles) == 0 {
-		l.report(nil, opts.NoRevoke)
-		return nil, nil
+		return &LogoutResult{}, nil
 	}
-	var (
-		gone    []string
-		orphans []string
-	)
+	var res *LogoutResult
 	err = l.Store.Update(ctx, func(c *Config) error {
-		gone = nil
+		res = &LogoutResult{}
 		current := c.Current
 		names := c.Names()
 		if !opts.All {
@@ -80,49 +104,47 @@ func (l *Logout) Run(ctx context.Context, opts LogoutOptions) ([]string, error) 
 		for _, name := range names {
 			p := c.Profiles[name]
 			if !opts.NoRevoke {
-				if err := l.revoke(ctx, name, p); err != nil {
+				failed, err := l.revoke(ctx, name, p)
+				if err != nil {
 					return err
+				}
+				if failed != nil {
+					res.Unrevoked = append(res.Unrevoked, failed)
 				}
 			}
 			c.Delete(name)
-			gone = append(gone, name)
+			res.Gone = append(res.Gone, name)
 		}
-		orphans = nil
-		if current != "" && c.Current == "" {
-			orphans = c.Names()
-		}
+		res.CurrentGone = current != "" && c.Current == ""
+		res.Remaining = c.Names()
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	l.report(gone, opts.NoRevoke)
-	if len(orphans) > 0 {
-		l.printf("No profile is current now; choose one of %s with: cells-oob profiles use NAME", strings.Join(orphans, ", "))
-	}
-	return gone, nil
+	return res, nil
 }
 
 // revoke asks the server to revoke p's refresh token, which ends the
 // session, then its access token. A profile with no refresh token holds a
 // token that was pasted, perhaps a personal access token also used
-// elsewhere: that one is left alone. A revocation that fails is only
-// warned about; one that ctx interrupts is an error, which stops the
-// logout with nothing deleted.
-func (l *Logout) revoke(ctx context.Context, name string, p *Profile) error {
+// elsewhere: that one is left alone. A revocation that fails is returned
+// as a *RevocationError and does not stop the logout; one that ctx
+// interrupts is an error, which stops it with nothing deleted.
+func (l *Logout) revoke(ctx context.Context, name string, p *Profile) (*RevocationError, error) {
 	switch {
 	case p.Token.RefreshToken == "" && p.HandedTo != "":
 		// Its access token is the one handed over too: revoking it would
 		// cut the other program off.
 		to := termsafe.Text(p.HandedTo, termsafe.MaxServerText)
 		l.printf("note: the session of profile %q was handed over to %s, which holds it now: it was not revoked, and %s goes on using it", name, to, to)
-		return nil
+		return nil, nil
 	case p.Token.RefreshToken == "":
 		l.printf("note: profile %q holds no refresh token; its access token, which may be a personal access token, was not revoked", name)
-		return nil
+		return nil, nil
 	case p.Endpoints.Revocation == "":
 		l.printf("warning: the server of profile %q lists no revocation endpoint: its tokens stay valid until they expire", name)
-		return nil
+		return nil, nil
 	}
 	client, err := l.HTTPClient(p.TLS)
 	if err == nil {
@@ -133,29 +155,11 @@ func (l *Logout) revoke(ctx context.Context, name string, p *Profile) error {
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return fmt.Errorf("logout of profile %q: %w", name, err)
+		return nil, fmt.Errorf("logout of profile %q: %w", name, err)
 	case err != nil:
-		why := err.Error()
-		if l.Explain != nil {
-			why = l.Explain(err)
-		}
-		l.printf("warning: could not revoke the tokens of profile %q (%s): they stay valid until they expire", name, why)
+		return &RevocationError{Profile: name, Err: err}, nil
 	}
-	return nil
-}
-
-func (l *Logout) report(gone []string, noRevoke bool) {
-	if len(gone) == 0 {
-		l.printf("No profiles to log out of.")
-		return
-	}
-	what := "Logged out of"
-	if noRevoke {
-		what = "Deleted, without revoking its tokens,"
-	}
-	for _, name := range gone {
-		l.printf("%s profile %q.", what, name)
-	}
+	return nil, nil
 }
 
 func (l *Logout) printf(format string, args ...any) {

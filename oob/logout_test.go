@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,12 +20,12 @@ func TestLogoutRevokes(t *testing.T) {
 	srv.ResetCounts()
 	var out bytes.Buffer
 	l := &oob.Logout{Store: st, HTTPClient: oobtest.ClientOf(srv), Out: &out}
-	gone, err := l.Run(t.Context(), oob.LogoutOptions{})
+	res, err := l.Run(t.Context(), oob.LogoutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gone) != 1 || gone[0] != "me" {
-		t.Errorf("logged out of %v, want [me]", gone)
+	if !slices.Equal(res.Gone, []string{"me"}) || len(res.Unrevoked) != 0 {
+		t.Errorf("logged out of %v, unrevoked %v; want [me], all revoked", res.Gone, res.Unrevoked)
 	}
 	if n := srv.Count(cellsop.PathRevoke); n != 2 {
 		t.Errorf("%d revocation requests, want 2 (refresh token, then access token)", n)
@@ -42,47 +43,40 @@ func TestLogoutRevokes(t *testing.T) {
 	if len(c.Profiles) != 0 || c.Current != "" {
 		t.Errorf("left profiles %v, current %q", c.Names(), c.Current)
 	}
-	if !strings.Contains(out.String(), `Logged out of profile "me".`) {
-		t.Errorf("output %q does not say so", out.String())
-	}
 	if strings.Contains(out.String(), p.Token.RefreshToken) {
 		t.Error("the output shows the refresh token")
 	}
 }
 
-func TestLogoutRevocationFailsOnlyWarns(t *testing.T) {
+// A revocation that fails does not stop the logout: the profile goes all
+// the same, and the failure comes back typed, for the caller to word and
+// to say what to do about.
+func TestLogoutRevocationFailureReported(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	p := oobtest.SignIn(t, srv)
 	p.Endpoints.Revocation = srv.URL + "/nowhere"
 	st := oobtest.Saved(t, p)
 	var out bytes.Buffer
 	l := &oob.Logout{Store: st, HTTPClient: oobtest.ClientOf(srv), Out: &out}
-	if _, err := l.Run(t.Context(), oob.LogoutOptions{}); err != nil {
+	res, err := l.Run(t.Context(), oob.LogoutOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), `warning: could not revoke the tokens of profile "me"`) {
-		t.Errorf("no warning in %q", out.String())
+	if len(res.Unrevoked) != 1 {
+		t.Fatalf("unrevoked %v, want the one failure", res.Unrevoked)
+	}
+	failed := res.Unrevoked[0]
+	if failed.Profile != "me" || failed.Err == nil || errors.Unwrap(failed) != failed.Err || !strings.Contains(failed.Error(), `revoke the tokens of profile "me": `) {
+		t.Errorf("unrevoked %q (profile %q, why %v)", failed, failed.Profile, failed.Err)
+	}
+	if !slices.Equal(res.Gone, []string{"me"}) {
+		t.Errorf("logged out of %v, want [me]", res.Gone)
 	}
 	if c, err := st.Load(); err != nil || len(c.Profiles) != 0 {
 		t.Errorf("the profile is still there (%v)", err)
 	}
-}
-
-// The caller words the failure: the command line adds what to do.
-func TestLogoutRevocationFailureExplained(t *testing.T) {
-	srv := cellsop.NewTest(t)
-	p := oobtest.SignIn(t, srv)
-	p.Endpoints.Revocation = srv.URL + "/nowhere"
-	st := oobtest.Saved(t, p)
-	var out bytes.Buffer
-	var explained error
-	l := &oob.Logout{Store: st, HTTPClient: oobtest.ClientOf(srv), Out: &out,
-		Explain: func(err error) string { explained = err; return "SAID SO" }}
-	if _, err := l.Run(t.Context(), oob.LogoutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if explained == nil || !strings.Contains(out.String(), `warning: could not revoke the tokens of profile "me" (SAID SO)`) {
-		t.Errorf("Explain got %v; Out %q", explained, out.String())
+	if out.Len() != 0 {
+		t.Errorf("Out says %q: the failure is the caller's to word", out.String())
 	}
 }
 
@@ -90,6 +84,8 @@ func TestLogoutChoices(t *testing.T) {
 	srv := cellsop.NewTest(t)
 	p := oobtest.SignIn(t, srv)
 	pat := &oob.Profile{Issuer: srv.Issuer(), Endpoints: p.Endpoints, Token: oob.Token{AccessToken: "pasted"}}
+	// current is the config's current profile afterwards; when it is "",
+	// the result must also say that the current profile went.
 	tests := []struct {
 		name     string
 		opts     oob.LogoutOptions
@@ -100,11 +96,9 @@ func TestLogoutChoices(t *testing.T) {
 		messages []string
 		err      error
 	}{
-		{"current", oob.LogoutOptions{}, []string{"me"}, []string{"other", "pat"}, "", 2,
-			[]string{`Logged out of profile "me".`, "No profile is current now; choose one of other, pat with: cells-oob profiles use NAME"}, nil},
+		{"current", oob.LogoutOptions{}, []string{"me"}, []string{"other", "pat"}, "", 2, nil, nil},
 		{"named, not current", oob.LogoutOptions{Profile: "other"}, []string{"other"}, []string{"me", "pat"}, "me", 2, nil, nil},
-		{"no revoke", oob.LogoutOptions{NoRevoke: true}, []string{"me"}, []string{"other", "pat"}, "", 0,
-			[]string{`Deleted, without revoking its tokens, profile "me".`}, nil},
+		{"no revoke", oob.LogoutOptions{NoRevoke: true}, []string{"me"}, []string{"other", "pat"}, "", 0, nil, nil},
 		{"pasted token is not revoked", oob.LogoutOptions{Profile: "pat"}, []string{"pat"}, []string{"me", "other"}, "me", 0,
 			[]string{"may be a personal access token, was not revoked"}, nil},
 		{"all", oob.LogoutOptions{All: true, Profile: "other"}, []string{"me", "other", "pat"}, nil, "", 4, nil, nil},
@@ -126,12 +120,15 @@ func TestLogoutChoices(t *testing.T) {
 			srv.ResetCounts()
 			var out bytes.Buffer
 			l := &oob.Logout{Store: st, HTTPClient: oobtest.ClientOf(srv), Out: &out}
-			gone, err := l.Run(t.Context(), tt.opts)
+			res, err := l.Run(t.Context(), tt.opts)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("got error %v, want %v", err, tt.err)
 			}
-			if strings.Join(gone, ",") != strings.Join(tt.gone, ",") {
-				t.Errorf("logged out of %v, want %v", gone, tt.gone)
+			if err == nil {
+				if !slices.Equal(res.Gone, tt.gone) || !slices.Equal(res.Remaining, tt.left) || res.CurrentGone != (tt.current == "") || len(res.Unrevoked) != 0 {
+					t.Errorf("logged out of %v leaving %v (current gone: %v, unrevoked %v); want %v leaving %v, current %q",
+						res.Gone, res.Remaining, res.CurrentGone, res.Unrevoked, tt.gone, tt.left, tt.current)
+				}
 			}
 			c, err := st.Load()
 			if err != nil {
@@ -151,9 +148,8 @@ func TestLogoutChoices(t *testing.T) {
 		})
 	}
 
-	var out bytes.Buffer
-	l := &oob.Logout{Store: &oob.Store{Path: filepath.Join(t.TempDir(), "config.json")}, Out: &out}
-	if gone, err := l.Run(t.Context(), oob.LogoutOptions{All: true}); err != nil || len(gone) != 0 || !strings.Contains(out.String(), "No profiles") {
-		t.Errorf("--all with no profiles: %v, %v, %q", gone, err, out.String())
+	l := &oob.Logout{Store: &oob.Store{Path: filepath.Join(t.TempDir(), "config.json")}}
+	if res, err := l.Run(t.Context(), oob.LogoutOptions{All: true}); err != nil || len(res.Gone) != 0 || res.CurrentGone {
+		t.Errorf("--all with no profiles: %+v, %v", res, err)
 	}
 }

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,16 +40,32 @@ func newLogoutCommand(e *env, run func(context.Context, *logoutOptions) error) *
 	}
 }
 
-// logout revokes and deletes the profile, or every profile.
+// logout revokes and deletes the profile, or every profile, and says so.
 func (e *env) logout(ctx context.Context, o *logoutOptions) error {
-	logout := &oob.Logout{
-		Store: e.store(), HTTPClient: e.httpClient, Out: e.stderr,
-		Explain: func(err error) string { return err.Error() + tlsAdvice(err) },
-	}
-	_, err := logout.Run(ctx, oob.LogoutOptions{
+	logout := &oob.Logout{Store: e.store(), HTTPClient: e.httpClient, Out: e.stderr}
+	res, err := logout.Run(ctx, oob.LogoutOptions{
 		Profile:  e.global.profile,
 		All:      o.all,
 		NoRevoke: o.noRevoke,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	for _, f := range res.Unrevoked {
+		fmt.Fprintf(e.stderr, "warning: could not revoke the tokens of profile %q (%s%s): they stay valid until they expire\n", f.Profile, f.Err, tlsAdvice(f.Err))
+	}
+	if len(res.Gone) == 0 {
+		fmt.Fprintln(e.stderr, "No profiles to log out of.")
+	}
+	what := "Logged out of"
+	if o.noRevoke {
+		what = "Deleted, without revoking its tokens,"
+	}
+	for _, name := range res.Gone {
+		fmt.Fprintf(e.stderr, "%s profile %q.\n", what, name)
+	}
+	if res.CurrentGone && len(res.Remaining) > 0 {
+		fmt.Fprintf(e.stderr, "No profile is current now; choose one of %s with: cells-oob profiles use NAME\n", strings.Join(res.Remaining, ", "))
+	}
+	return nil
 }
