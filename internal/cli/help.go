@@ -60,22 +60,14 @@ func noCommand(c *cli.Context) error {
 		cli.HelpPrinter(c.App.ErrWriter, cli.AppHelpTemplate, c.App)
 		return usagef("no command given")
 	}
-	name := c.Args().First()
-	if s := suggest(name, commandNames(c.App)); s != "" {
-		return usagef("unknown command %q: did you mean %s? (see cells-oob --help)", name, s)
-	}
-	return usagef("unknown command %q (see cells-oob --help)", name)
+	return unknownCommand("cells-oob", c.Args().First(), commandNames(c.App))
 }
 
 // commandNames are what may come where a command is expected: the
 // commands, without their aliases and hidden ones, and the flags that act
 // alone, --help and --version.
 func commandNames(app *cli.App) []string {
-	var names []string
-	for _, cmd := range app.VisibleCommands() {
-		names = append(names, cmd.Name)
-	}
-	names = append(names, "--help")
+	names := append(commandWords(app.Commands), "--help")
 	if !app.HideVersion {
 		names = append(names, "--version")
 	}
@@ -101,8 +93,13 @@ func helpCommand() *cli.Command {
 			var cmd *cli.Command
 			for _, name := range c.Args().Slice() {
 				i := slices.IndexFunc(cmds, func(cmd *cli.Command) bool { return cmd.HasName(name) })
-				if i < 0 {
-					return usagef("no help for %q: %s has no such command (see cells-oob --help)", name, strings.Join(path, " "))
+				command := strings.Join(path, " ")
+				switch {
+				case i < 0 && len(cmds) == 0:
+					return usagef("no help for %q: %s has no subcommands (see %s --help)", name, command, command)
+				case i < 0:
+					// As the command line itself answers the word.
+					return unknownCommand(command, name, commandWords(cmds))
 				}
 				cmd = cmds[i]
 				path = append(path, cmd.Name)

@@ -21,7 +21,7 @@ func newProfilesCommand(e *env, list func(json bool) error, use func(context.Con
 		Before:    e.needConfig,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usagef("unknown profiles command %q (did you mean: cells-oob profiles use NAME?)", c.Args().First())
+				return unknownCommand("cells-oob profiles", c.Args().First(), commandWords(c.Command.Subcommands))
 			}
 			return list(asJSON)
 		},

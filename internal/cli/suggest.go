@@ -3,6 +3,8 @@ package cli
 import (
 	"slices"
 	"strings"
+
+	"github.com/urfave/cli/v2"
 )
 
 // weakening are the flags that turn a protection off: offered for a typo
@@ -60,6 +62,33 @@ func suggest(typed string, known []string) string {
 		}
 	}
 	return strings.Join(nearest, " or ")
+}
+
+// unknownCommand is the usage error for name, which names none of the
+// commands known where it was typed: after command, the words that name
+// where it was looked for ("cells-oob", "cells-oob profiles"). The nearest
+// of known, by suggest, is offered.
+func unknownCommand(command, name string, known []string) error {
+	what := "command"
+	if sub, ok := strings.CutPrefix(command, "cells-oob "); ok {
+		what = sub + " command"
+	}
+	if s := suggest(name, known); s != "" {
+		return usagef("unknown %s %q: did you mean %s? (see %s --help)", what, name, s, command)
+	}
+	return usagef("unknown %s %q (see %s --help)", what, name, command)
+}
+
+// commandWords are the names of cmds that are not hidden, without their
+// aliases: what a typo among them is offered.
+func commandWords(cmds []*cli.Command) []string {
+	var names []string
+	for _, cmd := range cmds {
+		if !cmd.Hidden {
+			names = append(names, cmd.Name)
+		}
+	}
+	return names
 }
 
 func abs(n int) int { return max(n, -n) }

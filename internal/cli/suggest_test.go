@@ -33,6 +33,15 @@ func TestSuggest(t *testing.T) {
 		{[]string{"version"}, `unknown command "version": did you mean --version? (see cells-oob --help)`},
 		{[]string{"lgout"}, `unknown command "lgout": did you mean logout? (see cells-oob --help)`},
 		{[]string{"xyzzy"}, `unknown command "xyzzy" (see cells-oob --help)`},
+		// A subcommand, and a help topic, by the same rule again.
+		{[]string{"profiles", "usee"}, `unknown profiles command "usee": did you mean use? (see cells-oob profiles --help)`},
+		{[]string{"profiles", "xyzzy"}, `unknown profiles command "xyzzy" (see cells-oob profiles --help)`},
+		{[]string{"help", "tokne"}, `unknown command "tokne": did you mean token? (see cells-oob --help)`},
+		{[]string{"h", "lgout"}, `unknown command "lgout": did you mean logout? (see cells-oob --help)`},
+		{[]string{"help", "xyzzy"}, `unknown command "xyzzy" (see cells-oob --help)`},
+		{[]string{"help", "profiles", "usee"}, `unknown profiles command "usee": did you mean use? (see cells-oob profiles --help)`},
+		{[]string{"help", "profiles", "use", "x"}, `no help for "x": cells-oob profiles use has no subcommands (see cells-oob profiles use --help)`},
+		{[]string{"help", "token", "x"}, `no help for "x": cells-oob token has no subcommands (see cells-oob token --help)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
