@@ -4,13 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/when"
 )
 
 // MethodDevice is the device authorization grant (RFC 8628), as
@@ -133,11 +139,9 @@ func (f *Flow) device(ctx context.Context, opts LoginOptions, prof *Profile) (*P
 	// The token endpoint's answer tells the server's time, by which the
 	// ID token it holds is judged (clock.go).
 	clock := &ServerClock{Now: f.Now}
-	watched := *f
-	watched.HTTPClient = clock.Watch(f.HTTPClient)
-	tok, err := conf.DeviceAccessToken(watched.clientContext(ctx), auth)
+	tok, err := f.poll(ctx, clock.Watch(f.HTTPClient), conf, auth)
 	if err != nil {
-		return nil, deviceError(ctx, err, auth, prof.Endpoints.Token)
+		return nil, err
 	}
 	set, err := serverToken(tok, prof.Endpoints.Token, f.now())
 	if err != nil {
@@ -198,18 +202,140 @@ func checkShownURL(raw, issuer string) (string, error) {
 	return asciiHost(u, raw)
 }
 
+// deviceBackoffMax is the longest gap between two polls while the token
+// endpoint is out of reach.
+const deviceBackoffMax = time.Minute
+
+// poll asks the token endpoint, through client, for the tokens of auth
+// until the person answers or the code expires. x/oauth2 polls, but gives
+// up at the first request that does not reach the endpoint; the code lives
+// on at the server meanwhile, and RFC 8628 (section 3.5) asks a client
+// whose request timed out to back off and poll on. So a poll lost on the
+// way (refused, reset, timed out) is a note, and polling starts over after
+// a pause that doubles the gap between polls at each poll lost in a row
+// (2, 4, 8… intervals, at most deviceBackoffMax). Any answer of the
+// endpoint, authorization_pending too, ends the row. When the code would
+// expire before the next poll, the login ends at once, as expired. A
+// slow_down's 5 s more are forgotten when polling starts over: a server
+// that still wants them says slow_down again.
+func (f *Flow) poll(ctx context.Context, client *http.Client, conf *oauth2.Config, auth *oauth2.DeviceAuthResponse) (*oauth2.Token, error) {
+	endpoint := conf.Endpoint.TokenURL
+	counted := &answerCounter{base: client.Transport}
+	watched, counting := *f, *client
+	counting.Transport = counted
+	watched.HTTPClient = &counting
+	// x/oauth2's interval, of which the gaps are multiples.
+	interval := time.Duration(auth.Interval) * time.Second
+	if auth.Interval <= 0 || auth.Interval > math.MaxInt64/int64(time.Second) {
+		interval = 5 * time.Second
+	}
+	var (
+		lost     error // the last poll lost on the way, when none got through since
+		lostRows int   // polls lost in a row
+	)
+	for {
+		before := counted.answers.Load()
+		tok, err := conf.DeviceAccessToken(watched.clientContext(ctx), auth)
+		if counted.answers.Load() != before {
+			lost, lostRows = nil, 0
+		}
+		if err == nil {
+			return tok, nil
+		}
+		if ctx.Err() != nil || !unreachable(err) || !time.Now().Before(auth.Expiry) {
+			return nil, deviceError(ctx, err, auth, endpoint, lost)
+		}
+		lost = safehttp.NetError(err, endpoint)
+		lostRows++
+		// An interval over the cap is waited whole: there is nothing
+		// to back off by.
+		gap := max(interval, min(interval<<min(lostRows, 6), deviceBackoffMax))
+		if gap >= time.Until(auth.Expiry) {
+			return nil, &markedError{msg: "device login: the code expires before the server can be polled again", mark: ErrExpired, err: lost}
+		}
+		fmt.Fprintf(f.Out, "note: %v; trying again in %s\n", lost, when.Short(gap))
+		// DeviceAccessToken waits an interval itself before it polls.
+		if err := wait(ctx, gap-interval); err != nil {
+			return nil, fmt.Errorf("device login: %w", ErrInterrupted)
+		}
+	}
+}
+
+// unreachable says whether err is a request that failed on the way to a
+// server, or on the way back, in a way that may heal by itself: refused,
+// reset, timed out, cut short. A certificate refused, a redirect not
+// followed or an answer too large would fail again.
+func unreachable(err error) bool {
+	var urlErr *url.Error
+	if !errors.As(err, &urlErr) {
+		return false
+	}
+	var netErr net.Error
+	return errors.As(urlErr.Err, &netErr) ||
+		errors.Is(urlErr.Err, context.DeadlineExceeded) ||
+		errors.Is(urlErr.Err, io.EOF) || errors.Is(urlErr.Err, io.ErrUnexpectedEOF)
+}
+
+// afterKey is the context key of the function the device grant's
+// back-off waits with, time.After when none; tests hand one in, as
+// x/oauth2 takes its HTTP client, so that a back-off passes at once.
+type afterKey struct{}
+
+// wait waits d, or until ctx ends.
+func wait(ctx context.Context, d time.Duration) error {
+	after, ok := ctx.Value(afterKey{}).(func(time.Duration) <-chan time.Time)
+	if !ok {
+		after = time.After
+	}
+	select {
+	case <-after(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// answerCounter is a transport that counts the answers it gets, whatever
+// they say.
+type answerCounter struct {
+	base    http.RoundTripper
+	answers atomic.Int64
+}
+
+func (t *answerCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err == nil {
+		t.answers.Add(1)
+	}
+	return resp, err
+}
+
 // deviceError says how polling for the device's tokens ended without them.
-func deviceError(ctx context.Context, err error, auth *oauth2.DeviceAuthResponse, tokenEndpoint string) error {
+// lost is the last poll lost on the way, when none got through since: a
+// code that expires meanwhile ends the login as an expired code does
+// (exit 3: the person signs in anew either way), saying why no poll got
+// through.
+func deviceError(ctx context.Context, err error, auth *oauth2.DeviceAuthResponse, tokenEndpoint string, lost error) error {
 	var re *oauth2.RetrieveError
 	errors.As(err, &re)
+	expired := !time.Now().Before(auth.Expiry)
+	if expired && unreachable(err) && !errors.Is(err, context.DeadlineExceeded) {
+		lost = safehttp.NetError(err, tokenEndpoint)
+	}
 	switch {
 	case ctx.Err() != nil:
 		return fmt.Errorf("device login: %w", ErrInterrupted)
 	case re != nil && re.ErrorCode == "access_denied":
 		return Invalidf("device login: the sign-in was declined at %s", safehttp.Origin(tokenEndpoint))
 	case re != nil && re.ErrorCode == "expired_token",
-		errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(auth.Expiry):
+		expired && errors.Is(err, context.DeadlineExceeded) && lost == nil:
 		return &markedError{msg: "device login: the code expired before the sign-in was approved", mark: ErrExpired}
+	case expired && lost != nil:
+		return &markedError{msg: "device login: the code expired before the server could be polled again", mark: ErrExpired, err: lost}
 	}
 	return tokenError("device login", tokenEndpoint, err)
 }

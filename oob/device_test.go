@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/faultserver"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -38,6 +41,11 @@ func deviceOptions(srv *cellsop.Server) oob.LoginOptions {
 // deviceLogin runs a login, handing person (in a goroutine of its own)
 // the user code the login shows, as the person would read it.
 func deviceLogin(ctx context.Context, srv *cellsop.Server, opts oob.LoginOptions, person func(userCode string)) (*oob.Profile, string, error) {
+	return deviceLoginBy(ctx, &oob.Flow{HTTPClient: srv.Client()}, opts, person)
+}
+
+// deviceLoginBy is deviceLogin by flow, whose Out it sets.
+func deviceLoginBy(ctx context.Context, flow *oob.Flow, opts oob.LoginOptions, person func(userCode string)) (*oob.Profile, string, error) {
 	shown, out := io.Pipe()
 	var lines []string
 	read := make(chan struct{})
@@ -52,7 +60,8 @@ func deviceLogin(ctx context.Context, srv *cellsop.Server, opts oob.LoginOptions
 		}
 		io.Copy(io.Discard, shown)
 	}()
-	p, err := (&oob.Flow{HTTPClient: srv.Client(), Out: out}).Login(ctx, opts)
+	flow.Out = out
+	p, err := flow.Login(ctx, opts)
 	out.Close()
 	<-read
 	return p, strings.Join(lines, "\n"), err
@@ -228,5 +237,160 @@ func TestDeviceChosen(t *testing.T) {
 	again, shown, err := deviceLogin(t.Context(), srv, opts, afterPolls(t, srv, 3, (*cellsop.Server).ApproveDevice))
 	if err != nil || again.Method != oob.MethodDevice {
 		t.Fatalf("second login: %v\n%s", err, shown)
+	}
+}
+
+// lostServer is a provider offering the device grant, polled every
+// second, behind a fault server that every request of the login passes.
+func lostServer(t *testing.T, o cellsop.DeviceOptions) *faultserver.Server {
+	t.Helper()
+	if o.Interval == 0 {
+		o.Interval = time.Second
+	}
+	return faultserver.NewCells(t, faultserver.Options{Cells: cellsop.Options{Device: &o}})
+}
+
+// pauses records the back-off's waits, and lets each pass at once.
+type pauses []time.Duration
+
+func (p *pauses) after(d time.Duration) <-chan time.Time {
+	*p = append(*p, d)
+	c := make(chan time.Time, 1)
+	c <- time.Time{}
+	return c
+}
+
+// notes are the lines of shown that are notes.
+func notes(shown string) []string {
+	var n []string
+	for line := range strings.Lines(shown) {
+		if strings.HasPrefix(line, "note: ") {
+			n = append(n, strings.TrimSuffix(line, "\n"))
+		}
+	}
+	return n
+}
+
+// A poll lost on the way to the token endpoint (RFC 8628 section 3.5) is
+// a note, once for each, and polling goes on after a pause that doubles
+// the gap between polls: 2, then 4 intervals. Polls lost in a row are what
+// doubles it; an answer between them starts over at 2.
+func TestDeviceLostPolls(t *testing.T) {
+	for _, tc := range []struct {
+		fault faultserver.Fault
+		// timeout is the client's for each request; says is how a note
+		// names the loss.
+		timeout time.Duration
+		says    string
+	}{
+		{faultserver.Reset, 0, ""},
+		{faultserver.Hang, time.Second, " did not answer within 1s"},
+	} {
+		t.Run(tc.fault.String(), func(t *testing.T) {
+			// Most of each is waiting for the polls' ticker.
+			t.Parallel()
+			for _, row := range []struct {
+				name string
+				// lost is how many polls in a row are lost, first before
+				// the person answers, then after one poll got through.
+				lost, again int
+				gaps        []string
+				pauses      pauses
+			}{
+				{"in a row", 2, 0, []string{"2s", "4s"}, pauses{time.Second, 3 * time.Second}},
+				{"apart", 1, 1, []string{"2s", "2s"}, pauses{time.Second, time.Second}},
+			} {
+				t.Run(row.name, func(t *testing.T) {
+					t.Parallel()
+					fs := lostServer(t, cellsop.DeviceOptions{})
+					fs.Set(cellsop.PathToken, tc.fault.Times(row.lost))
+					client, err := safehttp.New(safehttp.Options{Timeout: tc.timeout})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var waited pauses
+					ctx := oob.WithAfter(t.Context(), waited.after)
+					person := func(code string) {
+						if row.again > 0 {
+							// One poll gets an answer, authorization_pending;
+							// the next ones are lost.
+							if err := fs.Cells.WaitPolls(t.Context(), 1); err != nil {
+								t.Error(err)
+								return
+							}
+							fs.Set(cellsop.PathToken, tc.fault.Times(row.again))
+						}
+						if err := fs.Cells.ApproveDevice(code); err != nil {
+							t.Error(err)
+						}
+					}
+					p, shown, err := deviceLoginBy(ctx, &oob.Flow{HTTPClient: client}, deviceOptions(fs.Cells), person)
+					if err != nil || p == nil {
+						t.Fatalf("login: %v\n%s", err, shown)
+					}
+					got := notes(shown)
+					if len(got) != len(row.gaps) {
+						t.Fatalf("%d notes, want one for each poll lost (%d):\n%s", len(got), len(row.gaps), shown)
+					}
+					for i, note := range got {
+						want := "; trying again in " + row.gaps[i]
+						if !strings.HasPrefix(note, "note: ") || !strings.Contains(note, fs.URL+tc.says) || !strings.HasSuffix(note, want) {
+							t.Errorf("note %q, want one naming %s%s, ending %q", note, fs.URL, tc.says, want)
+						}
+					}
+					// DeviceAccessToken waits the interval itself.
+					if !slices.Equal(waited, row.pauses) {
+						t.Errorf("paused %v, want %v", waited, row.pauses)
+					}
+					if n, want := fs.Count(cellsop.PathToken), row.lost+row.again+1+min(row.again, 1); n != want {
+						t.Errorf("%d polls, want %d", n, want)
+					}
+				})
+			}
+		})
+	}
+}
+
+// When the code would expire before the next poll, a login whose polls
+// are lost ends at once, as expired (exit 3), saying why none got
+// through: the person signs in anew either way, once the network is back.
+func TestDeviceLostPollsExpire(t *testing.T) {
+	// The first poll comes after a second and is lost: the next would
+	// come two seconds later, in time; it is lost too, and the one after
+	// would come four seconds later, after the code's four.
+	fs := lostServer(t, cellsop.DeviceOptions{Lifetime: 4 * time.Second})
+	fs.Set(cellsop.PathToken, faultserver.Reset)
+	var waited pauses
+	ctx := oob.WithAfter(t.Context(), waited.after)
+	p, shown, err := deviceLoginBy(ctx, &oob.Flow{HTTPClient: fs.Client()}, deviceOptions(fs.Cells), nil)
+	if !errors.Is(err, oob.ErrExpired) || p != nil {
+		t.Fatalf("login = %v, %v; want an error matching ErrExpired\n%s", p, err, shown)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "device login: the code expires before the server can be polled again: ") || !strings.Contains(msg, fs.URL) {
+		t.Errorf("error %q does not say the code expires before the token endpoint, at %s, can be reached", msg, fs.URL)
+	}
+	if n := notes(shown); len(n) != 1 || !strings.HasSuffix(n[0], "; trying again in 2s") {
+		t.Errorf("notes %q, want one, for the first poll lost", n)
+	}
+	if n := fs.Count(cellsop.PathToken); n != 2 {
+		t.Errorf("%d polls, want 2", n)
+	}
+}
+
+// Ctrl-C while the login backs off ends it at once.
+func TestDeviceLostPollsInterrupted(t *testing.T) {
+	fs := lostServer(t, cellsop.DeviceOptions{})
+	fs.Set(cellsop.PathToken, faultserver.Reset)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	paused := false
+	ctx = oob.WithAfter(ctx, func(time.Duration) <-chan time.Time {
+		paused = true
+		cancel()
+		return nil
+	})
+	p, shown, err := deviceLoginBy(ctx, &oob.Flow{HTTPClient: fs.Client()}, deviceOptions(fs.Cells), nil)
+	if !errors.Is(err, oob.ErrInterrupted) || p != nil || !paused {
+		t.Fatalf("login = %v, %v (paused: %t); want an error matching ErrInterrupted during the pause\n%s", p, err, paused, shown)
 	}
 }
