@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/cells-oob/cells-oob/internal/when"
 )
 
 // completionFlag is the last word of a command line that asks for shell
@@ -37,7 +40,9 @@ func (e *lineError) Error() string { return e.msg }
 // It refuses, as a *lineError, a flag that neither the command nor the app
 // defines, naming the flag as typed and the nearest one it knows, a flag
 // missing its value, and a duration that does not parse, saying to add
-// the unit to a bare number. A command line that asks for shell completion
+// the unit to a bare number. A duration its flag's Action refuses, such
+// as a negative --min-valid, is refused as a usage error echoing the
+// value as typed. A command line that asks for shell completion
 // is incomplete by nature: it is returned as it is. So is one without a
 // known command, which is urfave/cli's to report.
 func normalize(app *cli.App, args []string, verbatim ...string) ([]string, error) {
@@ -153,12 +158,37 @@ func (w word) check(command string, words []string, own, outer []cli.Flag) (int,
 		}
 		w.value, n = words[1], 2
 	}
-	if _, ok := f.(*cli.DurationFlag); ok {
+	if d, ok := f.(*cli.DurationFlag); ok {
 		if msg := checkDuration(w.typed, w.value); msg != "" {
 			return 0, &lineError{command: command, msg: msg}
 		}
+		if err := actionAsTyped(d, w.typed, w.value); err != nil {
+			return 0, err
+		}
 	}
 	return n, nil
+}
+
+// actionAsTyped runs the Action of the duration flag f on v, a value that
+// parses, and echoes a refusal with the flag and the value as typed. The
+// Action, which urfave/cli runs again later, sees only the Duration and
+// names it in its own words ("--min-valid -1m30s: ..." for -90s, "0s" for
+// 0): the person should read back what they typed.
+func actionAsTyped(f *cli.DurationFlag, typed, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || f.Action == nil {
+		return nil
+	}
+	err = f.Action(nil, d)
+	var usage *usageError
+	if !errors.As(err, &usage) {
+		return err
+	}
+	echoed := "--" + f.Name + " " + when.Short(d) + ": "
+	if advice, ok := strings.CutPrefix(usage.msg, echoed); ok {
+		return usagef("%s %s: %s", typed, v, advice)
+	}
+	return err
 }
 
 // checkDuration says what is wrong with v as the value of the duration

@@ -117,6 +117,29 @@ func TestNormalizeRefuses(t *testing.T) {
 	}
 }
 
+// TestDurationRefusedAsTyped: a duration that parses but is out of its
+// flag's range is refused with the flag and the value as typed, on every
+// duration flag and however the value is given, never as Go writes the
+// duration back (-90s is not -1m30s, 0 is not 0s).
+func TestDurationRefusedAsTyped(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"token --min-valid -90s", "--min-valid -90s: give a duration of zero or more, such as 5m"},
+		{"status --min-valid=-1.5m", "--min-valid -1.5m: give a duration of zero or more, such as 5m"},
+		{"exec -min-valid -1h0m -- true", "-min-valid -1h0m: give a duration of zero or more, such as 5m"},
+		{"--timeout 0 token", "--timeout 0: give a time limit above zero, such as 30s"},
+		{"status --timeout=-90s", "--timeout -90s: give a time limit above zero, such as 30s"},
+		{"-timeout -0.5s status", "-timeout -0.5s: give a time limit above zero, such as 30s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, strings.Fields(tt.line)...)
+			if code != exitUsage || stdout != "" || stderr != "cells-oob: "+tt.want+"\n" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, stdout, stderr, exitUsage, tt.want)
+			}
+		})
+	}
+}
+
 // FuzzNormalize reads command lines, words split by NUL, seeded from the
 // command lines of the CLI's test scripts. Whatever it moves, it keeps:
 // the words out are the words in, and normalizing again changes nothing.
