@@ -56,8 +56,9 @@ type Profile struct {
 	// token signed by a new key last sent for it), against which
 	// refreshed ID tokens are checked.
 	SigningKeys json.RawMessage `json:"signing_keys,omitempty"`
-	// Method is how the person signed in: [MethodDevice], or empty for
-	// the authorization code (the paste).
+	// Method is how the person signed in: [MethodDevice],
+	// [MethodLoopback], or empty for the authorization code shown by the
+	// server's page (the paste).
 	Method string `json:"method,omitempty"`
 	// HandedTo names the program the session was handed over to (cec, by
 	// export --cec --write), which holds the refresh token now; empty
@@ -65,6 +66,28 @@ type Profile struct {
 	HandedTo string `json:"handed_to,omitempty"`
 
 	extra unknown
+}
+
+// MethodLoopback is the authorization code caught at a loopback redirect
+// the person chose (the command line's --loopback), as Profile.Method
+// records it: the caller sets it, since only the caller listens there.
+// A later login to the same place catches there again ([Config.LoopbackFor]).
+const MethodLoopback = "loopback"
+
+// LoopbackFor says whether a profile signed in to site, a Cells server
+// URL or, for a plain OpenID provider, its issuer, with clientID by
+// [MethodLoopback], so that a new login there does the same. It needs no
+// discovery: the caller decides where to listen before the login starts.
+func (c *Config) LoopbackFor(site, clientID string) bool {
+	if c == nil {
+		return false
+	}
+	for _, p := range c.Profiles {
+		if p != nil && p.Method == MethodLoopback && p.ClientID == clientID && sameIssuer(p.Site(), site) {
+			return true
+		}
+	}
+	return false
 }
 
 // Endpoints are the provider's URLs, as discovery listed them at login.

@@ -21,49 +21,47 @@ const issuerLoopbackRedirect = "http://127.0.0.1:0/callback"
 
 // waysIn sets flow up for the ways the browser's answer may come back
 // besides the paste: caught at a loopback redirect, and from a browser
-// opened here (SPEC, "Ways to sign in"). It returns the redirect URI to
-// sign in with ("" for the server's default) and what to call when the
-// login ends, whichever way.
-func (e *env) waysIn(o *loginOptions, flow *oob.Flow, getenv func(string) string) (redirect string, stop func()) {
+// opened here (SPEC, "Ways to sign in"). known is the config as it stands,
+// whose profiles remember a loopback chosen before. It returns the
+// redirect URI to sign in with ("" for the server's default), the method
+// for the profile to record ("" or [oob.MethodLoopback]), and what to call
+// when the login ends, whichever way.
+func (e *env) waysIn(o *loginOptions, known *oob.Config, flow *oob.Flow, getenv func(string) string) (redirect, method string, stop func()) {
 	stop = func() {}
 	if o.asToken {
-		return o.redirectURI, stop
+		return o.redirectURI, "", stop
 	}
 	opener := openurl.New(getenv)
 	desktop := desktop(o, flow, opener)
-	redirect = o.redirectURI
-	chosen := false // the desktop chose the loopback, not the person
-	switch {
-	case redirect != "":
-	case o.loopback && o.issuer != "":
-		redirect = issuerLoopbackRedirect
-	case o.loopback:
-		redirect = cellsLoopbackRedirect
-	case desktop && o.url != "":
-		redirect, chosen = cellsLoopbackRedirect, true
+	redirect, by := redirectFor(o, known, desktop)
+	if by == byFlag || by == byMemory {
+		method = oob.MethodLoopback
+	}
+	if w := e.verbose(); w != nil && by == byMemory {
+		fmt.Fprintf(w, "note: catching the browser's answer here, as an earlier login to %s chose (--loopback); give --redirect-uri to sign in otherwise\n", termsafe.Text(o.site(), termsafe.MaxServerText))
 	}
 	if !loopback.IsRedirect(redirect) {
 		if desktop {
 			flow.Browse = opener.Open
 		}
-		return redirect, stop
+		return redirect, method, stop
 	}
 
 	c, err := loopback.Listen(redirect)
 	var taken *loopback.PortTakenError
 	switch {
-	case errors.As(err, &taken) && chosen:
+	case errors.As(err, &taken) && by == byDesktop:
 		// The browser here would hand the code to whoever holds the
 		// port: the out-of-band page shows it instead.
 		fmt.Fprintf(e.stderr, "note: port %d is taken by another program: the browser shows the code to paste instead\n", taken.Port)
 		flow.Browse = opener.Open
-		return o.redirectURI, stop
+		return o.redirectURI, method, stop
 	case errors.As(err, &taken):
 		fmt.Fprintf(e.stderr, "note: port %d is taken by another program, so the answer cannot come back by itself: do not forward that port (whoever holds it would get the code); paste the address the browser ends at instead\n", taken.Port)
-		return redirect, stop
+		return redirect, method, stop
 	case err != nil:
 		fmt.Fprintf(e.stderr, "note: cannot listen for the browser's answer (%v): paste the address the browser ends at instead\n", err)
-		return redirect, stop
+		return redirect, method, stop
 	}
 	flow.Catch = c.Expect
 	switch {
@@ -73,7 +71,49 @@ func (e *env) waysIn(o *loginOptions, flow *oob.Flow, getenv func(string) string
 		fmt.Fprintf(e.stderr, "To have the answer come back by itself, forward port %d from the machine with the browser first:\n  %s\n",
 			c.Port(), loopback.ForwardCommand(c.Port(), thisHost(), loopback.SSHServerPort(getenv("SSH_CONNECTION"))))
 	}
-	return c.RedirectURI(), func() { c.Close() }
+	return c.RedirectURI(), method, func() { c.Close() }
+}
+
+// chooser says who picked a loopback redirect.
+type chooser int
+
+const (
+	// byNone: no one; the redirect is --redirect-uri's or the server's
+	// default, loopback or not.
+	byNone chooser = iota
+	// byFlag: the person, by --loopback.
+	byFlag
+	// byMemory: the person, by --loopback at an earlier login to the
+	// same place, which its profile recorded.
+	byMemory
+	// byDesktop: login itself, since a browser opens here: with the port
+	// taken, the server's out-of-band page does instead.
+	byDesktop
+)
+
+// redirectFor picks the redirect URI to sign in with, before anything
+// listens there: --redirect-uri as given; with --loopback, or when a
+// profile remembers it for the same place and client, the client's
+// loopback redirect; on a desktop, Cells' loopback redirect; else "" for
+// the server's default. It says who chose a loopback one.
+func redirectFor(o *loginOptions, known *oob.Config, desktop bool) (string, chooser) {
+	by := byNone
+	switch {
+	case o.redirectURI != "":
+		return o.redirectURI, byNone
+	case o.loopback:
+		by = byFlag
+	case known.LoopbackFor(o.site(), o.clientID):
+		by = byMemory
+	case desktop && o.url != "":
+		return cellsLoopbackRedirect, byDesktop
+	default:
+		return "", byNone
+	}
+	if o.issuer != "" {
+		return issuerLoopbackRedirect, by
+	}
+	return cellsLoopbackRedirect, by
 }
 
 // desktop says whether login opens a browser here: one can be opened, the

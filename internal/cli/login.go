@@ -49,6 +49,15 @@ func (o *loginOptions) flags() []cli.Flag {
 	}
 }
 
+// site is where the login signs in, as given: the Cells server URL or
+// the issuer.
+func (o *loginOptions) site() string {
+	if o.url != "" {
+		return o.url
+	}
+	return o.issuer
+}
+
 // check refuses a login that says nowhere, or two places, to sign in.
 func (o *loginOptions) check() error {
 	switch {
@@ -109,13 +118,16 @@ func (e *env) login(ctx context.Context, o *loginOptions) error {
 		flow.ShowQR = qr.Write
 	}
 	method, redirect, stopCatching := "", "", func() {}
+	// record is how the profile says the person signed in, when only the
+	// command line knows: a loopback redirect it listens at.
+	record := ""
 	if o.device {
 		method = oob.MethodDevice
 		if opener := openurl.New(os.Getenv); desktop(o, flow, opener) {
 			flow.Browse = opener.Open
 		}
 	} else {
-		redirect, stopCatching = e.waysIn(o, flow, os.Getenv)
+		redirect, record, stopCatching = e.waysIn(o, known, flow, os.Getenv)
 	}
 	defer stopCatching()
 	prof, err := flow.Login(ctx, oob.LoginOptions{
@@ -131,6 +143,9 @@ func (e *env) login(ctx context.Context, o *loginOptions) error {
 	})
 	if err != nil {
 		return err
+	}
+	if prof.Method == "" {
+		prof.Method = record
 	}
 	name := e.global.profile
 	if name == "" {

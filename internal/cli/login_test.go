@@ -41,3 +41,58 @@ func TestLoginOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestRedirectFor: where login asks the browser's answer to come back,
+// and who chose a loopback redirect. The flags win over the loopback a
+// profile remembers for the same place and client; the desktop's choice
+// comes last.
+func TestRedirectFor(t *testing.T) {
+	const (
+		cells  = "https://c.example"
+		issuer = "https://idp.example/"
+		given  = "https://c.example/oauth2/oob"
+	)
+	known := &oob.Config{Profiles: map[string]*oob.Profile{
+		"cells": {Server: cells, Issuer: cells + "/oidc/", ClientID: oob.DefaultClientID, Method: oob.MethodLoopback},
+		"idp":   {Issuer: issuer, ClientID: "app", Method: oob.MethodLoopback},
+		"other": {Server: "https://other.example", ClientID: oob.DefaultClientID},
+	}}
+	tests := []struct {
+		name    string
+		o       loginOptions
+		known   *oob.Config
+		desktop bool
+		want    string
+		by      chooser
+	}{
+		{name: "the server's default", o: loginOptions{url: cells}, want: "", by: byNone},
+		{name: "--loopback", o: loginOptions{url: cells, loopback: true}, want: cellsLoopbackRedirect, by: byFlag},
+		{name: "--loopback to an issuer", o: loginOptions{issuer: issuer, clientID: "app", loopback: true}, want: issuerLoopbackRedirect, by: byFlag},
+		{name: "--redirect-uri", o: loginOptions{url: cells, redirectURI: given}, want: given, by: byNone},
+		{name: "--redirect-uri with --loopback", o: loginOptions{url: cells, redirectURI: "http://127.0.0.1:8000/cb", loopback: true}, want: "http://127.0.0.1:8000/cb", by: byNone},
+		{name: "the desktop's", o: loginOptions{url: cells}, desktop: true, want: cellsLoopbackRedirect, by: byDesktop},
+		{name: "no desktop choice for an issuer", o: loginOptions{issuer: issuer}, desktop: true, want: "", by: byNone},
+		{name: "remembered", o: loginOptions{url: cells}, known: known, want: cellsLoopbackRedirect, by: byMemory},
+		{name: "remembered, with a trailing slash", o: loginOptions{url: cells + "/"}, known: known, want: cellsLoopbackRedirect, by: byMemory},
+		{name: "remembered on a desktop", o: loginOptions{url: cells}, known: known, desktop: true, want: cellsLoopbackRedirect, by: byMemory},
+		{name: "remembered, --no-browser", o: loginOptions{url: cells, noBrowser: true}, known: known, want: cellsLoopbackRedirect, by: byMemory},
+		{name: "remembered for an issuer", o: loginOptions{issuer: issuer, clientID: "app"}, known: known, want: issuerLoopbackRedirect, by: byMemory},
+		{name: "remembered, --redirect-uri wins", o: loginOptions{url: cells, redirectURI: given}, known: known, want: given, by: byNone},
+		{name: "remembered, --loopback too", o: loginOptions{url: cells, loopback: true}, known: known, want: cellsLoopbackRedirect, by: byFlag},
+		{name: "remembered for another client", o: loginOptions{url: cells, clientID: "other-client"}, known: known, want: "", by: byNone},
+		{name: "remembered for another server", o: loginOptions{url: "https://other.example"}, known: known, want: "", by: byNone},
+		{name: "remembered for a server, not an issuer", o: loginOptions{issuer: cells + "/oidc/"}, known: known, want: "", by: byNone},
+		{name: "no config", o: loginOptions{url: cells}, known: nil, want: "", by: byNone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.o.clientID == "" {
+				tt.o.clientID = oob.DefaultClientID
+			}
+			got, by := redirectFor(&tt.o, tt.known, tt.desktop)
+			if got != tt.want || by != tt.by {
+				t.Errorf("redirectFor = %q, %d; want %q, %d", got, by, tt.want, tt.by)
+			}
+		})
+	}
+}
