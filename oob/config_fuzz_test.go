@@ -2,8 +2,6 @@ package oob
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -11,19 +9,8 @@ import (
 // FuzzConfig feeds the config parser arbitrary files: it must never panic,
 // and whatever it accepts must encode and read back to the same config.
 func FuzzConfig(f *testing.F) {
-	seeds, err := filepath.Glob(filepath.Join("..", "testdata", "config", "*.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	if len(seeds) == 0 {
-		f.Fatal("no seeds in testdata/config")
-	}
-	for _, name := range seeds {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+	for _, seed := range fuzzSeeds(f, "config", "*.json") {
+		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := parseConfig(data)
