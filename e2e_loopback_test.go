@@ -427,6 +427,7 @@ func hydraLoopbackRedirect(t *testing.T) *struct {
 // hydraLoopback signs in at the loopback redirect: the exchange order
 // holds as for a pasted code (hydraLoginTwice).
 func hydraLoopback(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server) {
+	takePort3000(t)
 	loopback := hydraLoopbackRedirect(t)
 	args, redirect := loopback.args, loopback.redirect
 	cfg := filepath.Join(t.TempDir(), "config.json")
