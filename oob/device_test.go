@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -238,6 +239,55 @@ func TestDeviceChosen(t *testing.T) {
 	if err != nil || again.Method != oob.MethodDevice {
 		t.Fatalf("second login: %v\n%s", err, shown)
 	}
+}
+
+// The browser a desktop login opens is sent to the complete verification
+// URI, the code in it; a browser that does not start is a note, and the
+// person types the code themselves.
+func TestDeviceBrowse(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"opened", nil},
+		{"not started", errors.New("cannot start the browser")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := deviceServer(t, cellsop.DeviceOptions{})
+			var opened []string
+			flow := &oob.Flow{HTTPClient: srv.Client(), Browse: func(url string) error {
+				opened = append(opened, url)
+				return tc.err
+			}}
+			p, shown, err := deviceLoginBy(t.Context(), flow, deviceOptions(srv), afterPolls(t, srv, 1, (*cellsop.Server).ApproveDevice))
+			if err != nil || p == nil {
+				t.Fatalf("login: %v\n%s", err, shown)
+			}
+			code := userCode(t, shown)
+			if want := srv.URL + cellsop.PathDeviceVerify + "?user_code=" + code; len(opened) != 1 || opened[0] != want {
+				t.Errorf("the browser opened %q, want once %q", opened, want)
+			}
+			if !strings.HasPrefix(shown, "Sign in in the browser that opens at this URL") || !strings.Contains(shown, "\n"+srv.URL+cellsop.PathDeviceVerify+"\n") {
+				t.Errorf("the login does not say a browser opens, with the plain URI to type on a line of its own:\n%s", shown)
+			}
+			note := "note: " + fmt.Sprint(tc.err) + "; open the URL yourself"
+			if said := strings.Contains(shown, note); said != (tc.err != nil) {
+				t.Errorf("note %q said: %t, want %t:\n%s", note, said, tc.err != nil, shown)
+			}
+		})
+	}
+}
+
+// userCode is the user code a login showed.
+func userCode(t *testing.T, shown string) string {
+	t.Helper()
+	for line := range strings.Lines(shown) {
+		if code, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "Code: "); ok {
+			return code
+		}
+	}
+	t.Fatalf("no user code shown:\n%s", shown)
+	return ""
 }
 
 // lostServer is a provider offering the device grant, polled every
