@@ -1,7 +1,6 @@
 package oob
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -67,25 +66,7 @@ func holdWithFlock(t *testing.T, s *Store) {
 	if _, err := exec.LookPath("flock"); err != nil {
 		t.Skip("no flock(1) here (util-linux)")
 	}
-	cmd := exec.Command("flock", s.Path+".lock", "-c", "echo locked; read x")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		in.Close()
-		cmd.Wait()
-	})
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "locked\n" {
-		t.Fatalf("flock said %q, %v", line, err)
-	}
+	startReady(t, exec.Command("flock", s.Path+".lock", "-c", "echo locked; read x"), "flock", "locked")
 }
 
 // holdWithHelper has another process of this test binary hold the lock
@@ -94,25 +75,10 @@ func holdWithFlock(t *testing.T, s *Store) {
 func holdWithHelper(t *testing.T, s *Store) int {
 	t.Helper()
 	cmd := helper(t, "hold", s.Path, 0)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		in.Close()
-		cmd.Wait()
-	})
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "locked\n" {
-		t.Fatalf("the holder said %q, %v", line, err)
-	}
+	startReady(t, cmd, "the holder", "locked")
+	// Cleanups run last first: the holder is killed before its stdin
+	// closes, which would have it report that it was not killed.
+	t.Cleanup(func() { cmd.Process.Kill() })
 	return cmd.Process.Pid
 }
 

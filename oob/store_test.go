@@ -653,11 +653,27 @@ func helper(t *testing.T, role, path string, n int) *exec.Cmd {
 func startHelper(t *testing.T, role, path, ready string) (kill func()) {
 	t.Helper()
 	cmd := helper(t, role, path, 0)
+	startReady(t, cmd, role+" helper", ready)
+	return func() {
+		t.Helper()
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+	}
+}
+
+// startReady starts cmd, a process that prints ready on a line of its own
+// once it is, and waits for that line; name is what a failure calls the
+// process, which is killed if it says anything else. cmd's stdin is a pipe
+// that closes when the test ends, and the process is then waited for: it
+// must end when its stdin does, unless the test ends it first.
+func startReady(t *testing.T, cmd *exec.Cmd, name, ready string) {
+	t.Helper()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { stdin.Close() })
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -665,15 +681,13 @@ func startHelper(t *testing.T, role, path, ready string) (kill func()) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
 	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != ready+"\n" {
-		t.Fatalf("%s helper said %q, %v", role, line, err)
-	}
-	return func() {
-		t.Helper()
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
+		cmd.Process.Kill()
+		t.Fatalf("%s said %q, %v", name, line, err)
 	}
 }
 
