@@ -43,7 +43,7 @@ func (o *loginOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: "ca-file", Usage: "trust the CA certificates in this PEM `FILE`", Destination: &o.tls.CAFile},
 		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "do not verify the server's TLS certificate (dangerous)", Destination: &o.tls.InsecureSkipVerify},
 		&cli.BoolFlag{Name: "token", Usage: "the paste is a token (e.g. a personal access token), not a code", Destination: &o.asToken},
-		&cli.BoolFlag{Name: "loopback", Usage: "catch the browser's answer here too, on the loopback interface only", Destination: &o.loopback},
+		&cli.BoolFlag{Name: "loopback", Usage: "catch the browser's answer here too, on the loopback interface only (later logins to the server do the same)", Destination: &o.loopback},
 		&cli.BoolFlag{Name: "device", Usage: "sign in with the device authorization grant: a code to enter at the provider's page on any device", Destination: &o.device},
 		&cli.BoolFlag{Name: "no-browser", EnvVars: []string{"CELLS_OOB_NO_BROWSER"}, Usage: "never open a browser: print the URL only", Destination: &o.noBrowser},
 	}
