@@ -94,6 +94,14 @@ func (tm *terminal) startRaw(t *testing.T, cmd *exec.Cmd) *syncBuffer {
 	return stderr
 }
 
+// startLogin starts `cells-oob --config cfg login --url url`, the binary
+// bin, with the terminal as its stdin, as startRaw does.
+func (tm *terminal) startLogin(t *testing.T, bin, cfg, url string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, "--config", cfg, "login", "--url", url)
+	return cmd, tm.startRaw(t, cmd)
+}
+
 // assertRestored fails the test unless the terminal's modes are as they
 // were before the child ran.
 func (tm *terminal) assertRestored(t *testing.T) {
@@ -127,8 +135,7 @@ func TestE2EInterruptLoginTerminal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, before := seedConfig(t)
 			tm := openTerminal(t)
-			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-			stderr := tm.startRaw(t, cmd)
+			cmd, stderr := tm.startLogin(t, bin, cfg, srv.URL)
 			if tt.typed != "" {
 				io.WriteString(tm.master, tt.typed)
 			} else if err := cmd.Process.Signal(os.Interrupt); err != nil {
@@ -330,8 +337,7 @@ func TestE2EPastejacking(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := filepath.Join(t.TempDir(), "config.json")
 			tm := openTerminal(t)
-			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-			stderr := tm.startRaw(t, cmd)
+			cmd, stderr := tm.startLogin(t, bin, cfg, srv.URL)
 			res, err := browser.Authorize(t.Context(), authURLOn(t, stderr), cellsop.Username, cellsop.Password)
 			if err != nil || res.Code == "" {
 				t.Fatalf("browser: %v (error %q)", err, res.Error)
@@ -394,8 +400,7 @@ func TestE2EJSONPasteHint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, before := seedConfig(t)
 			tm := openTerminal(t)
-			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-			stderr := tm.startRaw(t, cmd)
+			cmd, stderr := tm.startLogin(t, bin, cfg, srv.URL)
 			io.WriteString(tm.master, `{"access_token": `+string(access)+",\r")
 			waitFor(t, "the hint", func() bool { return strings.Contains(stderr.String(), jsonHintLine) })
 			io.WriteString(tm.master, tt.rest)

@@ -34,8 +34,7 @@ func TestE2EMistypedCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg, before := seedConfig(t)
 			tm := openTerminal(t)
-			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-			stderr := tm.startRaw(t, cmd)
+			cmd, stderr := tm.startLogin(t, bin, cfg, srv.URL)
 			authURL := authURLOn(t, stderr)
 			for i, code := range bad[:tt.bad] {
 				if i > 0 {
