@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -18,7 +20,8 @@ import (
 
 // Paths of the device authorization grant (RFC 8628), served only with
 // [Options.Device]: the endpoint a device asks for a user code, and the
-// page the person is sent to with it. They are Hydra's.
+// page the person is sent to with it, where they enter the code, sign in
+// and approve the device, or decline. They are Hydra's.
 const (
 	PathDevice       = PathIssuer + "oauth2/device/auth"
 	PathDeviceVerify = "/oauth2/device/verify"
@@ -143,6 +146,86 @@ func (s *storage) answerDevice(userCode string, approve bool) error {
 	d.done, d.denied = approve, !approve
 	d.authTime = s.now()
 	return nil
+}
+
+// deviceVerify is the page at [PathDeviceVerify]: the person enters the
+// user code (the complete verification URI fills it in), signs in as
+// [Username] and approves the device; Decline needs no sign-in. The answer
+// reaches the device at its next poll, as [Server.ApproveDevice] and
+// [Server.DenyDevice] give it.
+type deviceVerify struct{ store *storage }
+
+// devicePage is what the verification page shows: the form, with the
+// outcome of the last try when there was one.
+type devicePage struct {
+	UserCode string
+	// Error says why the last try failed; Done says how it went through:
+	// "approved" or "declined", in an element of id "device".
+	Error, Done string
+}
+
+var deviceVerifyPage = template.Must(template.New("device").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Sign in a device · cells-oob test provider</title>
+</head>
+<body>
+{{if .Done}}<h1>Device {{.Done}}</h1>
+<p id="device">{{.Done}}</p>
+<p>You may close this page and go back to the device.</p>
+{{else}}<h1>Sign in a device</h1>
+{{if .Error}}<p id="error" style="color:#b00">{{.Error}}</p>{{end}}
+<form method="post" action="` + PathDeviceVerify + `">
+<p><label>Code shown on the device <input name="user_code" value="{{.UserCode}}" autocomplete="off"></label></p>
+<p><label>Login <input name="username" autocomplete="username" autofocus></label></p>
+<p><label>Password <input type="password" name="password" autocomplete="current-password"></label></p>
+<p><button type="submit" name="action" value="approve">Sign in the device</button>
+<button type="submit" name="action" value="deny">Decline</button></p>
+</form>
+{{end}}</body>
+</html>
+`))
+
+func (d deviceVerify) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		d.render(w, http.StatusOK, devicePage{UserCode: r.URL.Query().Get("user_code")})
+	case http.MethodPost:
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "cannot read the form", http.StatusBadRequest)
+			return
+		}
+		// People type a code in lower case too.
+		page := devicePage{UserCode: strings.ToUpper(strings.TrimSpace(r.PostForm.Get("user_code")))}
+		approve := r.PostForm.Get("action") != "deny"
+		if approve && (r.PostForm.Get("username") != Username || r.PostForm.Get("password") != Password) {
+			page.Error = "Wrong login or password."
+			d.render(w, http.StatusUnauthorized, page)
+			return
+		}
+		if err := d.store.answerDevice(page.UserCode, approve); err != nil {
+			page.Error = "No device waits for this code: check it, or start again on the device."
+			d.render(w, http.StatusBadRequest, page)
+			return
+		}
+		page.Done = "approved"
+		if !approve {
+			page.Done = "declined"
+		}
+		d.render(w, http.StatusOK, page)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+func (d deviceVerify) render(w http.ResponseWriter, status int, page devicePage) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	// A failed write means the browser went away; there is no one to tell.
+	_ = deviceVerifyPage.Execute(w, page)
 }
 
 // ApproveDevice plays the person who opens the verification page, enters

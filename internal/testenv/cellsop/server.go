@@ -242,7 +242,9 @@ func (s *Server) routes(dest *logDest, device bool) http.Handler {
 	mux := http.NewServeMux()
 	provider := http.StripPrefix(strings.TrimSuffix(PathIssuer, "/"), s.provider)
 	mux.Handle(PathIssuer, provider)
-	if !device {
+	if device {
+		mux.Handle(PathDeviceVerify, deviceVerify{s.store})
+	} else {
 		mux.Handle(PathDiscovery, withoutDevice(provider))
 		mux.Handle(PathDevice, http.NotFoundHandler())
 	}
