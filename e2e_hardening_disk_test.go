@@ -122,17 +122,8 @@ func TestE2ELockHeldTimesOut(t *testing.T) {
 // names it by its pid, and gives up after --timeout.
 func TestE2ELockHeldByRefresh(t *testing.T) {
 	bin := builtBinary(t)
-	srv := cellsop.NewTest(t)
-	held := newHeldToken(t, srv)
-	cfg := signInWithCLI(t, srv)
-	err := (&oob.Store{Path: cfg}).Update(t.Context(), func(c *oob.Config) error {
-		c.Profiles[c.Current].Endpoints.Token = held.URL
-		c.Profiles[c.Current].Token.Expiry = time.Now().Add(-time.Minute)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, held := signInBehindHeldToken(t)
+	setStoredExpiry(t, cfg, time.Now().Add(-time.Minute))
 	held.hold.Store(true)
 	refresh := exec.Command(bin, "--config", cfg, "--timeout", "60s", "refresh")
 	var refreshErr bytes.Buffer

@@ -78,15 +78,14 @@ func newHeldToken(t *testing.T, srv *cellsop.Server) *heldToken {
 	return h
 }
 
-// TestE2ERefreshSignals interrupts the built binary's refresh at each
-// point of its request to a token endpoint that takes its time, by each
-// signal that ends the program, several times over. However the signal
-// lands, the rotated refresh token is never lost: the next refresh works.
-func TestE2ERefreshSignals(t *testing.T) {
-	bin := builtBinary(t)
+// signInBehindHeldToken signs in to a provider of its own with the CLI,
+// and has the profile refresh through a heldToken in front of the
+// provider's token endpoint.
+func signInBehindHeldToken(t *testing.T) (cfg string, held *heldToken) {
+	t.Helper()
 	srv := cellsop.NewTest(t)
-	held := newHeldToken(t, srv)
-	cfg := signInWithCLI(t, srv)
+	held = newHeldToken(t, srv)
+	cfg = signInWithCLI(t, srv)
 	err := (&oob.Store{Path: cfg}).Update(t.Context(), func(c *oob.Config) error {
 		c.Profiles[c.Current].Endpoints.Token = held.URL
 		return nil
@@ -94,6 +93,16 @@ func TestE2ERefreshSignals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, held
+}
+
+// TestE2ERefreshSignals interrupts the built binary's refresh at each
+// point of its request to a token endpoint that takes its time, by each
+// signal that ends the program, several times over. However the signal
+// lands, the rotated refresh token is never lost: the next refresh works.
+func TestE2ERefreshSignals(t *testing.T) {
+	bin := builtBinary(t)
+	cfg, held := signInBehindHeldToken(t)
 
 	// Each stage says when to send the signal, and whether the program
 	// must then still save the provider's answer.
