@@ -29,7 +29,7 @@ type Words struct {
 
 // Complete prints to app's Writer, one a line, what may come next in
 // w.Args: the value of a flag that takes one (profile names for --profile,
-// nothing for a file), the flags of the command and the global ones, the
+// examples for a duration, nothing for a file), the flags of the command and the global ones, the
 // subcommands (without aliases or hidden ones), or what a command's
 // BashComplete offers for its arguments.
 func (w Words) Complete(app *cli.App) {
@@ -150,10 +150,22 @@ func (l *line) flags(partial string) {
 	}
 }
 
+// durationExamples are what a duration flag offers: not the values it
+// takes, which are any, but how they are written, so that the shell does
+// not offer file names instead.
+var durationExamples = []string{"30s", "5m", "1h"}
+
 // values offers the values of flag f, each after prefix: the profile names
-// for --profile, nothing (file names, by the shell) for the others.
+// for --profile, examples for a duration, nothing (file names, by the
+// shell) for the others.
 func (l *line) values(f cli.Flag, prefix string) {
-	if slices.Contains(f.Names(), "profile") {
+	_, isDuration := f.(*cli.DurationFlag)
+	switch {
+	case isDuration:
+		for _, d := range durationExamples {
+			fmt.Fprintln(l.app.Writer, prefix+d)
+		}
+	case slices.Contains(f.Names(), "profile"):
 		printProfiles(l.context(), prefix)
 	}
 }

@@ -31,9 +31,10 @@ const bashCompletion = `# bash completion for cells-oob
 
 # _cells_oob runs cells-oob with the words before the cursor (and the word
 # being completed, if it is a flag) and --generate-bash-completion, and
-# offers the lines it prints that start like the word being completed.
-# The words are split on blanks, without the shell's quoting or expansion:
-# nothing typed on the line is run but cells-oob itself.
+# offers the lines it prints that start like the word being completed;
+# file names only when it prints none. The words are split on blanks,
+# without the shell's quoting or expansion: nothing typed on the line is
+# run but cells-oob itself.
 _cells_oob() {
 	local line=${COMP_LINE:0:COMP_POINT}
 	local -a words
@@ -47,12 +48,14 @@ _cells_oob() {
 	if [[ ${ask[0]} == "~/"* ]]; then
 		ask[0]=$HOME/${ask[0]#"~/"}
 	fi
-	# A bare -- would end the options and ask for arguments; - asks for
-	# every flag.
-	if [[ $cur == -- ]]; then
-		ask+=(-)
-	elif [[ $cur == -* ]]; then
+	# A flag being typed is asked for as -, every flag, of which those
+	# that start like it are kept: typed out whole (--profile), it would
+	# read as a flag waiting for its value, and a bare -- would end the
+	# options. Typed with = (--profile=al), its value is asked for.
+	if [[ $cur == -*=* ]]; then
 		ask+=("$cur")
+	elif [[ $cur == -* ]]; then
+		ask+=(-)
 	fi
 
 	# Bash replaces only the end of the word from the last character of
@@ -72,13 +75,19 @@ _cells_oob() {
 	done
 
 	COMPREPLY=()
-	local reply
+	local reply offered=""
 	while IFS= read -r reply; do
+		[[ -n $reply ]] && offered=1
 		if [[ -n $reply && $reply == "$cur"* ]]; then
 			printf -v reply '%q' "${reply#"$lead"}"
 			COMPREPLY+=("$reply")
 		fi
 	done < <("${ask[@]}" --generate-bash-completion 2>/dev/null)
+	# What cells-oob offers is all there is: none of it fits, no file
+	# names either (-o default), as for a duration or a profile.
+	if [[ -n $offered ]]; then
+		compopt +o default 2>/dev/null
+	fi
 }
 
 complete -o default -F _cells_oob cells-oob
@@ -97,10 +106,12 @@ _cells-oob() {
 	local -a ask replies
 	ask=("${(@Q)words[1,CURRENT-1]}")
 	ask[1]=${ask[1]/#\~/$HOME}
-	if [[ $PREFIX == -- ]]; then
-		ask+=(-)
-	elif [[ $PREFIX == -* ]]; then
+	# As in bash: a flag being typed is asked for as -, every flag; with
+	# =, its value.
+	if [[ $PREFIX == -*=* ]]; then
 		ask+=("$PREFIX")
+	elif [[ $PREFIX == -* ]]; then
+		ask+=(-)
 	fi
 	replies=("${(@f)$("${ask[@]}" --generate-bash-completion 2>/dev/null)}")
 	replies=("${(@)replies:#}")
@@ -132,10 +143,12 @@ const fishCompletion = `# fish completion for cells-oob
 function __cells_oob_complete
     set -l words (commandline -opc)
     set -l cur (commandline -ct)
-    if test "$cur" = --
-        set -a words -
-    else if string match -q -- '-*' $cur
+    # As in bash: a flag being typed is asked for as -, every flag; with
+    # =, its value.
+    if string match -q -- '-*=*' $cur
         set -a words $cur
+    else if string match -q -- '-*' $cur
+        set -a words -
     end
     set -l replies ($words --generate-bash-completion 2>/dev/null)
     if set -q replies[1]
