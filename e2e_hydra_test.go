@@ -475,15 +475,23 @@ func hydraSession(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.
 // refresh is refused: exit 5, told to log in, the config untouched.
 func hydraRevokedOnServer(t *testing.T, bin string, _ cellshydra.Shape, srv *cellshydra.Server) {
 	cfg := hydraSignIn(t, bin, srv)
+	if err := srv.RevokeSession(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	hydraRefreshRefused(t, bin, cfg, []string{"refresh"}, []string{"token", "--min-valid", "5m"}, []string{"token", "--min-valid", "24h"})
+}
+
+// hydraRefreshRefused has the stored access token expire in a minute and
+// runs each command, whose refresh the server must refuse: each exits 5,
+// told to log in, and the config stays as it was.
+func hydraRefreshRefused(t *testing.T, bin, cfg string, commands ...[]string) {
+	t.Helper()
 	setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
 	before, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.RevokeSession(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"refresh"}, {"token", "--min-valid", "5m"}, {"token", "--min-valid", "24h"}} {
+	for _, args := range commands {
 		code, out, errOut := hydraRun(t, bin, cfg, nil, args...)
 		if code != exitNotLoggedIn || out != "" || !strings.HasSuffix(strings.TrimSpace(errOut), "session expired: run cells-oob login") {
 			t.Errorf("%v exited %d, stdout %q, stderr %q; want %d and to be told to log in", args, code, out, errOut, exitNotLoggedIn)
@@ -524,20 +532,7 @@ func hydraRefreshTokenSpentElsewhere(t *testing.T, bin string, _ cellshydra.Shap
 		t.Run(how.name, func(t *testing.T) {
 			cfg := hydraSignIn(t, bin, srv)
 			how.spend(t, storedProfile(t, cfg).Token.RefreshToken)
-			setStoredExpiry(t, cfg, time.Now().Add(time.Minute))
-			before, err := os.ReadFile(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, args := range [][]string{{"refresh"}, {"token", "--min-valid", "5m"}} {
-				code, out, errOut := hydraRun(t, bin, cfg, nil, args...)
-				if code != exitNotLoggedIn || out != "" || !strings.HasSuffix(strings.TrimSpace(errOut), "session expired: run cells-oob login") {
-					t.Errorf("%v exited %d, stdout %q, stderr %q; want %d and to be told to log in", args, code, out, errOut, exitNotLoggedIn)
-				}
-			}
-			if after, _ := os.ReadFile(cfg); !bytes.Equal(before, after) {
-				t.Error("a refused refresh changed the config")
-			}
+			hydraRefreshRefused(t, bin, cfg, []string{"refresh"}, []string{"token", "--min-valid", "5m"})
 		})
 	}
 }
