@@ -38,11 +38,11 @@ type LogoutOptions struct {
 
 // LogoutResult is what a logout did.
 type LogoutResult struct {
-	// Gone names the profiles deleted; none when there were none to
-	// delete.
+	// Gone names the profiles deleted.
 	Gone []string
-	// Unrevoked holds the profiles deleted whose tokens the provider was
-	// asked to revoke and did not: they stay valid until they expire.
+	// Unrevoked says why, for each profile deleted whose tokens the
+	// provider was asked to revoke and did not: they stay valid until
+	// they expire.
 	Unrevoked []*RevocationError
 	// CurrentGone says that the current profile was deleted: no profile
 	// is current now.
