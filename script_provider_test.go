@@ -14,7 +14,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 )
 
-func init() { scriptSetups = append(scriptSetups, setupProvider) }
+func init() { scriptSetups = append(scriptSetups, setupProvider, setupDeviceProvider) }
 
 // setupProvider starts a Cells-layout provider for each script, stopped
 // when the script ends: $CELLS_URL is its base URL, pat.txt in $WORK holds
@@ -40,6 +40,22 @@ func setupProvider(env *testscript.Env) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(env.WorkDir, "tokens.json"), tokens, 0o600)
+}
+
+// setupDeviceProvider starts, for each script, a provider that offers the
+// device authorization grant (RFC 8628), as Cells does not, stopped when
+// the script ends: $DEVICE_ISSUER is its issuer, $DEVICE_CLIENT_ID the
+// client that may use the grant. It asks to be polled every second, the
+// shortest interval the grant can say, so that a login waits little.
+func setupDeviceProvider(env *testscript.Env) error {
+	srv, err := cellsop.Start(cellsop.Options{Device: &cellsop.DeviceOptions{Interval: time.Second}})
+	if err != nil {
+		return err
+	}
+	env.Defer(srv.Close)
+	env.Setenv("DEVICE_ISSUER", srv.Issuer())
+	env.Setenv("DEVICE_CLIENT_ID", cellsop.DeviceClientID)
+	return nil
 }
 
 // signedInElsewhere is the token response of a sign-in by another run of
