@@ -74,6 +74,37 @@ func (e *HandedToError) Error() string {
 // Is makes a handed-over session an ErrSessionExpired.
 func (e *HandedToError) Is(target error) bool { return target == ErrSessionExpired }
 
+// NoRefreshTokenError is a profile whose access token cannot be refreshed
+// because the profile holds no refresh token: a personal access token
+// (login --token) comes without one, as may a token pasted on its own or
+// one from a provider that grants none. It matches ErrSessionExpired
+// (exit 5): no refresh can be made.
+type NoRefreshTokenError struct {
+	// Profile is the profile's name.
+	Profile string
+	// Stale says why the access token needed a refresh: it has expired, or
+	// does not last as long as asked. It is nil when a refresh was asked
+	// for whatever the expiry and the access token is still valid.
+	Stale error
+	// NoIDToken says the profile holds no ID token either: its access
+	// token was given on its own, as a personal access token is, rather
+	// than got by signing in.
+	NoIDToken bool
+}
+
+func (e *NoRefreshTokenError) Error() string {
+	switch {
+	case e.Stale != nil:
+		return fmt.Sprintf("%s, and the profile holds no refresh token", e.Stale)
+	case e.NoIDToken:
+		return fmt.Sprintf("profile %q holds an access token without a refresh token (a personal access token, say), which cannot be refreshed", e.Profile)
+	}
+	return fmt.Sprintf("profile %q holds no refresh token, so its access token cannot be refreshed", e.Profile)
+}
+
+// Is makes a profile without a refresh token an ErrSessionExpired.
+func (e *NoRefreshTokenError) Is(target error) bool { return target == ErrSessionExpired }
+
 // NotCellsError is a profile signed in to an OpenID provider, not to a
 // Cells server, asked for what only a Cells server has (exit 2).
 type NotCellsError struct {

@@ -71,7 +71,7 @@ func (s *Session) renew(ctx context.Context, name, seen string, stale error, opt
 			return fmt.Errorf("%s: %w", stale, &HandedToError{To: p.HandedTo})
 		}
 		if p.Token.RefreshToken == "" {
-			return fmt.Errorf("%s, and it holds no refresh token: %w", stale, ErrSessionExpired)
+			return &NoRefreshTokenError{Profile: name, Stale: stale, NoIDToken: p.Token.IDToken == ""}
 		}
 		if err := s.refresh(ctx, name, p, makeRoom, &sent); err != nil {
 			return err
@@ -86,7 +86,9 @@ func (s *Session) renew(ctx context.Context, name, seen string, stale error, opt
 }
 
 // Refresh refreshes the profile's tokens now, whatever their expiry, and
-// returns the profile with its name once the new tokens are saved.
+// returns the profile with its name once the new tokens are saved. A
+// profile that holds no refresh token, such as one holding a personal
+// access token, gets a *NoRefreshTokenError.
 func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 	var (
 		name string
@@ -99,7 +101,7 @@ func (s *Session) Refresh(ctx context.Context) (string, *Profile, error) {
 			return err
 		}
 		if p.Token.RefreshToken == "" {
-			return errNoRefreshToken(n, p)
+			return s.errNoRefreshToken(n, p)
 		}
 		name = n
 		if err := s.refresh(ctx, n, p, makeRoom, &sent); err != nil {
@@ -269,9 +271,12 @@ func sessionGone(re *oauth2.RetrieveError) bool {
 	return false
 }
 
-func errNoRefreshToken(name string, p *Profile) error {
+// errNoRefreshToken is why Refresh cannot refresh profile name, which
+// holds no refresh token: it was handed over, or it never had one, its
+// access token still valid or not.
+func (s *Session) errNoRefreshToken(name string, p *Profile) error {
 	if p.HandedTo != "" {
 		return fmt.Errorf("profile %q cannot be refreshed: %w", name, &HandedToError{To: p.HandedTo})
 	}
-	return fmt.Errorf("profile %q holds no refresh token: %w", name, ErrSessionExpired)
+	return &NoRefreshTokenError{Profile: name, Stale: TokenOptions{}.check(name, p, s.now(), 0), NoIDToken: p.Token.IDToken == ""}
 }

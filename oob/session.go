@@ -53,8 +53,9 @@ type TokenOptions struct {
 // A refresh cannot make a token outlive what the server grants: when even a
 // new token is shorter-lived than opts.MinValid, it is returned all the
 // same, with a note on Warn. The errors match ErrNotLoggedIn when there is
-// no such profile, ErrSessionExpired when the session cannot be refreshed,
-// and ErrExpired when the token is not valid long enough and NoRefresh is
+// no such profile, ErrSessionExpired when the session cannot be refreshed
+// (a *NoRefreshTokenError when the profile holds no refresh token), and
+// ErrExpired when the token is not valid long enough and NoRefresh is
 // set.
 func (s *Session) Token(ctx context.Context, opts TokenOptions) (string, *Profile, error) {
 	cfg, err := s.Store.Load()

@@ -65,6 +65,7 @@ func message(err error) string {
 		refused    *show.RefusedError
 		noDevice   *oob.NoDeviceError
 		handedTo   *oob.HandedToError
+		noRefresh  *oob.NoRefreshTokenError
 	)
 	switch {
 	case errors.As(err, &handedTo):
@@ -84,6 +85,8 @@ func message(err error) string {
 			return msg + ": make one current with cells-oob profiles use NAME"
 		}
 		return msg + ": give one of those"
+	case errors.As(err, &noRefresh):
+		return msg + noRefreshAdvice(noRefresh)
 	case errors.Is(err, oob.ErrNotLoggedIn), errors.Is(err, oob.ErrSessionExpired):
 		return msg + ": run cells-oob login"
 	case errors.Is(err, decode.ErrNoIDToken):
@@ -98,6 +101,21 @@ func message(err error) string {
 		return msg + ": give --redirect-uri, the address registered for this client that shows the code, or --loopback"
 	}
 	return msg + notProviderAdvice(err) + tlsAdvice(err)
+}
+
+// noRefreshAdvice is what to do about a profile that holds no refresh
+// token: nothing while its access token is valid; once it is not, a new
+// token for one given on its own (a personal access token), else a new
+// login.
+func noRefreshAdvice(e *oob.NoRefreshTokenError) string {
+	again := "run cells-oob login"
+	if e.NoIDToken {
+		again = "run cells-oob login --token with a new one"
+	}
+	if e.Stale == nil {
+		return ": nothing to do while it is valid; once it expires, " + again
+	}
+	return ": " + again
 }
 
 // notProviderAdvice is what the command line adds when no OpenID provider

@@ -88,6 +88,16 @@ func TestPolicy(t *testing.T) {
 		{fmt.Errorf("read paste: %w", prompt.ErrInterrupted), exitInterrupted, "login cancelled"},
 		{fmt.Errorf("profile %q cannot be refreshed: %w", "a", &oob.HandedToError{To: "cec"}), exitNotLoggedIn,
 			`profile "a" cannot be refreshed: the session was handed over to cec, which holds the refresh token now: use cec, or run cells-oob login for a session of cells-oob's own`},
+		// A profile without a refresh token: nothing to do while its
+		// token is valid, a new token (or login) once it is not.
+		{&oob.NoRefreshTokenError{Profile: "a", NoIDToken: true}, exitNotLoggedIn,
+			`profile "a" holds an access token without a refresh token (a personal access token, say), which cannot be refreshed: nothing to do while it is valid; once it expires, run cells-oob login --token with a new one`},
+		{&oob.NoRefreshTokenError{Profile: "a"}, exitNotLoggedIn,
+			`profile "a" holds no refresh token, so its access token cannot be refreshed: nothing to do while it is valid; once it expires, run cells-oob login`},
+		{&oob.NoRefreshTokenError{Profile: "a", Stale: errors.New(`the access token of profile "a" expired 3m ago`), NoIDToken: true}, exitNotLoggedIn,
+			`the access token of profile "a" expired 3m ago, and the profile holds no refresh token: run cells-oob login --token with a new one`},
+		{&oob.NoRefreshTokenError{Profile: "a", Stale: fmt.Errorf(`the access token of profile "a" expired 3m ago: %w`, oob.ErrExpired)}, exitNotLoggedIn,
+			`the access token of profile "a" expired 3m ago: expired, and the profile holds no refresh token: run cells-oob login`},
 		{errors.New("disk full"), exitRuntime, "disk full"},
 	}
 	for _, tt := range tests {
