@@ -238,7 +238,7 @@ func parseConfig(data []byte) (*Config, error) {
 	}
 	switch {
 	case c.Version > configVersion:
-		return nil, fmt.Errorf("version %d is newer than this cells-oob reads (%d): upgrade cells-oob", c.Version, configVersion)
+		return nil, &NewerConfigError{Version: c.Version, Reads: configVersion}
 	case c.Version < 0:
 		return nil, fmt.Errorf("version %d is not valid", c.Version)
 	}

@@ -105,6 +105,18 @@ func (e *NoRefreshTokenError) Error() string {
 // Is makes a profile without a refresh token an ErrSessionExpired.
 func (e *NoRefreshTokenError) Is(target error) bool { return target == ErrSessionExpired }
 
+// NewerConfigError is a config file in a version of the format newer
+// than this cells-oob reads, written by a newer cells-oob: it is refused,
+// so that this one never rewrites what it does not understand.
+type NewerConfigError struct {
+	// Version is the file's; Reads, the newest this cells-oob reads.
+	Version, Reads int
+}
+
+func (e *NewerConfigError) Error() string {
+	return fmt.Sprintf("version %d is newer than this cells-oob reads (%d)", e.Version, e.Reads)
+}
+
 // NotCellsError is a profile signed in to an OpenID provider, not to a
 // Cells server, asked for what only a Cells server has (exit 2).
 type NotCellsError struct {

@@ -399,7 +399,7 @@ func TestStoreCorruptConfig(t *testing.T) {
 		{name: "second value", data: "{}\n{}\n", wantLine: 2, wantMsg: "after top-level value"},
 		{name: "not an object", data: "[]", wantLine: 1, wantMsg: "cannot unmarshal array"},
 		{name: "bad expiry", data: `{"profiles": {"a": {"token": {"expiry": "tomorrow"}}}}`, wantMsg: "parsing time"},
-		{name: "newer version", data: string(readSeed(t, "newer.json")), wantMsg: "version 2 is newer than this cells-oob reads (1): upgrade cells-oob"},
+		{name: "newer version", data: string(readSeed(t, "newer.json")), wantMsg: "version 2 is newer than this cells-oob reads (1)"},
 		{name: "negative version", data: `{"version": -1}`, wantMsg: "version -1 is not valid"},
 	}
 	for _, tt := range tests {

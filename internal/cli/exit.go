@@ -66,6 +66,7 @@ func message(err error) string {
 		noDevice   *oob.NoDeviceError
 		handedTo   *oob.HandedToError
 		noRefresh  *oob.NoRefreshTokenError
+		newer      *oob.NewerConfigError
 	)
 	switch {
 	case errors.As(err, &handedTo):
@@ -95,6 +96,8 @@ func message(err error) string {
 		return msg + ": give one as the argument, or pipe one in"
 	case errors.Is(err, decode.ErrNoJWKSURL):
 		return msg + ": give --jwks-url or --key"
+	case errors.As(err, &newer):
+		return msg + ": upgrade cells-oob"
 	case errors.As(err, &noDevice) && noDevice.Asked:
 		return msg + ": sign in with the paste (leave out --device)"
 	case errors.As(err, &noDevice):

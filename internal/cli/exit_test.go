@@ -98,6 +98,8 @@ func TestPolicy(t *testing.T) {
 			`the access token of profile "a" expired 3m ago, and the profile holds no refresh token: run cells-oob login --token with a new one`},
 		{&oob.NoRefreshTokenError{Profile: "a", Stale: fmt.Errorf(`the access token of profile "a" expired 3m ago: %w`, oob.ErrExpired)}, exitNotLoggedIn,
 			`the access token of profile "a" expired 3m ago: expired, and the profile holds no refresh token: run cells-oob login`},
+		{&oob.ConfigError{Path: "/c.json", Err: &oob.NewerConfigError{Version: 2, Reads: 1}}, exitRuntime,
+			"config /c.json: version 2 is newer than this cells-oob reads (1): upgrade cells-oob"},
 		{errors.New("disk full"), exitRuntime, "disk full"},
 	}
 	for _, tt := range tests {
