@@ -190,11 +190,11 @@ var hydraJourneys = []hydraJourney{
 // beside Cells' own.
 func TestE2EHydra(t *testing.T) {
 	bin := builtBinary(t)
-	loopback := hydraLoopbackRedirect(t)
+	fallback := hydraFallbackRedirect(t)
 	for _, shape := range cellshydra.Shapes() {
 		t.Run(shape.Name, func(t *testing.T) {
 			opts := shape.Options
-			opts.Redirects = []string{loopback.redirect}
+			opts.Redirects = []string{fallback}
 			srv := cellshydra.NewTest(t, opts)
 			for _, j := range hydraJourneys {
 				if j.in != nil && !j.in(shape) {

@@ -51,14 +51,8 @@ func takePort3000(t *testing.T) {
 func needPort3000Free(t *testing.T) {
 	t.Helper()
 	takePort3000(t)
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		l, err := net.Listen("tcp", net.JoinHostPort(host, cellsPort))
-		switch {
-		case errors.Is(err, syscall.EADDRINUSE):
-			t.Skipf("port %s is taken here by another program (%s)", cellsPort, host)
-		case err == nil:
-			l.Close()
-		}
+	if port3000Held() {
+		t.Skipf("port %s is taken here by another program", cellsPort)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -395,42 +396,34 @@ func TestE2ENoBrowser(t *testing.T) {
 	}
 }
 
-// suiteLoopback is the loopback redirect the conformance suite signs in
-// at, found once: Cells' own (with --loopback) when port 3000 is free,
-// else one on a free port, registered beside it and given with
+// suiteFallback is the loopback redirect the conformance suite signs in
+// at when another program holds port 3000, Cells' own: a port free when
+// the suite starts, registered beside Cells' redirect and given with
 // --redirect-uri.
-var suiteLoopback struct {
+var suiteFallback struct {
 	sync.Once
 	redirect string
-	args     []string
 }
 
-func hydraLoopbackRedirect(t *testing.T) *struct {
-	sync.Once
-	redirect string
-	args     []string
-} {
-	suiteLoopback.Do(func() {
-		suiteLoopback.args = []string{"--loopback"}
-		suiteLoopback.redirect = cellshydra.LoopbackRedirectURI
-		if l, err := net.Listen("tcp", "127.0.0.1:3000"); err != nil {
-			suiteLoopback.redirect = freeRedirect(t, "localhost", "/servers/callback")
-			suiteLoopback.args = []string{"--redirect-uri", suiteLoopback.redirect}
-			t.Logf("port 3000 is taken here: signing in at %s instead of with --loopback", suiteLoopback.redirect)
-		} else {
-			l.Close()
-		}
+func hydraFallbackRedirect(t *testing.T) string {
+	suiteFallback.Do(func() {
+		suiteFallback.redirect = freeRedirect(t, "localhost", "/servers/callback")
 	})
-	return &suiteLoopback
+	return suiteFallback.redirect
 }
 
 // hydraLoopback signs in at the loopback redirect: the exchange order
-// holds as for a pasted code (hydraLoginTwice).
+// holds as for a pasted code (hydraLoginTwice). It signs in with
+// --loopback, at Cells' own redirect on port 3000, unless another program
+// holds that port, before the login or while it starts: then at the
+// suite's fallback redirect, so that a machine running something on port
+// 3000 still runs the journey.
 func hydraLoopback(t *testing.T, bin string, shape cellshydra.Shape, srv *cellshydra.Server) {
 	takePort3000(t)
-	loopback := hydraLoopbackRedirect(t)
-	args, redirect := loopback.args, loopback.redirect
-	cfg := filepath.Join(t.TempDir(), "config.json")
+	args, redirect := []string{"--loopback"}, cellshydra.LoopbackRedirectURI
+	if port3000Held() {
+		args, redirect = nil, hydraFallbackRedirect(t)
+	}
 	signIns, exchanges := 1, 1
 	switch {
 	case shape.PKCE:
@@ -439,36 +432,81 @@ func hydraLoopback(t *testing.T, bin string, shape cellshydra.Shape, srv *cellsh
 	default:
 		exchanges = 2
 	}
-	r := startLoopback(t, bin, cfg, nil, append([]string{"--url", srv.URL}, args...)...)
+	for {
+		if args == nil {
+			t.Logf("port 3000 is taken here: signing in at %s instead of with --loopback", redirect)
+			args = []string{"--redirect-uri", redirect}
+		}
+		cfg := filepath.Join(t.TempDir(), "config.json")
+		srv.ResetCounts()
+		r := startLoopback(t, bin, cfg, nil, append([]string{"--url", srv.URL}, args...)...)
+		if !hydraLoopbackSignIns(t, r, srv, signIns) {
+			// Port 3000 was taken between the check and the login.
+			r.cmd.Process.Kill()
+			r.exit(t)
+			args, redirect = nil, hydraFallbackRedirect(t)
+			continue
+		}
+		if code := r.exit(t); code != exitOK {
+			t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+		}
+		if n := srv.TokenRequests("authorization_code"); n != exchanges {
+			t.Errorf("%d exchanges, want %d; stderr:\n%s", n, exchanges, r.stderr)
+		}
+		p := storedProfile(t, cfg)
+		if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || p.RedirectURI != redirect {
+			t.Errorf("profile: drops_pkce %v, honours_pkce %v, redirect %s", p.DropsPKCE, p.HonoursPKCE, p.RedirectURI)
+		}
+		return
+	}
+}
+
+// hydraLoopbackSignIns plays the browser for each of the login's sign-ins,
+// whose answers come back by the loopback redirect. It returns false, with
+// nothing signed in, when the login found the loopback port taken.
+func hydraLoopbackSignIns(t *testing.T, r *loopbackRun, srv *cellshydra.Server, signIns int) bool {
+	t.Helper()
 	for i := range signIns {
 		var u string
+		taken := false
 		waitFor(t, "an authorization URL", func() bool {
 			var urls []string
 			for _, line := range strings.Split(r.stderr.String(), "\n") {
 				if strings.HasPrefix(line, srv.URL+cellspage.PathAuth+"?") {
 					urls = append(urls, line)
 				}
+				taken = taken || strings.HasPrefix(line, "note: port 3000 is taken")
 			}
 			if len(urls) > i {
 				u = urls[i]
 			}
-			return u != ""
+			return u != "" || taken
 		})
+		if taken {
+			return false
+		}
 		res, err := browser.Authorize(t.Context(), u, cellshydra.Username, cellshydra.Password)
 		if err != nil || !res.Loopback || res.Status != http.StatusOK {
 			t.Fatalf("sign-in %d: %v (loopback %v, status %d); stderr:\n%s", i+1, err, res.Loopback, res.Status, r.stderr)
 		}
 	}
-	if code := r.exit(t); code != exitOK {
-		t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
+	return true
+}
+
+// port3000Held says whether another program listens on port 3000 on
+// either loopback address, where a login with --loopback would find it
+// taken.
+func port3000Held() bool {
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, cellsPort))
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return true
+		}
+		if err == nil {
+			l.Close()
+		}
 	}
-	if n := srv.TokenRequests("authorization_code"); n != exchanges {
-		t.Errorf("%d exchanges, want %d; stderr:\n%s", n, exchanges, r.stderr)
-	}
-	p := storedProfile(t, cfg)
-	if p.DropsPKCE == shape.PKCE || p.HonoursPKCE != shape.PKCE || p.RedirectURI != redirect {
-		t.Errorf("profile: drops_pkce %v, honours_pkce %v, redirect %s", p.DropsPKCE, p.HonoursPKCE, p.RedirectURI)
-	}
+	return false
 }
 
 // TestE2ELoopbackInputEnded: the paste's input ends while the loopback
