@@ -15,6 +15,13 @@
 //
 //   - the stripped binary's size, and that no test-only package links in;
 //   - the requests of that login, by path, before and after the paste;
+//   - the same login two ways, taking turns, each a few times (-logins):
+//     the code pasted at login's stdin, and `login --loopback` catching
+//     the browser's answer at Cells' loopback redirect
+//     (http://localhost:3000/servers/callback; not measured, with the
+//     reason, when another program holds that port): for each, the
+//     requests after the answer and the median time from the answer to
+//     the saved profile, and the ratio of the two;
 //   - `cells-oob token` on the cached token against the HTTPS floor, in
 //     interleaved runs so that both meet the same noise from the rest of
 //     the machine, each program as several copies of its binary taken in
@@ -34,6 +41,9 @@
 //     valid, and against 32 HTTPS floors;
 //   - the Go benchmarks of the hot paths: jwtinfo's decode and verify
 //     against plain golang-jwt, and oob's config read and token selection.
+//
+// With -only login it builds the release binary alone and measures its
+// logins, and nothing else.
 //
 // It also times, beside the release build, the binary plain `go build`
 // makes where cgo is on (the net package then links the C resolver, and
@@ -71,7 +81,12 @@ type options struct {
 	compare      string
 	copies       int
 	enforce      bool
+	only         string
+	logins       int
 }
+
+// onlyLogin is -only's one value: measure the logins alone.
+const onlyLogin = "login"
 
 // noDocsTag is urfave/cli's build tag that leaves its documentation
 // generators out, and with them go-md2man and blackfriday, whose init
@@ -95,11 +110,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.copies, "copies", 3, "copies of each binary, taken in turn in the timing")
 	fs.BoolVar(&o.enforce, "enforce", false, "exit 1 when a bar fails")
 	fs.StringVar(&o.compare, "compare", "", "also time token with this cells-oob `binary`, an older build say, in the same runs")
+	fs.StringVar(&o.only, "only", "", "measure only `part`: \""+onlyLogin+"\" builds the release binary alone and measures its logins (the requests, and the same login by the paste and by the loopback catch)")
+	fs.IntVar(&o.logins, "logins", 5, "logins each way, by the paste and by the loopback catch, taking turns")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() > 0 || o.runs < 1 || o.rounds < 1 || o.procs < 2 || o.copies < 1 {
-		fmt.Fprintln(stderr, "perf: usage: go run ./internal/testenv/perf [-runs N] [-rounds N] [-procs N] [-bench=false] [-default-build=false] [-no-docs=false] [-tags TAGS] [-copies N] [-compare FILE] [-enforce]")
+	if fs.NArg() > 0 || o.runs < 1 || o.rounds < 1 || o.procs < 2 || o.copies < 1 || o.logins < 1 || (o.only != "" && o.only != onlyLogin) {
+		fmt.Fprintln(stderr, "perf: usage: go run ./internal/testenv/perf [-runs N] [-rounds N] [-procs N] [-bench=false] [-default-build=false] [-no-docs=false] [-tags TAGS] [-copies N] [-compare FILE] [-logins N] [-only login] [-enforce]")
 		return 2
 	}
 	r, err := measure(ctx, o, stderr)

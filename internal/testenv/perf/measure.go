@@ -61,6 +61,9 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 	r := newReport()
 	config := filepath.Join(dir, "config", "config.json")
 	env := environment(config)
+	if o.only == onlyLogin {
+		return measureLogins(ctx, o, r, root, dir, env, logf)
+	}
 
 	variants := []*variant{{name: "release build", release: true, tags: withTag(o.tags, noDocsTag), bar: true}}
 	if o.defaultBuild {
@@ -138,17 +141,14 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 		return nil, err
 	}
 
-	srv, err := cellsop.Start(cellsop.Options{AccessTokenLifetime: time.Hour})
+	srv, err := startProvider()
 	if err != nil {
 		return nil, err
 	}
 	defer srv.Close()
-	logf("logging in to %s with the browser stand-in", srv.URL)
-	reqs, err := login(ctx, bin, env, srv)
-	if err != nil {
+	if err := logins(ctx, r, srv, bin, env, dir, o.logins, logf); err != nil {
 		return nil, err
 	}
-	loginRows(r, reqs)
 
 	logf("timing `cells-oob token` on the cached token, %d runs of each program, interleaved", o.runs)
 	baselineProg := &program{name: "the HTTPS floor", paths: baselines, env: env}
@@ -198,6 +198,63 @@ func measure(ctx context.Context, o options, log io.Writer) (*report, error) {
 	}
 	r.finish()
 	return r, nil
+}
+
+// measureLogins is `-only login`: it builds the release binary alone and
+// measures its logins, and nothing else.
+func measureLogins(ctx context.Context, o options, r *report, root, dir string, env []string, logf func(string, ...any)) (*report, error) {
+	b := &builder{root: root, dir: dir, tags: withTag(o.tags, noDocsTag)}
+	logf("building cells-oob (CGO_ENABLED=0 go build %s -tags %s)", strings.Join(quoteAll(releaseFlags), " "), b.tags)
+	built, err := b.cellsOOB(ctx, "cells-oob", true)
+	if err != nil {
+		return nil, err
+	}
+	paths, err := b.settled(built, "cells-oob", 1)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := startProvider()
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	if err := logins(ctx, r, srv, paths[0], env, dir, o.logins, logf); err != nil {
+		return nil, err
+	}
+	r.finish()
+	return r, nil
+}
+
+// startProvider starts the in-process OpenID provider in the Cells layout,
+// with Cells' loopback redirect registered beside the out-of-band page.
+func startProvider() (*cellsop.Server, error) {
+	return cellsop.Start(cellsop.Options{
+		AccessTokenLifetime: time.Hour,
+		RedirectPaths:       []string{cellsop.PathOOB, cellsLoopbackRedirect},
+	})
+}
+
+// logins logs in to srv by the paste into the config of env, for the
+// bars on a login's requests, and then measures the same login the two
+// ways, n runs each (see measureTwoWays), each into a config of its own
+// under dir.
+func logins(ctx context.Context, r *report, srv *cellsop.Server, bin string, env []string, dir string, n int, logf func(string, ...any)) error {
+	logf("logging in to %s with the browser stand-in", srv.URL)
+	run, err := login(ctx, bin, env, srv, byPaste)
+	if err != nil {
+		return err
+	}
+	loginRows(r, run)
+	logf("logging in %d times by the paste and %d times by the loopback catch at %s, taking turns", n, n, cellsLoopbackRedirect)
+	t, err := measureTwoWays(ctx, bin, dir, srv, n)
+	if err != nil {
+		return err
+	}
+	if t.unmeasured != "" {
+		logf("the loopback catch not measured: %s", t.unmeasured)
+	}
+	waysRows(r, t)
+	return nil
 }
 
 // withTag adds tag to the comma-separated build tags, once.
@@ -255,7 +312,7 @@ func checkBinary(ctx context.Context, r *report, b *builder, bin string) error {
 }
 
 // loginRows adds the rows about one login's requests.
-func loginRows(r *report, q loginRequests) {
+func loginRows(r *report, q loginRun) {
 	total := 0
 	within := true
 	for path, n := range q.before {
