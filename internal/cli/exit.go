@@ -72,8 +72,9 @@ func message(err error) string {
 	case errors.As(err, &handedTo):
 		return fmt.Sprintf("%s: use %s, or run cells-oob login for a session of cells-oob's own", msg, termsafe.Text(handedTo.To, termsafe.MaxServerText))
 	case errors.Is(err, prompt.ErrInterrupted):
-		// Ctrl-C at the paste prompt, which only login shows: the person
-		// chose to stop, and nothing failed.
+		// Ctrl-C at the paste prompt, which only login shows, or a signal
+		// (kill -INT from another shell, SIGTERM, a hangup) while it
+		// waits: the person chose to stop, and nothing failed.
 		return "login cancelled"
 	case errors.As(err, &handedOver):
 		// Before the advice for what it wraps: a login of the profile's

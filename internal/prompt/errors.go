@@ -1,13 +1,17 @@
 package prompt
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 )
 
 // Sentinel errors, which the command line maps to exit codes.
 var (
-	// ErrInterrupted means the person pressed Ctrl-C at the prompt.
+	// ErrInterrupted means the paste was interrupted: Ctrl-C pressed at
+	// the prompt, or the read's context cancelled while it waited, as a
+	// signal sent to the process (SIGINT by kill, SIGTERM, a hangup) does.
 	ErrInterrupted = errors.New("interrupted")
 	// ErrNoInput means nothing was pasted: Ctrl-D on an empty line, or a
 	// pipe or file that ended before a non-empty line. Its errors match
@@ -46,3 +50,24 @@ func (e *inputError) Error() string { return e.msg }
 func (e *inputError) Is(target error) bool {
 	return target == e.kind || e.kind == ErrNoInput && target == io.EOF
 }
+
+// stopped is the error of a read whose ctx ended before the paste came.
+// A cancelled ctx is an interrupt, from a signal rather than a key: it
+// matches ErrInterrupted, as Ctrl-C typed at the prompt does, and
+// context.Canceled. Another end of ctx (a deadline) is reported as it is.
+func stopped(ctx context.Context) error {
+	err := ctx.Err()
+	if errors.Is(err, context.Canceled) {
+		err = &interruptError{cause: err}
+	}
+	return fmt.Errorf("read paste: %w", err)
+}
+
+// interruptError is an interrupt that came as the end of a context.
+type interruptError struct{ cause error }
+
+func (e *interruptError) Error() string { return ErrInterrupted.Error() }
+
+func (e *interruptError) Is(target error) bool { return target == ErrInterrupted }
+
+func (e *interruptError) Unwrap() error { return e.cause }

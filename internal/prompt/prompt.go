@@ -50,9 +50,11 @@ func New(in io.Reader) *Reader {
 //
 // Ctrl-C returns an error matching ErrInterrupted; Ctrl-D on an empty
 // line, or an input that ends first, one matching ErrNoInput. When ctx is
-// done ReadPaste restores the terminal and returns ctx.Err(); a read that
-// cannot be woken (a reader other than a pollable *os.File) is left to
-// finish in the background, and the Reader must not be used again.
+// done ReadPaste restores the terminal and returns an error matching
+// ctx.Err(), and ErrInterrupted too when ctx was cancelled: a signal ends
+// the paste as Ctrl-C does. A read that cannot be woken (a reader other
+// than a pollable *os.File) is left to finish in the background, and the
+// Reader must not be used again.
 func (r *Reader) ReadPaste(ctx context.Context, feedback io.Writer) (string, error) {
 	f, isFile := r.in.(*os.File)
 	if isFile {
@@ -135,7 +137,7 @@ func await(ctx context.Context, f *os.File, stop func(), read func() (string, er
 			<-done
 			_ = f.SetReadDeadline(time.Time{})
 		}
-		return "", fmt.Errorf("read paste: %w", ctx.Err())
+		return "", stopped(ctx)
 	}
 }
 
@@ -160,7 +162,7 @@ func preferInterrupt(ctx context.Context, err error) error {
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return fmt.Errorf("read paste: %w", ctx.Err())
+		return stopped(ctx)
 	case <-t.C:
 		return err
 	}

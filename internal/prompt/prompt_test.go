@@ -103,8 +103,10 @@ func TestReadPastePipeCancel(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := New(pr).ReadPaste(ctx, io.Discard)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("readPaste error = %v, want context.Canceled", err)
+	// A cancel is an interrupt (a signal, when the command line's context
+	// ends), said as Ctrl-C's is.
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrInterrupted) || err.Error() != "read paste: interrupted" {
+		t.Fatalf("readPaste error = %v, want one matching context.Canceled and ErrInterrupted", err)
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("readPaste returned %v after the cancel", d)
@@ -123,8 +125,8 @@ func TestReadPasteOSPipeCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	paste := New(pr)
-	if _, err := paste.ReadPaste(ctx, io.Discard); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("readPaste error = %v, want context.DeadlineExceeded", err)
+	if _, err := paste.ReadPaste(ctx, io.Discard); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrInterrupted) {
+		t.Fatalf("readPaste error = %v, want context.DeadlineExceeded, which no one interrupted", err)
 	}
 	if _, err := pw.WriteString(synthCode + "\n"); err != nil {
 		t.Fatal(err)
@@ -202,7 +204,7 @@ func TestReadPasteEmptyPipeInterrupted(t *testing.T) {
 		}
 		_, err = New(pr).ReadPaste(ctx, io.Discard)
 		pr.Close()
-		if !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrInterrupted) {
 			t.Fatalf("round %d: readPaste error = %v, want the interrupt", i, err)
 		}
 	}
@@ -510,8 +512,8 @@ func TestReadPasteTerminalCancel(t *testing.T) {
 	tm.typeIn(t, "ory_ac_SYNTH")
 	cancel()
 	r := waitPaste(t, done)
-	if !errors.Is(r.err, context.Canceled) {
-		t.Fatalf("readPaste error = %v, want context.Canceled", r.err)
+	if !errors.Is(r.err, context.Canceled) || !errors.Is(r.err, ErrInterrupted) || r.err.Error() != "read paste: interrupted" {
+		t.Fatalf("readPaste error = %v, want one matching context.Canceled and ErrInterrupted", r.err)
 	}
 	tm.checkRestored(t)
 	// What was typed may come after the cancel, to be echoed then; but

@@ -183,8 +183,8 @@ func (r *terminalReader) drain(ctx context.Context, e *lineEditor, rest []byte) 
 func (r *terminalReader) awaitInput(ctx context.Context, d time.Duration) (bool, error) {
 	end := time.Now().Add(d)
 	for {
-		if err := ctx.Err(); err != nil {
-			return false, fmt.Errorf("read paste: %w", err)
+		if ctx.Err() != nil {
+			return false, stopped(ctx)
 		}
 		left := time.Until(end)
 		if left <= 0 {
