@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/testenv/cellshydra"
 	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 	"github.com/cells-oob/cells-oob/internal/testenv/cellspage"
+	"github.com/cells-oob/cells-oob/internal/testenv/port3000"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
@@ -33,16 +33,11 @@ import (
 // cellsPort is Cells' loopback port.
 const cellsPort = "3000"
 
-// port3000 gives the tests that listen on, or hold, port 3000 one turn
-// each.
-var port3000 sync.Mutex
-
 // takePort3000 waits for the test's turn at port 3000, kept until the
-// test ends.
+// test ends: in this package and in others that go test runs meanwhile.
 func takePort3000(t *testing.T) {
 	t.Helper()
-	port3000.Lock()
-	t.Cleanup(port3000.Unlock)
+	port3000.Take(t)
 }
 
 // needPort3000Free takes the test's turn at port 3000 and skips the test

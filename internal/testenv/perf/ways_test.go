@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
+	"github.com/cells-oob/cells-oob/internal/testenv/port3000"
 )
 
 // runTook is a login whose profile was saved d after the answer, with
@@ -182,6 +183,7 @@ func TestTwoWays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cells-oob")
 	}
+	port3000.Take(t)
 	ctx := t.Context()
 	root, err := moduleRoot(ctx)
 	if err != nil {
@@ -232,6 +234,7 @@ func TestLoopbackPortTaken(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cells-oob")
 	}
+	port3000.Take(t)
 	ctx := t.Context()
 	root, err := moduleRoot(ctx)
 	if err != nil {
