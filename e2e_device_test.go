@@ -142,8 +142,8 @@ func TestE2EDeviceInterrupted(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if exit := exitStatus(t, cmd); exit != exitInterrupted {
-		t.Errorf("exit %d, want 130; stderr:\n%s", exit, stderr)
+	if exit := exitStatus(t, cmd); exit != exitInterrupted || !strings.HasSuffix(stderr.String(), "cells-oob: login cancelled\n") {
+		t.Errorf("exit %d, want 130 and the last line \"cells-oob: login cancelled\"; stderr:\n%s", exit, stderr)
 	}
 	assertUnchanged(t, cfg, before)
 }

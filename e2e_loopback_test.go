@@ -550,8 +550,8 @@ func TestE2ELoopbackInputEnded(t *testing.T) {
 				if err := cmd.Process.Signal(os.Interrupt); err != nil {
 					t.Fatal(err)
 				}
-				if code := exitStatus(t, cmd); code != exitInterrupted {
-					t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr)
+				if code := exitStatus(t, cmd); code != exitInterrupted || !strings.HasSuffix(stderr.String(), "cells-oob: login cancelled\n") {
+					t.Errorf("exit %d, want 130 and the last line \"cells-oob: login cancelled\"; stderr:\n%s", code, stderr)
 				}
 				if _, err := os.Stat(cfg); !errors.Is(err, os.ErrNotExist) {
 					t.Errorf("a config was written: %v", err)

@@ -71,10 +71,11 @@ func message(err error) string {
 	switch {
 	case errors.As(err, &handedTo):
 		return fmt.Sprintf("%s: use %s, or run cells-oob login for a session of cells-oob's own", msg, termsafe.Text(handedTo.To, termsafe.MaxServerText))
-	case errors.Is(err, prompt.ErrInterrupted):
+	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, errLoginCancelled):
 		// Ctrl-C at the paste prompt, which only login shows, or a signal
-		// (kill -INT from another shell, SIGTERM, a hangup) while it
-		// waits: the person chose to stop, and nothing failed.
+		// (kill -INT from another shell, SIGTERM, a hangup) while login
+		// waits, at the prompt, for the browser or for the device's
+		// approval: the person chose to stop, and nothing failed.
 		return "login cancelled"
 	case errors.As(err, &handedOver):
 		// Before the advice for what it wraps: a login of the profile's
@@ -152,6 +153,10 @@ func tlsAdvice(err error) string {
 	}
 	return ""
 }
+
+// errLoginCancelled is a login the person stopped before it saved
+// anything: whatever it was doing then, the line they read is the same.
+var errLoginCancelled = fmt.Errorf("login cancelled: %w", oob.ErrInterrupted)
 
 // exitCode decides the exit status from a typed error, in one place.
 func exitCode(ctx context.Context, err error) int {

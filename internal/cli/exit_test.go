@@ -86,6 +86,7 @@ func TestPolicy(t *testing.T) {
 		{fmt.Errorf("%w on stdin", decode.ErrNoToken), exitUsage,
 			"no token given on stdin: give one as the argument, or pipe one in"},
 		{fmt.Errorf("read paste: %w", prompt.ErrInterrupted), exitInterrupted, "login cancelled"},
+		{errLoginCancelled, exitInterrupted, "login cancelled"},
 		{fmt.Errorf("profile %q cannot be refreshed: %w", "a", &oob.HandedToError{To: "cec"}), exitNotLoggedIn,
 			`profile "a" cannot be refreshed: the session was handed over to cec, which holds the refresh token now: use cec, or run cells-oob login for a session of cells-oob's own`},
 		// A profile without a refresh token: nothing to do while its

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -142,6 +143,9 @@ func (e *env) login(ctx context.Context, o *loginOptions) error {
 		Known:       known,
 	})
 	if err != nil {
+		if errors.Is(err, oob.ErrInterrupted) || errors.Is(err, prompt.ErrInterrupted) || errors.Is(ctx.Err(), context.Canceled) {
+			return errLoginCancelled
+		}
 		return err
 	}
 	if prof.Method == "" {
