@@ -2,11 +2,12 @@ package cli
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/testenv/fuzzseed"
 
 	"github.com/urfave/cli/v2"
 )
@@ -144,21 +145,8 @@ func TestDurationRefusedAsTyped(t *testing.T) {
 // command lines of the CLI's test scripts. Whatever it moves, it keeps:
 // the words out are the words in, and normalizing again changes nothing.
 func FuzzNormalize(f *testing.F) {
-	scripts, err := filepath.Glob(filepath.Join("..", "..", "testdata", "script", "*.txtar"))
-	if err != nil || len(scripts) == 0 {
-		f.Fatalf("no scripts to seed from: %v", err)
-	}
-	for _, file := range scripts {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			fields := strings.Fields(line)
-			if i := slices.Index(fields, "cells-oob"); i >= 0 {
-				f.Add(strings.Join(fields[i+1:], "\x00"))
-			}
-		}
+	for _, line := range fuzzseed.CommandLines(f, filepath.Join("..", "..", "testdata", "script")) {
+		f.Add(line)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		args := append([]string{"cells-oob"}, strings.Split(line, "\x00")...)

@@ -2,11 +2,11 @@ package completion_test
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cells-oob/cells-oob/internal/testenv/fuzzseed"
 
 	"github.com/cells-oob/cells-oob/internal/cli"
 	"github.com/cells-oob/cells-oob/internal/completion"
@@ -16,21 +16,8 @@ import (
 // command lines of the CLI's test scripts, and completes them: whatever is
 // typed, completion answers with whole lines and no panic.
 func FuzzComplete(f *testing.F) {
-	scripts, err := filepath.Glob(filepath.Join("..", "..", "testdata", "script", "*.txtar"))
-	if err != nil || len(scripts) == 0 {
-		f.Fatalf("no scripts to seed from: %v", err)
-	}
-	for _, file := range scripts {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			fields := strings.Fields(line)
-			if i := slices.Index(fields, "cells-oob"); i >= 0 {
-				f.Add(strings.Join(fields[i+1:], "\x00"))
-			}
-		}
+	for _, line := range fuzzseed.CommandLines(f, filepath.Join("..", "..", "testdata", "script")) {
+		f.Add(line)
 	}
 	config := filepath.Join(f.TempDir(), "none.json")
 	f.Fuzz(func(t *testing.T, line string) {
