@@ -37,18 +37,6 @@ func init() {
 // sshConnection is what sshd would set for a session in on port 22.
 const sshConnection = "10.0.0.2 50022 10.0.0.9 22"
 
-// freeRedirect is a loopback redirect URI on host at a port free now.
-func freeRedirect(t *testing.T, host, path string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return "http://" + net.JoinHostPort(host, strconv.Itoa(port)) + path
-}
-
 func portOf(t *testing.T, redirect string) int {
 	t.Helper()
 	i := strings.LastIndex(redirect, ":")
@@ -160,7 +148,7 @@ func unforwarded(srv *cellsop.Server) *browser.Browser {
 // the saved profile for the same login by the paste.
 func TestE2ELoopbackByBrowser(t *testing.T) {
 	bin := builtBinary(t)
-	redirect := freeRedirect(t, "localhost", "/servers/callback")
+	redirect := cellsop.FreeRedirect(t, "localhost", "/servers/callback")
 	port := portOf(t, redirect)
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 	cfg := filepath.Join(t.TempDir(), "config.json")
@@ -218,7 +206,7 @@ func TestE2ELoopbackByBrowser(t *testing.T) {
 // 400 and the login keeps waiting; the right one then signs in.
 func TestE2ELoopbackWrongStateThenRight(t *testing.T) {
 	bin := builtBinary(t)
-	redirect := freeRedirect(t, "127.0.0.1", "/callback")
+	redirect := cellsop.FreeRedirect(t, "127.0.0.1", "/callback")
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 	cfg := filepath.Join(t.TempDir(), "config.json")
 	r := startLoopback(t, bin, cfg, nil, "--url", srv.URL, "--redirect-uri", redirect)
@@ -253,7 +241,7 @@ func TestE2ELoopbackWrongStateThenRight(t *testing.T) {
 // pastes the address the browser ended at; the listener is closed.
 func TestE2ELoopbackPasteWins(t *testing.T) {
 	bin := builtBinary(t)
-	redirect := freeRedirect(t, "localhost", "/callback")
+	redirect := cellsop.FreeRedirect(t, "localhost", "/callback")
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 	cfg := filepath.Join(t.TempDir(), "config.json")
 	r := startLoopback(t, bin, cfg, nil, "--url", srv.URL, "--redirect-uri", redirect)
@@ -323,7 +311,7 @@ func TestE2EDesktopBrowser(t *testing.T) {
 	bin := builtBinary(t)
 	tm := openTerminal(t)
 	script, record := recordingBrowser(t)
-	redirect := freeRedirect(t, "localhost", "/callback")
+	redirect := cellsop.FreeRedirect(t, "localhost", "/callback")
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 	cfg := filepath.Join(t.TempDir(), "config.json")
 	cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL, "--redirect-uri", redirect)
@@ -371,7 +359,7 @@ func TestE2ENoBrowser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tm := openTerminal(t)
 			script, record := recordingBrowser(t)
-			redirect := freeRedirect(t, "localhost", "/callback")
+			redirect := cellsop.FreeRedirect(t, "localhost", "/callback")
 			srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 			cfg := filepath.Join(t.TempDir(), "config.json")
 			cmd := exec.Command(bin, append([]string{"--config", cfg, "login", "--url", srv.URL, "--redirect-uri", redirect}, tt.args...)...)
@@ -407,7 +395,7 @@ var suiteFallback struct {
 
 func hydraFallbackRedirect(t *testing.T) string {
 	suiteFallback.Do(func() {
-		suiteFallback.redirect = freeRedirect(t, "localhost", "/servers/callback")
+		suiteFallback.redirect = cellsop.FreeRedirect(t, "localhost", "/servers/callback")
 	})
 	return suiteFallback.redirect
 }
@@ -535,7 +523,7 @@ func TestE2ELoopbackInputEnded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			redirect := freeRedirect(t, "localhost", "/callback")
+			redirect := cellsop.FreeRedirect(t, "localhost", "/callback")
 			srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 			cfg := filepath.Join(t.TempDir(), "config.json")
 			cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL, "--loopback", "--redirect-uri", redirect)

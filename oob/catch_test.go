@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -96,12 +95,7 @@ func TestCaughtAnswerSignsIn(t *testing.T) {
 // TestPasteWinsOverCatch: the answer never reaches this machine (no
 // forward), and the address the browser ended at is pasted.
 func TestPasteWinsOverCatch(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	redirect := "http://" + l.Addr().String() + "/callback"
-	l.Close()
+	redirect := cellsop.FreeRedirect(t, "127.0.0.1", "/callback")
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 	never := make(chan string)
 	var asked string

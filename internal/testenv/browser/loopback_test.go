@@ -1,7 +1,6 @@
 package browser_test
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -50,12 +49,7 @@ func TestAuthorizeLoopback(t *testing.T) {
 // TestAuthorizeLoopbackUnreached: nothing listens at the loopback redirect,
 // so the code is only in the address, as in a person's address bar.
 func TestAuthorizeLoopbackUnreached(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	redirect := "http://" + l.Addr().String() + "/callback"
-	l.Close()
+	redirect := cellsop.FreeRedirect(t, "127.0.0.1", "/callback")
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, redirect}})
 	cfg := srv.OAuth2Config()
 	cfg.RedirectURL = redirect
