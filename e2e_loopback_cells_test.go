@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -141,13 +140,7 @@ func TestE2EDesktopCellsLoopback(t *testing.T) {
 	if !strings.HasPrefix(u, srv.URL+cellspage.PathAuth+"?") || redirectOf(t, u) != cellshydra.LoopbackRedirectURI {
 		t.Fatalf("$BROWSER got %q, not an authorization URL with Cells' loopback redirect; stderr:\n%s", u, stderr)
 	}
-	res, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Loopback || res.Status != http.StatusOK || !strings.Contains(res.Page, "Signed in") {
-		t.Errorf("the browser ended at a %d page %q (loopback %v)", res.Status, res.Page, res.Loopback)
-	}
+	res := signInAtLoopback(t, srv, u)
 	if code := exitStatus(t, cmd); code != exitOK {
 		t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
 	}
@@ -232,13 +225,7 @@ func TestE2ELoopbackRemembered(t *testing.T) {
 		if got := redirectOf(t, u); got != cellshydra.LoopbackRedirectURI {
 			t.Fatalf("signing in at %q, not Cells' loopback redirect; stderr:\n%s", got, r.stderr)
 		}
-		res, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !res.Loopback || res.Status != http.StatusOK || !strings.Contains(res.Page, "Signed in") {
-			t.Errorf("the browser ended at a %d page %q (loopback %v)", res.Status, res.Page, res.Loopback)
-		}
+		signInAtLoopback(t, srv, u)
 		if code := r.exit(t); code != exitOK {
 			t.Fatalf("login exited %d; stderr:\n%s", code, r.stderr)
 		}

@@ -400,6 +400,21 @@ func hydraFallbackRedirect(t *testing.T) string {
 	return suiteFallback.redirect
 }
 
+// signInAtLoopback plays the person at the authorization URL u, whose
+// answer the browser hands to the login's loopback catch: the page it
+// ends at says they are signed in.
+func signInAtLoopback(t *testing.T, srv *cellsop.Server, u string) browser.Result {
+	t.Helper()
+	res, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Loopback || res.Status != http.StatusOK || !strings.Contains(res.Page, "Signed in") {
+		t.Errorf("the browser ended at a %d page %q (loopback %v)", res.Status, res.Page, res.Loopback)
+	}
+	return res
+}
+
 // hydraLoopback signs in at the loopback redirect: the exchange order
 // holds as for a pasted code (hydraLoginTwice). It signs in with
 // --loopback, at Cells' own redirect on port 3000, unless another program
@@ -549,13 +564,7 @@ func TestE2ELoopbackInputEnded(t *testing.T) {
 				}
 				return
 			}
-			res, err := (&browser.Browser{Client: srv.Client()}).Authorize(t.Context(), u, cellsop.Username, cellsop.Password)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !res.Loopback || res.Status != http.StatusOK || !strings.Contains(res.Page, "Signed in") {
-				t.Errorf("the browser ended at a %d page %q (loopback %v)", res.Status, res.Page, res.Loopback)
-			}
+			res := signInAtLoopback(t, srv, u)
 			if code := exitStatus(t, cmd); code != exitOK {
 				t.Fatalf("login exited %d; stderr:\n%s", code, stderr)
 			}
