@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,49 +114,72 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			s.Close()
 		}
 	}()
-	publicPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	adminPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	s.public = &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(publicPort))}
-	s.admin = &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(adminPort))}
-
-	if s.dir, err = os.MkdirTemp("", "cellshydra-"); err != nil {
-		return nil, fmt.Errorf("cellshydra: %w", err)
-	}
-	conf := filepath.Join(s.dir, "hydra.json")
-	data, err := json.MarshalIndent(s.config(publicPort, adminPort), "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("cellshydra: %w", err)
-	}
-	if err := os.WriteFile(conf, data, 0o600); err != nil {
-		return nil, fmt.Errorf("cellshydra: %w", err)
-	}
-
-	s.cmd = exec.Command(bin, "serve", "all", "--dev", "--config", conf)
-	s.cmd.Env = hydraEnv()
-	s.cmd.Dir = s.dir
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	if err := s.cmd.Start(); err != nil {
-		s.cmd = nil
-		return nil, fmt.Errorf("cellshydra: start %s: %w", bin, err)
-	}
-	go func() {
-		s.waitErr = s.cmd.Wait()
-		close(s.exited)
-	}()
-	if err := s.waitReady(ctx); err != nil {
-		return nil, err
+	// The ports are free when picked, not when Hydra binds them: another
+	// program may take one meanwhile, and then Hydra starts again on
+	// others.
+	for try := 1; ; try++ {
+		err := s.launch(ctx, bin)
+		if err == nil {
+			break
+		}
+		if try == launchTries || !strings.Contains(s.logs.String(), "address already in use") {
+			return nil, err
+		}
+		s.stop()
 	}
 	if err := s.registerClient(ctx); err != nil {
 		return nil, err
 	}
 	ok = true
 	return s, nil
+}
+
+// launchTries is how many times Start starts Hydra, on new ports each
+// time, when another program took one of the ports it was given.
+const launchTries = 3
+
+// launch starts Hydra on two ports free now, with a configuration of its
+// own, and waits until it is ready.
+func (s *Server) launch(ctx context.Context, bin string) error {
+	publicPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	adminPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	s.public = &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(publicPort))}
+	s.admin = &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(adminPort))}
+
+	if s.dir, err = os.MkdirTemp("", "cellshydra-"); err != nil {
+		return fmt.Errorf("cellshydra: %w", err)
+	}
+	conf := filepath.Join(s.dir, "hydra.json")
+	data, err := json.MarshalIndent(s.config(publicPort, adminPort), "", "  ")
+	if err != nil {
+		return fmt.Errorf("cellshydra: %w", err)
+	}
+	if err := os.WriteFile(conf, data, 0o600); err != nil {
+		return fmt.Errorf("cellshydra: %w", err)
+	}
+
+	s.logs = &logBuffer{}
+	s.exited = make(chan struct{})
+	s.cmd = exec.Command(bin, "serve", "all", "--dev", "--config", conf)
+	s.cmd.Env = hydraEnv()
+	s.cmd.Dir = s.dir
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	if err := s.cmd.Start(); err != nil {
+		s.cmd = nil
+		return fmt.Errorf("cellshydra: start %s: %w", bin, err)
+	}
+	cmd, exited := s.cmd, s.exited
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(exited)
+	}()
+	return s.waitReady(ctx)
 }
 
 // config is Hydra's configuration file: Cells' URLs and lifetimes, the
@@ -254,13 +278,20 @@ func (s *Server) ready(ctx context.Context, base *url.URL) bool {
 // Close stops the front, kills Hydra and waits for it to end.
 func (s *Server) Close() {
 	s.front.Close()
+	s.stop()
+}
+
+// stop kills Hydra, waits for it to end and removes its directory.
+func (s *Server) stop() {
 	if s.cmd != nil {
 		// Kill fails only when the process has already ended.
 		_ = s.cmd.Process.Kill()
 		<-s.exited
+		s.cmd = nil
 	}
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
+		s.dir = ""
 	}
 }
 
