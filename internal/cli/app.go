@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/cells-oob/cells-oob/internal/completion"
-	"github.com/cells-oob/cells-oob/internal/when"
 )
 
 // Run is the whole program behind main, with its outside world as
@@ -84,7 +83,7 @@ func minValidFlag(d *time.Duration) cli.Flag {
 		Destination: d,
 		Action: func(_ *cli.Context, d time.Duration) error {
 			if d < 0 {
-				return usagef("--min-valid %s: give a duration of zero or more, such as 5m", when.Short(d))
+				return refuseDuration("min-valid", d, "give a duration of zero or more, such as 5m")
 			}
 			return nil
 		},

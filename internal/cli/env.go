@@ -14,7 +14,6 @@ import (
 	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/safehttp"
 	"github.com/cells-oob/cells-oob/internal/userdir"
-	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/oob"
 )
 
@@ -51,7 +50,7 @@ func (o *globalOptions) flags() []cli.Flag {
 			Destination: &o.timeout,
 			Action: func(_ *cli.Context, d time.Duration) error {
 				if d <= 0 {
-					return usagef("--timeout %s: give a time limit above zero, such as 30s", when.Short(d))
+					return refuseDuration("timeout", d, "give a time limit above zero, such as 30s")
 				}
 				return nil
 			},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/cells-oob/cells-oob/internal/prompt"
 	"github.com/cells-oob/cells-oob/internal/show"
 	"github.com/cells-oob/cells-oob/internal/termsafe"
+	"github.com/cells-oob/cells-oob/internal/when"
 	"github.com/cells-oob/cells-oob/jwtinfo"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -36,6 +38,25 @@ const (
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
+
+// durationRefused is a duration flag's value its Action refuses: a usage
+// error naming the flag and the value, and saying what to give instead.
+// The Action sees only the parsed duration; normalize, which sees the
+// words, names the value as it was typed (-90s, not -1m30s).
+type durationRefused struct {
+	usageError
+	want string
+}
+
+// Unwrap makes a refused duration a usage error (exit 2) wherever it is
+// met.
+func (e *durationRefused) Unwrap() error { return &e.usageError }
+
+// refuseDuration is the refusal of d as the value of the flag name, with
+// what to give instead.
+func refuseDuration(name string, d time.Duration, want string) error {
+	return &durationRefused{usageError{fmt.Sprintf("--%s %s: %s", name, when.Short(d), want)}, want}
+}
 
 // usagef returns a usage error with a message for people.
 func usagef(format string, args ...any) error {

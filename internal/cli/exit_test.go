@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cells-oob/cells-oob/internal/cec"
 	"github.com/cells-oob/cells-oob/internal/decode"
@@ -87,6 +88,7 @@ func TestPolicy(t *testing.T) {
 			"no token given on stdin: give one as the argument, or pipe one in"},
 		{fmt.Errorf("read paste: %w", prompt.ErrInterrupted), exitInterrupted, "login cancelled"},
 		{errLoginCancelled, exitInterrupted, "login cancelled"},
+		{refuseDuration("timeout", -90*time.Second, "give a time limit above zero"), exitUsage, "--timeout -1m30s: give a time limit above zero"},
 		{fmt.Errorf("profile %q cannot be refreshed: %w", "a", &oob.HandedToError{To: "cec"}), exitNotLoggedIn,
 			`profile "a" cannot be refreshed: the session was handed over to cec, which holds the refresh token now: use cec, or run cells-oob login for a session of cells-oob's own`},
 		// A profile without a refresh token: nothing to do while its

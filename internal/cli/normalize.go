@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/cells-oob/cells-oob/internal/when"
 )
 
 // completionFlag is the last word of a command line that asks for shell
@@ -170,23 +168,19 @@ func (w word) check(command string, words []string, own, outer []cli.Flag) (int,
 }
 
 // actionAsTyped runs the Action of the duration flag f on v, a value that
-// parses, and echoes a refusal with the flag and the value as typed. The
-// Action, which urfave/cli runs again later, sees only the Duration and
-// names it in its own words ("--min-valid -1m30s: ..." for -90s, "0s" for
-// 0): the person should read back what they typed.
+// parses, and says its refusal with the flag and the value as typed: the
+// Action, which urfave/cli runs again later, sees only the duration
+// (-1m30s for -90s, 0s for 0), and the person should read back what they
+// typed.
 func actionAsTyped(f *cli.DurationFlag, typed, v string) error {
 	d, err := time.ParseDuration(v)
 	if err != nil || f.Action == nil {
 		return nil
 	}
 	err = f.Action(nil, d)
-	var usage *usageError
-	if !errors.As(err, &usage) {
-		return err
-	}
-	echoed := "--" + f.Name + " " + when.Short(d) + ": "
-	if advice, ok := strings.CutPrefix(usage.msg, echoed); ok {
-		return usagef("%s %s: %s", typed, v, advice)
+	var refused *durationRefused
+	if errors.As(err, &refused) {
+		return usagef("%s %s: %s", typed, v, refused.want)
 	}
 	return err
 }
