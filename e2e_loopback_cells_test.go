@@ -120,6 +120,35 @@ func redirectOf(t *testing.T, authURL string) string {
 	return u.Query().Get("redirect_uri")
 }
 
+// desktopLogin is `login --url` at a test terminal on a desktop (DISPLAY
+// set, no SSH, $BROWSER a script), against a Cells-like provider that
+// registers Cells' loopback redirect beside the out-of-band page.
+type desktopLogin struct {
+	tm     *terminal
+	srv    *cellsop.Server
+	cfg    string
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	// opened is the address login handed $BROWSER.
+	opened string
+}
+
+// startDesktopLogin starts the desktop login and waits until it has
+// opened the browser.
+func startDesktopLogin(t *testing.T, bin string) desktopLogin {
+	t.Helper()
+	d := desktopLogin{tm: openTerminal(t)}
+	script, opened := openedBrowser(t)
+	d.srv = cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, cellshydra.LoopbackRedirectURI}})
+	d.cfg = filepath.Join(t.TempDir(), "config.json")
+	d.cmd = exec.Command(bin, "--config", d.cfg, "login", "--url", d.srv.URL)
+	d.cmd.Env = loginEnv("DISPLAY=:0", "BROWSER="+script)
+	d.stderr = d.tm.startRaw(t, d.cmd)
+	t.Cleanup(func() { d.cmd.Process.Kill() })
+	d.opened = browserOpened(t, opened, d.stderr)
+	return d
+}
+
 // TestE2EDesktopCellsLoopback: at a terminal with a display and no SSH,
 // `login --url` alone listens at Cells' loopback redirect on port 3000 and
 // opens $BROWSER on the authorization URL, whose answer then comes back
@@ -127,15 +156,8 @@ func redirectOf(t *testing.T, authURL string) string {
 func TestE2EDesktopCellsLoopback(t *testing.T) {
 	bin := builtBinary(t)
 	needPort3000Free(t)
-	tm := openTerminal(t)
-	script, opened := openedBrowser(t)
-	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, cellshydra.LoopbackRedirectURI}})
-	cfg := filepath.Join(t.TempDir(), "config.json")
-	cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-	cmd.Env = loginEnv("DISPLAY=:0", "BROWSER="+script)
-	stderr := tm.startRaw(t, cmd)
-	t.Cleanup(func() { cmd.Process.Kill() })
-	u := browserOpened(t, opened, stderr)
+	d := startDesktopLogin(t, bin)
+	tm, srv, cfg, cmd, stderr, u := d.tm, d.srv, d.cfg, d.cmd, d.stderr, d.opened
 	skipIfTakenMeanwhile(t, stderr.String())
 	if !strings.HasPrefix(u, srv.URL+cellspage.PathAuth+"?") || redirectOf(t, u) != cellshydra.LoopbackRedirectURI {
 		t.Fatalf("$BROWSER got %q, not an authorization URL with Cells' loopback redirect; stderr:\n%s", u, stderr)
@@ -170,15 +192,8 @@ func TestE2EDesktopCellsPortTaken(t *testing.T) {
 	case !errors.Is(err, syscall.EADDRINUSE):
 		t.Fatal(err)
 	}
-	tm := openTerminal(t)
-	script, opened := openedBrowser(t)
-	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, cellshydra.LoopbackRedirectURI}})
-	cfg := filepath.Join(t.TempDir(), "config.json")
-	cmd := exec.Command(bin, "--config", cfg, "login", "--url", srv.URL)
-	cmd.Env = loginEnv("DISPLAY=:0", "BROWSER="+script)
-	stderr := tm.startRaw(t, cmd)
-	t.Cleanup(func() { cmd.Process.Kill() })
-	u := browserOpened(t, opened, stderr)
+	d := startDesktopLogin(t, bin)
+	tm, srv, cfg, cmd, stderr, u := d.tm, d.srv, d.cfg, d.cmd, d.stderr, d.opened
 	if !strings.HasPrefix(u, srv.URL+cellspage.PathAuth+"?") || redirectOf(t, u) != srv.URL+cellsop.PathOOB {
 		t.Fatalf("$BROWSER got %q, not an authorization URL with the out-of-band redirect; stderr:\n%s", u, stderr)
 	}

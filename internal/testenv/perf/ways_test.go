@@ -176,6 +176,24 @@ func TestBeforeSend(t *testing.T) {
 	}
 }
 
+// builtWithPort3000 takes the test's turn at port 3000 and builds the
+// release binary perf measures, into the test's directory, which it
+// returns too.
+func builtWithPort3000(t *testing.T) (bin, dir string) {
+	t.Helper()
+	port3000.Take(t)
+	root, err := moduleRoot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	bin, err = (&builder{root: root, dir: dir, tags: noDocsTag}).cellsOOB(t.Context(), "cells-oob", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin, dir
+}
+
 // TestTwoWays logs in to cellsop once each way with the built binary, as
 // perf does: each way makes exactly one token exchange after the answer
 // and nothing else, and saves the profile after it.
@@ -183,18 +201,8 @@ func TestTwoWays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cells-oob")
 	}
-	port3000.Take(t)
 	ctx := t.Context()
-	root, err := moduleRoot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	b := &builder{root: root, dir: dir, tags: noDocsTag}
-	bin, err := b.cellsOOB(ctx, "cells-oob", true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin, dir := builtWithPort3000(t)
 	srv, err := startProvider()
 	if err != nil {
 		t.Fatal(err)
@@ -234,17 +242,8 @@ func TestLoopbackPortTaken(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cells-oob")
 	}
-	port3000.Take(t)
 	ctx := t.Context()
-	root, err := moduleRoot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	bin, err := (&builder{root: root, dir: dir, tags: noDocsTag}).cellsOOB(ctx, "cells-oob", true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin, dir := builtWithPort3000(t)
 	// Held here, or by another program already: taken either way.
 	held, err := net.Listen("tcp", "127.0.0.1:3000")
 	switch {
