@@ -427,14 +427,7 @@ func hydraLoopback(t *testing.T, bin string, shape cellshydra.Shape, srv *cellsh
 	if port3000Held() {
 		args, redirect = nil, hydraFallbackRedirect(t)
 	}
-	signIns, exchanges := 1, 1
-	switch {
-	case shape.PKCE:
-	case shape.VerifierSpendsCode:
-		signIns, exchanges = 2, 2
-	default:
-		exchanges = 2
-	}
+	signIns, exchanges := firstLoginCost(shape)
 	for {
 		if args == nil {
 			t.Logf("port 3000 is taken here: signing in at %s instead of with --loopback", redirect)

@@ -100,8 +100,6 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		opts:   opts,
 		rel:    rel,
 		client: &http.Client{Timeout: 30 * time.Second},
-		exited: make(chan struct{}),
-		logs:   &logBuffer{},
 		counts: counter{m: map[string]int{}},
 	}
 	s.front = httptest.NewUnstartedServer(s.routes())
@@ -141,6 +139,7 @@ const launchTries = 3
 // launch starts Hydra on two ports free now, with a configuration of its
 // own, and waits until it is ready.
 func (s *Server) launch(ctx context.Context, bin string) error {
+	s.logs, s.exited = &logBuffer{}, make(chan struct{})
 	publicPort, err := freePort()
 	if err != nil {
 		return err
@@ -164,8 +163,6 @@ func (s *Server) launch(ctx context.Context, bin string) error {
 		return fmt.Errorf("cellshydra: %w", err)
 	}
 
-	s.logs = &logBuffer{}
-	s.exited = make(chan struct{})
 	s.cmd = exec.Command(bin, "serve", "all", "--dev", "--config", conf)
 	s.cmd.Env = hydraEnv()
 	s.cmd.Dir = s.dir
