@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cells-oob/cells-oob/internal/loopback"
 	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -88,11 +87,7 @@ func TestInputEndsWhileCatching(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			catcher, err := loopback.Listen("http://127.0.0.1:0/callback")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer catcher.Close()
+			catcher := listenForAnswer(t)
 			srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, catcher.RedirectURI()}})
 			out := newTranscript()
 			flow := &oob.Flow{HTTPClient: srv.Client(), In: strings.NewReader(""), ReadPaste: tt.readPaste, Out: out}

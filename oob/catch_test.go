@@ -64,14 +64,22 @@ func signIn(t *testing.T, srv *cellsop.Server, authURL string) browser.Result {
 	return res
 }
 
-// TestCaughtAnswerSignsIn: the browser's answer at the loopback redirect
-// ends the login while the paste is still open, with one exchange.
-func TestCaughtAnswerSignsIn(t *testing.T) {
+// listenForAnswer catches the browser's answer at a loopback redirect on
+// a port free now, until the test ends.
+func listenForAnswer(t *testing.T) *loopback.Catcher {
+	t.Helper()
 	catcher, err := loopback.Listen("http://127.0.0.1:0/callback")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer catcher.Close()
+	t.Cleanup(func() { catcher.Close() })
+	return catcher
+}
+
+// TestCaughtAnswerSignsIn: the browser's answer at the loopback redirect
+// ends the login while the paste is still open, with one exchange.
+func TestCaughtAnswerSignsIn(t *testing.T) {
+	catcher := listenForAnswer(t)
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, catcher.RedirectURI()}})
 	p, said, err := catchLogin(t, srv, catcher.RedirectURI(), catcher.Expect, func(authURL string, _ io.Writer) {
 		if res := signIn(t, srv, authURL); res.Status != 200 || !strings.Contains(res.Page, "Signed in") {
@@ -118,11 +126,7 @@ func TestPasteWinsOverCatch(t *testing.T) {
 // TestCaughtRefusal: the server's error at the loopback redirect ends the
 // login as a pasted one would, and the page shows it escaped.
 func TestCaughtRefusal(t *testing.T) {
-	catcher, err := loopback.Listen("http://127.0.0.1:0/callback")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer catcher.Close()
+	catcher := listenForAnswer(t)
 	srv := cellsop.NewTest(t, cellsop.Options{RedirectPaths: []string{cellsop.PathOOB, catcher.RedirectURI()}})
 	_, said, err := catchLogin(t, srv, catcher.RedirectURI(), catcher.Expect, func(authURL string, _ io.Writer) {
 		res, err := (&browser.Browser{Client: srv.Client()}).Deny(context.Background(), authURL)

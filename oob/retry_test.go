@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cells-oob/cells-oob/internal/loopback"
 	"github.com/cells-oob/cells-oob/internal/testenv/cellsop"
 	"github.com/cells-oob/cells-oob/oob"
 )
@@ -159,11 +158,7 @@ func TestMistypedCodeRetries(t *testing.T) {
 // catch that the server refuses ends the login; nothing is asked again,
 // as nobody typed it.
 func TestCaughtCodeRefusedEnds(t *testing.T) {
-	catcher, err := loopback.Listen("http://127.0.0.1:0/callback")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer catcher.Close()
+	catcher := listenForAnswer(t)
 	// The browser reads its page after the login has its answer: the
 	// catcher closes only once it has.
 	var browser sync.WaitGroup
